@@ -1,0 +1,52 @@
+import { UserError } from "../userError";
+
+/** A subcommand: parses its own arguments and returns the process exit code. */
+export interface Command {
+  summary: string;
+  usage: string;
+  run(args: string[]): Promise<number>;
+}
+
+// Loaded lazily so `llmops plan` never pays for the flow runner's imports and vice versa.
+const commands: Record<string, () => Command> = {
+  plan: () => require("./commands/plan").planCommand,
+  run: () => require("./commands/run").runCommand,
+  evaluate: () => require("./commands/evaluate").evaluateCommand,
+  promote: () => require("./commands/promote").promoteCommand,
+};
+
+function help(): string {
+  const lines = ["usage: llmops <command> [options]", "", "commands:"];
+  for (const [name, load] of Object.entries(commands)) {
+    lines.push(`  ${name.padEnd(10)} ${load().summary}`);
+  }
+  lines.push("", "Run `llmops <command> --help` for a command's options.");
+  return lines.join("\n");
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    console.log(help());
+    return name ? 0 : 2;
+  }
+  const load = commands[name];
+  if (!load) {
+    console.error(`llmops: unknown command '${name}'\n\n${help()}`);
+    return 2;
+  }
+  const command = load();
+  if (rest.includes("--help") || rest.includes("-h")) {
+    console.log(command.usage);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    if (err instanceof UserError) {
+      console.error(`llmops ${name}: ${err.message}`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+}

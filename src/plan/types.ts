@@ -1,0 +1,175 @@
+/**
+ * The infrastructure plan: everything one stack declares, as plain data. Built by pure functions from
+ * config/deployment_config.json + the stack config + the flow folder (src/plan/), consumed by the thin Pulumi
+ * components in src/infra/. Nothing here holds a secret value: secrets are Key Vault secret *names*.
+ */
+
+export type EndpointAuthMode = "Key" | "AADToken";
+
+/** An existing Azure resource the stack uses but does not own. */
+export interface ExistingResource {
+  name: string;
+  resourceGroupName: string;
+  /** Full ARM resource ID, computed by the plan. */
+  id: string;
+}
+
+export interface AzureTarget {
+  subscriptionId: string;
+  location: string;
+  /** Resource group the stack creates its resources in (the workspace's group). */
+  resourceGroupName: string;
+  workspace: ExistingResource;
+  keyVault: ExistingResource & {
+    /** "rbac": data roles; "accessPolicy": vault access policies (RBAC data roles are ignored there). */
+    authorization: "rbac" | "accessPolicy";
+    tenantId?: string;
+  };
+  containerRegistry: ExistingResource & { loginServer: string };
+  /** Azure OpenAI / AI Services account the flow calls, for role scope `openai`. */
+  openAi?: ExistingResource;
+}
+
+/** A file of the flow folder, hashed for content-addressed versions. */
+export interface FlowFile {
+  relativePath: string; // POSIX separators
+  absolutePath: string;
+  sha256: string;
+}
+
+export interface FlowPlan {
+  /** Folder name of the flow, e.g. "support_ticket_classifier". */
+  name: string;
+  sourceDir: string;
+  files: FlowFile[];
+  /** sha256 over the sorted (path, file hash) list: the flow's identity. */
+  contentHash: string;
+  /** Registered model: `<flow>_<env>` like the template; version derived from contentHash. */
+  model: { name: string; version: string; datastorePath: string };
+  datasets: DatasetPlan[];
+}
+
+export interface DatasetPlan {
+  name: string;
+  localPath: string;
+  sha256: string;
+  version: string;
+  datastorePath: string;
+  description?: string;
+}
+
+export interface ImagePlan {
+  /** Repository inside the registry, e.g. "llmops/support-ticket-classifier". */
+  repository: string;
+  /** Human-readable tag; downstream resources use the pushed digest, never the tag. */
+  tag: string;
+  platform: "linux/amd64";
+  /** Generated Dockerfile text for the prompt flow serving container (port 8080, /score, /health). */
+  dockerfile: string;
+  contextDir: string;
+  port: 8080;
+}
+
+/** ISO 8601 durations ("PT10S") as ARM's ProbeSettings wants them. */
+export interface ProbePlan {
+  initialDelay: string;
+  period: string;
+  timeout: string;
+  failureThreshold: number;
+  successThreshold: number;
+}
+
+/**
+ * What a deployment serves.
+ * - candidate: this run's build (model version + image digest).
+ * - pinned: an explicit model version and image reference from config.
+ * - frozen: the build it was created with; later builds are ignored (ignoreChanges on model/environment),
+ *   which is what a prior deployment of an A/B pair wants by default.
+ */
+export type DeploymentServes =
+  | { kind: "candidate" }
+  | { kind: "pinned"; modelVersion: string; image?: string }
+  | { kind: "frozen" };
+
+/** Managed online deployments only accept Default scale settings; autoscale is an Azure Monitor setting. */
+export interface AutoscalePlan {
+  minInstances: number;
+  maxInstances: number;
+  targetUtilizationPercentage: number;
+}
+
+export interface DeploymentPlan {
+  name: string;
+  role: "current" | "prior";
+  description: string;
+  vmSize: string;
+  instanceCount: number;
+  serves: DeploymentServes;
+  environmentVariables: Record<string, string>;
+  request: { timeout: string; maxConcurrentRequestsPerInstance: number };
+  livenessProbe: ProbePlan;
+  readinessProbe: ProbePlan;
+  autoscale?: AutoscalePlan;
+  appInsightsEnabled: boolean;
+  /** Collect model inputs/outputs (payload logging) for post-production evaluation. */
+  dataCollection: boolean;
+}
+
+export interface EndpointPlan {
+  name: string;
+  description: string;
+  authMode: EndpointAuthMode;
+  deployments: DeploymentPlan[]; // current first
+  /** Every deployment named, sums to 100. */
+  traffic: Record<string, number>;
+  /** Sums to <= 50, never to a deployment with live traffic. */
+  mirrorTraffic: Record<string, number>;
+  testFilePath: string;
+}
+
+export interface WebAppPlan {
+  appServicePlanName: string;
+  webAppName: string;
+  resourceGroupName: string;
+  sku: { name: string; tier: string };
+  identityName: string;
+  /** Connection names whose API keys the app reads as Key Vault references: `<NAME>_API_KEY`. */
+  connectionSecrets: { settingName: string; keyVaultSecretName: string }[];
+  appSettings: Record<string, string>;
+  healthCheckPath: string;
+  testFilePath: string;
+}
+
+export type RolePrincipal = "endpoint" | "webapp";
+
+export type RoleScope =
+  | { kind: "resource"; id: string }
+  /** The workspace's default datastore account: resolved at deploy time from the datastore. */
+  | { kind: "workspaceStorage" };
+
+export interface RoleAssignmentPlan {
+  /** Stable key for the Pulumi resource name, e.g. "endpoint-azureml-data-scientist-workspace". */
+  key: string;
+  principal: RolePrincipal;
+  roleName: string;
+  roleDefinitionGuid: string;
+  scope: RoleScope;
+}
+
+export interface KeyVaultAccessPolicyPlan {
+  principal: RolePrincipal;
+  secretPermissions: ("get" | "list")[];
+}
+
+export interface InfraPlan {
+  stack: string;
+  environment: string;
+  azure: AzureTarget;
+  tags: Record<string, string>;
+  flow: FlowPlan;
+  image: ImagePlan;
+  endpoint?: EndpointPlan;
+  webApp?: WebAppPlan;
+  roleAssignments: RoleAssignmentPlan[];
+  keyVaultAccessPolicies: KeyVaultAccessPolicyPlan[];
+}
