@@ -71,6 +71,8 @@ export interface TokenUsage {
 export interface LlmResult {
   text: string;
   usage: TokenUsage;
+  /** "stop", "length", ... as the server reported it, when it did. */
+  finishReason?: string;
 }
 
 export interface LlmInvoker {

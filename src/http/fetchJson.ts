@@ -1,0 +1,147 @@
+/**
+ * JSON over HTTP with retries on Node's global fetch: per-attempt timeout, retry on network errors, timeouts and
+ * retryable statuses, waits as the server asks (Retry-After and Azure's ms headers) or exponential backoff with
+ * full jitter, bounded by attempts and total wait. The one HTTP client of the project: LLM calls, scoring
+ * endpoints and evaluations all go through it.
+ */
+import { systemClock, type Clock } from "./clock";
+import { HttpError, describeUrl, errorFromBody } from "./httpError";
+import { backoffDelayMs, resolveRetryOptions, serverRetryDelayMs, type RetryOptions } from "./retryPolicy";
+
+export type HeaderSource = Record<string, string> | (() => Promise<Record<string, string>>);
+
+export interface JsonRequest {
+  url: string;
+  method?: string;
+  /** A function is called before every attempt, so a retried call picks up a refreshed bearer token. */
+  headers?: HeaderSource;
+  /** Serialised as JSON when present. */
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+export interface JsonResponse {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON; null for an empty body. */
+  body: unknown;
+  attempts: number;
+}
+
+export interface RetryEvent {
+  attempt: number;
+  delayMs: number;
+  reason: string;
+}
+
+export interface HttpDependencies {
+  fetch?: typeof fetch;
+  clock?: Clock;
+  random?: () => number;
+  onRetry?: (event: RetryEvent) => void;
+}
+
+type AttemptResult =
+  | { kind: "response"; status: number; statusText: string; headers: Headers; text: string }
+  | { kind: "failure"; code: "timeout" | "network"; message: string };
+
+function plural(count: number): string {
+  return `${count} attempt${count === 1 ? "" : "s"}`;
+}
+
+export async function fetchJson(request: JsonRequest, retry: RetryOptions = {}, deps: HttpDependencies = {}): Promise<JsonResponse> {
+  const options = resolveRetryOptions(retry);
+  const doFetch = deps.fetch ?? fetch;
+  const clock = deps.clock ?? systemClock;
+  const random = deps.random ?? Math.random;
+  const method = request.method ?? (request.body === undefined ? "GET" : "POST");
+  const target = `${method} ${describeUrl(request.url)}`;
+  const payload = request.body === undefined ? undefined : JSON.stringify(request.body);
+  let waitedMs = 0;
+
+  for (let attempt = 1; ; attempt++) {
+    request.signal?.throwIfAborted();
+    const result = await attemptOnce(doFetch, request, method, payload, options.timeoutMs);
+
+    let failure: HttpError;
+    let serverDelay: number | undefined;
+    if (result.kind === "failure") {
+      failure = new HttpError(0, `${target} ${result.message} (${plural(attempt)})`, attempt, result.code);
+    } else if (result.status >= 200 && result.status < 300) {
+      return { status: result.status, headers: result.headers, body: parseBody(result.text, target, result.status, attempt), attempts: attempt };
+    } else {
+      const parsed = tryParse(result.text);
+      const fromBody = errorFromBody(parsed.ok ? parsed.value : undefined);
+      const detail = fromBody.message ?? (result.text.trim().slice(0, 200) || result.statusText || "no message");
+      failure = new HttpError(result.status, `${target} failed with HTTP ${result.status} (${plural(attempt)}): ${detail}`, attempt, fromBody.code);
+      if (!options.retryStatuses.includes(result.status)) throw failure;
+      serverDelay = serverRetryDelayMs(result.headers, clock.now());
+    }
+
+    if (attempt >= options.maxAttempts) throw failure;
+    const delayMs = serverDelay ?? backoffDelayMs(attempt, options, random);
+    if (waitedMs + delayMs > options.maxTotalWaitMs) {
+      throw new HttpError(
+        failure.status,
+        `${failure.message}; giving up: waiting ${delayMs} ms more would exceed the ${options.maxTotalWaitMs} ms retry budget`,
+        attempt,
+        failure.code,
+      );
+    }
+    deps.onRetry?.({ attempt, delayMs, reason: failure.message });
+    await clock.sleep(delayMs, request.signal);
+    waitedMs += delayMs;
+  }
+}
+
+async function attemptOnce(
+  doFetch: typeof fetch,
+  request: JsonRequest,
+  method: string,
+  payload: string | undefined,
+  timeoutMs: number,
+): Promise<AttemptResult> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+  const headers = typeof request.headers === "function" ? await request.headers() : { ...request.headers };
+  if (payload !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === "content-type")) {
+    headers["content-type"] = "application/json";
+  }
+  try {
+    const response = await doFetch(request.url, { method, headers, body: payload, signal });
+    // The body read stays under the same signal: a server that stalls mid-body times out like one that never answers.
+    const text = await response.text();
+    return { kind: "response", status: response.status, statusText: response.statusText, headers: response.headers, text };
+  } catch (err) {
+    if (request.signal?.aborted) throw request.signal.reason;
+    if (timeout.aborted) return { kind: "failure", code: "timeout", message: `timed out after ${timeoutMs} ms` };
+    return { kind: "failure", code: "network", message: `network error: ${networkMessage(err)}` };
+  }
+}
+
+function networkMessage(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : "";
+  return `${err.message}${cause}`;
+}
+
+function tryParse(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
+  if (text.trim() === "") return { ok: true, value: null };
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (err) {
+    return { ok: false, error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+function parseBody(text: string, target: string, status: number, attempts: number): unknown {
+  const parsed = tryParse(text);
+  if (parsed.ok) return parsed.value;
+  const preview = text.length > 80 ? `${text.slice(0, 80)}...` : text;
+  throw new HttpError(
+    status,
+    `${target} returned HTTP ${status} with a body that is not valid JSON (${parsed.error}); body starts: ${JSON.stringify(preview)}`,
+    attempts,
+    "malformed_json",
+  );
+}

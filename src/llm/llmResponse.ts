@@ -1,0 +1,34 @@
+/** Reading a completions response: the text of the first choice and the token usage (zeros when omitted). */
+import { HttpError } from "../http/httpError";
+import type { LlmRequest, LlmResult, TokenUsage } from "./types";
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+function count(value: unknown): number {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : 0;
+}
+
+export function usageFrom(body: unknown): TokenUsage {
+  const usage = record(record(body)?.usage);
+  const promptTokens = count(usage?.prompt_tokens);
+  const completionTokens = count(usage?.completion_tokens);
+  const total = count(usage?.total_tokens);
+  return { promptTokens, completionTokens, totalTokens: total || promptTokens + completionTokens };
+}
+
+/** Throws HttpError for a body without choices or a choice the content filter withheld. */
+export function llmResultFrom(body: unknown, api: LlmRequest["api"], status: number, attempts: number): LlmResult {
+  const choices = record(body)?.choices;
+  const first = Array.isArray(choices) ? record(choices[0]) : undefined;
+  if (!first) {
+    throw new HttpError(status, `the model's response has no choices: ${JSON.stringify(body).slice(0, 200)}`, attempts, "malformed_response");
+  }
+  const finishReason = typeof first.finish_reason === "string" ? first.finish_reason : undefined;
+  const content = api === "chat" ? record(first.message)?.content : first.text;
+  if (finishReason === "content_filter" && (typeof content !== "string" || content === "")) {
+    throw new HttpError(status, "the model's answer was withheld by the content filter (finish_reason: content_filter)", attempts, "content_filter");
+  }
+  return { text: typeof content === "string" ? content : "", usage: usageFrom(body), finishReason };
+}

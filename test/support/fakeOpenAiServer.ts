@@ -1,0 +1,215 @@
+/**
+ * A local OpenAI-compatible server for tests: Azure OpenAI paths
+ * (`/openai/deployments/{name}/chat/completions?api-version=...`, `/completions`) and OpenAI paths
+ * (`/v1/chat/completions`, `/v1/completions`) on 127.0.0.1 with an ephemeral port. Answers are deterministic (an
+ * echo of the last user message or prompt unless a rule is given), auth is checked, faults can be queued for the
+ * next requests, and every request is logged for assertions.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export type FakeFault =
+  /** Answer with this status (e.g. 429 with `{"retry-after": "2"}`, 500, or a 400 content-filter body). */
+  | { kind: "status"; status: number; headers?: Record<string, string>; body?: unknown }
+  /** Never answer: the client's timeout has to fire. */
+  | { kind: "hang" }
+  /** 200 with a body that is not JSON. */
+  | { kind: "malformed" }
+  /** Close the connection without a response: a network error for the client. */
+  | { kind: "drop" };
+
+export interface FakeRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** Lower-cased header names. Test-only: holds the keys the client sent, so tests can assert on auth. */
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+  flavor: "azure" | "openai";
+  api: "chat" | "completion";
+  /** Azure deployment from the path, or the OpenAI `model` field. */
+  model: string;
+}
+
+export interface FakeAnswer {
+  text: string | null;
+  usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number } | null;
+  finishReason?: string;
+}
+
+export interface FakeOpenAiServerOptions {
+  /** Accepted as the Azure `api-key` header or an `Authorization: Bearer` token. Unset: no auth check. */
+  apiKey?: string;
+  /** Additional accepted bearer token (an Entra ID token for Azure `meid_token` mode). */
+  bearerToken?: string;
+  /** The answer rule; default echoes the last user message (chat) or the prompt (completion). */
+  answer?: (request: FakeRequest) => string | FakeAnswer | Promise<string | FakeAnswer>;
+  /** Delay before each answer, to model a real endpoint's latency. */
+  latencyMs?: number;
+  /** Leave `usage` out of responses, as some OpenAI-compatible servers do. */
+  omitUsage?: boolean;
+  /** Keep the request log (default true; benchmarks turn it off). */
+  logRequests?: boolean;
+}
+
+export interface FakeOpenAiServer {
+  /** http://127.0.0.1:<port>: an Azure connection's api_base. */
+  url: string;
+  /** `${url}/v1`: an OpenAI connection's base_url. */
+  openAiBaseUrl: string;
+  requests: FakeRequest[];
+  /** Queue faults; each of the next requests consumes one, in order. */
+  fail(...faults: FakeFault[]): void;
+  /** Requests being answered right now and the most seen at once. */
+  inFlight(): { now: number; max: number };
+  close(): Promise<void>;
+}
+
+function countWords(text: string): number {
+  const words = text.trim().split(/\s+/);
+  return words[0] === "" ? 0 : words.length;
+}
+
+function defaultAnswer(request: FakeRequest): string {
+  if (request.api === "completion") return String(request.body.prompt ?? "");
+  const messages = Array.isArray(request.body.messages) ? (request.body.messages as { role?: unknown; content?: unknown }[]) : [];
+  const lastUser = [...messages].reverse().find((message) => message.role === "user");
+  return typeof lastUser?.content === "string" ? lastUser.content : "";
+}
+
+function promptText(request: FakeRequest): string {
+  if (request.api === "completion") return String(request.body.prompt ?? "");
+  const messages = Array.isArray(request.body.messages) ? (request.body.messages as { content?: unknown }[]) : [];
+  return messages.map((message) => (typeof message.content === "string" ? message.content : "")).join(" ");
+}
+
+function route(path: string): { flavor: "azure" | "openai"; api: "chat" | "completion"; deployment?: string } | undefined {
+  const azure = /^\/openai\/deployments\/([^/]+)\/(chat\/completions|completions)$/.exec(path);
+  if (azure) return { flavor: "azure", api: azure[2] === "completions" ? "completion" : "chat", deployment: decodeURIComponent(azure[1]) };
+  if (path === "/v1/chat/completions") return { flavor: "openai", api: "chat" };
+  if (path === "/v1/completions") return { flavor: "openai", api: "completion" };
+  return undefined;
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { "content-type": "application/json", ...headers });
+  response.end(JSON.stringify(body));
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {}): Promise<FakeOpenAiServer> {
+  const faults: FakeFault[] = [];
+  const requests: FakeRequest[] = [];
+  let now = 0;
+  let max = 0;
+
+  const authorised = (flavor: "azure" | "openai", headers: Record<string, string>): boolean => {
+    if (options.apiKey === undefined && options.bearerToken === undefined) return true;
+    const bearer = /^Bearer (.+)$/.exec(headers.authorization ?? "")?.[1];
+    if (bearer !== undefined && (bearer === options.apiKey || bearer === options.bearerToken)) return true;
+    return flavor === "azure" && options.apiKey !== undefined && headers["api-key"] === options.apiKey;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const target = route(url.pathname);
+    const text = await readBody(req);
+    if (!target || req.method !== "POST") {
+      sendJson(res, 404, { error: { code: "NotFound", message: `no route for ${req.method} ${url.pathname}` } });
+      return;
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers[name] = value;
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      sendJson(res, 400, { error: { code: "BadRequest", message: "request body is not JSON" } });
+      return;
+    }
+    const query = Object.fromEntries(url.searchParams.entries());
+    const model = target.deployment ?? String(body.model ?? "");
+    const logged: FakeRequest = { method: req.method, path: url.pathname, query, headers, body, flavor: target.flavor, api: target.api, model };
+    if (options.logRequests !== false) requests.push(logged);
+
+    const fault = faults.shift();
+    if (fault?.kind === "hang") return; // the client times out; close() ends the socket
+    if (fault?.kind === "drop") {
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === "malformed") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end('{"choices": [ {"message": ');
+      return;
+    }
+    if (fault?.kind === "status") {
+      sendJson(res, fault.status, fault.body ?? { error: { code: String(fault.status), message: `injected HTTP ${fault.status}` } }, fault.headers);
+      return;
+    }
+    if (!authorised(target.flavor, headers)) {
+      sendJson(res, 401, { error: { code: "401", message: "Access denied due to invalid subscription key or wrong API endpoint." } });
+      return;
+    }
+    if (target.flavor === "azure" && !query["api-version"]) {
+      sendJson(res, 404, { error: { code: "404", message: "Resource not found (api-version missing)" } });
+      return;
+    }
+
+    now++;
+    max = Math.max(max, now);
+    try {
+      if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
+      const ruled = await (options.answer ?? defaultAnswer)(logged);
+      const answer: FakeAnswer = typeof ruled === "string" ? { text: ruled } : ruled;
+      const promptTokens = countWords(promptText(logged));
+      const completionTokens = countWords(answer.text ?? "");
+      const usage =
+        answer.usage === undefined
+          ? { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens }
+          : answer.usage;
+      const choice =
+        target.api === "chat"
+          ? { index: 0, message: { role: "assistant", content: answer.text }, finish_reason: answer.finishReason ?? "stop" }
+          : { index: 0, text: answer.text, finish_reason: answer.finishReason ?? "stop" };
+      const response: Record<string, unknown> = {
+        id: `fake-${requests.length}`,
+        object: target.api === "chat" ? "chat.completion" : "text_completion",
+        model,
+        choices: [choice],
+      };
+      if (!options.omitUsage && usage !== null) response.usage = usage;
+      sendJson(res, 200, response);
+    } finally {
+      now--;
+    }
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { error: { code: "FakeServerError", message: String(err) } });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    openAiBaseUrl: `${url}/v1`,
+    requests,
+    fail: (...queued) => {
+      faults.push(...queued);
+    },
+    inFlight: () => ({ now, max }),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}
