@@ -1,0 +1,72 @@
+/**
+ * report.md: a short summary for a pull-request comment or $GITHUB_STEP_SUMMARY: verdict, gates, metrics per
+ * dataset/evaluator, and comparison tables. Kept small (tables capped) because PR comments are limited to 65 536
+ * characters; the full detail lives in report.html and results.csv.
+ */
+import { formatDelta, formatNumber } from "../formatNumber";
+import { markdownCell } from "./escape";
+import { displayedMetrics, gateSummary, groupEntries, type ReportData } from "./reportData";
+
+const maxGateRows = 60;
+const maxMetricColumns = 8;
+
+function table(header: string[], rows: string[][]): string[] {
+  return [`| ${header.join(" | ")} |`, `|${header.map(() => " --- ").join("|")}|`, ...rows.map((row) => `| ${row.join(" | ")} |`)];
+}
+
+const value = (number: number | undefined): string => (number === undefined ? "–" : formatNumber(number));
+
+export function renderMarkdownReport(data: ReportData): string {
+  const { metrics } = data;
+  const summary = gateSummary(metrics);
+  const verdict = metrics.gates.length === 0 ? "no gates" : summary.ok ? "✅ gates passed" : "❌ gates failed";
+  const out: string[] = [
+    `## ${markdownCell(data.title)}: ${verdict}`,
+    "",
+    `Run \`${metrics.run_id.replace(/`/g, "")}\` · phase **${metrics.phase}** · ${metrics.created_at} · ` +
+      `${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped`,
+    "",
+  ];
+  if (metrics.gates.length > 0) {
+    out.push("### Gates", "");
+    const rows = metrics.gates.slice(0, maxGateRows).map((gate) => [
+      gate.passed ? (gate.skipped ? "⏭️" : "✅") : "❌",
+      markdownCell(gate.gate),
+      markdownCell(gate.target_label ?? "–"),
+      value(gate.actual),
+      markdownCell(gate.expected ?? "–"),
+      markdownCell(gate.reason),
+    ]);
+    out.push(...table(["", "Gate", "Target", "Actual", "Expected", "Detail"], rows));
+    if (metrics.gates.length > maxGateRows) out.push("", `… and ${metrics.gates.length - maxGateRows} more in report.html / junit.xml.`);
+    out.push("");
+  }
+  if (metrics.targets.length > 0) out.push("### Metrics", "");
+  for (const { group, entries } of groupEntries(metrics.targets)) {
+    const names = displayedMetrics(entries).slice(0, maxMetricColumns);
+    out.push(`**${markdownCell(group)}**`, "");
+    const rows = entries.map((entry) => [
+      markdownCell(entry.label),
+      String(entry.lines),
+      String(entry.failed),
+      ...names.map((name) => value(entry.metrics[name])),
+    ]);
+    out.push(...table(["Variant / deployment", "Lines", "Failed", ...names.map(markdownCell)], rows), "");
+  }
+  for (const comparison of data.comparisons) {
+    if (comparison.rows.length === 0) continue;
+    out.push(`### ${markdownCell(comparison.title)}`, "");
+    const withTolerance = comparison.rows.some((row) => row.tolerance !== undefined);
+    const rows = comparison.rows.map((row) => [
+      markdownCell(`${row.group}.${row.metric}`),
+      value(row.left),
+      value(row.right),
+      row.delta === undefined ? "–" : formatDelta(row.delta),
+      ...(withTolerance ? [row.tolerance === undefined ? "–" : formatNumber(row.tolerance)] : []),
+      row.verdict,
+    ]);
+    const header = ["Metric", markdownCell(comparison.leftLabel), markdownCell(comparison.rightLabel), "Delta", ...(withTolerance ? ["Tolerance"] : []), "Verdict"];
+    out.push(...table(header, rows), "");
+  }
+  return `${out.join("\n").trimEnd()}\n`;
+}

@@ -1,0 +1,38 @@
+import type { ReportLine } from "../assemble";
+import type { ComparisonTable } from "../comparison";
+import type { MetricsEntry, MetricsFile } from "../metricsFile";
+
+/** Everything the report writers render; built by the pure functions in ../assemble.ts and ../comparison.ts. */
+export interface ReportData {
+  title: string;
+  metrics: MetricsFile;
+  lines: ReportLine[];
+  comparisons: ComparisonTable[];
+}
+
+/** Line counters only clutter metric tables and charts: lines and failures are shown in their own columns. */
+const countMetrics = new Set(["lines", "failed", "scored_lines", "error_lines"]);
+
+export function displayedMetrics(entries: MetricsEntry[]): string[] {
+  const names = new Set<string>();
+  for (const entry of entries) for (const name of Object.keys(entry.metrics)) if (!countMetrics.has(name)) names.add(name);
+  return [...names].sort();
+}
+
+/** Entries grouped by `<dataset>/<evaluator>`, in first-seen order. */
+export function groupEntries(entries: MetricsEntry[]): { group: string; entries: MetricsEntry[] }[] {
+  const groups = new Map<string, MetricsEntry[]>();
+  for (const entry of entries) {
+    const key = `${entry.dataset}/${entry.evaluator}`;
+    const list = groups.get(key) ?? [];
+    list.push(entry);
+    groups.set(key, list);
+  }
+  return [...groups].map(([group, list]) => ({ group, entries: list }));
+}
+
+export function gateSummary(metrics: MetricsFile): { passed: number; failed: number; skipped: number; ok: boolean } {
+  const failed = metrics.gates.filter((gate) => !gate.passed).length;
+  const skipped = metrics.gates.filter((gate) => gate.passed && gate.skipped === true).length;
+  return { passed: metrics.gates.length - failed - skipped, failed, skipped, ok: failed === 0 };
+}
