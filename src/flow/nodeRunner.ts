@@ -1,0 +1,177 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Connection, LlmInvoker, LlmRequest, TokenUsage } from "../llm/types";
+import { ConfigError } from "../userError";
+import { ChatPromptError, escapeRoleMarkers, parseChatPrompt } from "./chatPrompt";
+import { coerceLlmParameters, LLM_TOOL_INPUTS, LlmParameterError } from "./llmParameters";
+import type { PythonPool } from "./pythonPool";
+import { createTemplateRenderer, type TemplateRenderer } from "./template";
+import type { Flow, FlowNode } from "./types";
+
+/** A node that could not produce an output; `type` becomes the line error's type. */
+export class NodeFailure extends Error {
+  override readonly name = "NodeFailure";
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface NodeResult {
+  output: unknown;
+  usage?: TokenUsage;
+  /** From `log_metric` (only aggregation nodes' metrics are reported). */
+  metrics?: Record<string, number | string>;
+  /** What a python tool printed. */
+  stdout?: string;
+}
+
+export interface NodeCall {
+  node: FlowNode;
+  /** Resolved inputs; inputs that read a bypassed node are listed in `bypassed` (and null here). */
+  inputs: Record<string, unknown>;
+  bypassed: string[];
+  signal: AbortSignal;
+}
+
+export interface NodeRunnerDeps {
+  flow: Flow;
+  connections: Record<string, Connection>;
+  llm: LlmInvoker;
+  python: PythonPool;
+}
+
+export type NodeRunner = (call: NodeCall) => Promise<NodeResult>;
+
+function errorType(err: unknown): string {
+  return err instanceof Error && err.name && err.name !== "Error" ? err.name : "NodeError";
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The connection an llm node names; checked when the executor is created so a run never starts without it. */
+function connectionFor(flow: Flow, node: FlowNode, connections: Record<string, Connection>): Connection {
+  const known = Object.keys(connections);
+  if (!node.connection) {
+    throw new ConfigError(flow.file, `${node.jsonPath}.connection`, `a connection name for llm node '${node.name}'`, "none");
+  }
+  const connection = connections[node.connection];
+  if (!connection) {
+    throw new ConfigError(
+      flow.file,
+      `${node.jsonPath}.connection`,
+      `a configured connection for llm node '${node.name}' (configured: ${known.join(", ") || "none"})`,
+      `'${node.connection}'`,
+    );
+  }
+  return connection;
+}
+
+function modelFor(node: FlowNode, connection: Connection, inputs: Record<string, unknown>): string {
+  const pick = (value: unknown): string | undefined => (typeof value === "string" && value.trim() !== "" ? value.trim() : undefined);
+  const model =
+    connection.type === "open_ai"
+      ? pick(inputs.model) ?? pick(inputs.deployment_name)
+      : pick(inputs.deployment_name) ?? pick(inputs.model);
+  if (!model) {
+    throw new NodeFailure("ParameterError", `llm node '${node.name}' needs ${connection.type === "open_ai" ? "'model'" : "'deployment_name'"} in its inputs`);
+  }
+  return model;
+}
+
+/**
+ * Builds the function that runs one node. Templates are read and connections checked here, once, so every
+ * configuration mistake surfaces before the first line.
+ */
+export function createNodeRunner(deps: NodeRunnerDeps): NodeRunner {
+  const { flow } = deps;
+  const renderer: TemplateRenderer = createTemplateRenderer(flow.dir);
+  const templates = new Map<string, string>();
+  const connections = new Map<string, Connection>();
+  for (const node of flow.nodes) {
+    if (node.source.type !== "code") continue;
+    const file = path.resolve(flow.dir, node.source.path);
+    if (node.type !== "python") templates.set(node.name, fs.readFileSync(file, "utf8"));
+    if (node.type === "llm") connections.set(node.name, connectionFor(flow, node, deps.connections));
+  }
+
+  const render = (node: FlowNode, variables: Record<string, unknown>): string => {
+    const source = templates.get(node.name) ?? "";
+    const name = node.source.type === "code" ? node.source.path : node.name;
+    try {
+      return renderer.render(source, variables, name);
+    } catch (err) {
+      throw new NodeFailure("TemplateError", `node '${node.name}': cannot render ${name}: ${errorMessage(err)}`);
+    }
+  };
+
+  const runLlm = async (call: NodeCall): Promise<NodeResult> => {
+    const { node, inputs } = call;
+    const connection = connections.get(node.name);
+    if (!connection) throw new NodeFailure("NodeError", `llm node '${node.name}' has no connection`);
+    const variables: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(inputs)) if (!LLM_TOOL_INPUTS.has(key)) variables[key] = value;
+    let parameters;
+    try {
+      parameters = coerceLlmParameters(inputs);
+    } catch (err) {
+      if (err instanceof LlmParameterError) throw new NodeFailure("ParameterError", `llm node '${node.name}': ${err.message}`);
+      throw err;
+    }
+    const model = modelFor(node, connection, inputs);
+    let request: LlmRequest;
+    if (node.api === "completion") {
+      request = { api: "completion", connection, model, parameters, prompt: render(node, variables) };
+    } else {
+      const escaped = escapeRoleMarkers(variables);
+      const rendered = render(node, escaped.values);
+      try {
+        request = { api: "chat", connection, model, parameters, messages: parseChatPrompt(rendered, escaped.originals) };
+      } catch (err) {
+        if (err instanceof ChatPromptError) throw new NodeFailure("TemplateError", `llm node '${node.name}': ${err.message}`);
+        throw err;
+      }
+    }
+    try {
+      const result = await deps.llm.invoke(request, call.signal);
+      return { output: result.text, usage: result.usage };
+    } catch (err) {
+      throw new NodeFailure(errorType(err), `llm node '${node.name}': ${errorMessage(err)}`);
+    }
+  };
+
+  const runPython = async (call: NodeCall): Promise<NodeResult> => {
+    const { node } = call;
+    if (node.source.type !== "code") throw new NodeFailure("NodeError", `node '${node.name}' has no code source`);
+    const result = await deps.python.call(
+      {
+        toolPath: path.resolve(flow.dir, node.source.path),
+        kwargs: call.inputs,
+        bypassed: call.bypassed,
+        cwd: flow.dir,
+        env: flow.environmentVariables,
+      },
+      call.signal,
+    );
+    if (result.ok) return { output: result.result, metrics: result.metrics, stdout: result.stdout };
+    const { type, message, traceback } = result.error;
+    const detail = traceback ? `\n${traceback.trimEnd()}` : "";
+    const kind = type === "WorkerCrashed" || type === "Timeout" || type === "Aborted" ? type : "NodeError";
+    throw new NodeFailure(kind, `python node '${node.name}' failed: ${type}: ${message}${detail}`);
+  };
+
+  return async (call) => {
+    switch (call.node.type) {
+      case "prompt":
+        return { output: render(call.node, call.inputs) };
+      case "llm":
+        return runLlm(call);
+      case "python":
+        return runPython(call);
+    }
+  };
+}

@@ -1,0 +1,251 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as readline from "node:readline";
+
+export interface PythonCall {
+  /** Absolute path of the tool's .py file (modules are cached per path inside a worker). */
+  toolPath: string;
+  kwargs: Record<string, unknown>;
+  /** Inputs that read a bypassed node: dropped when the parameter has a default, else passed as None. */
+  bypassed: string[];
+  /** Working directory for the call (the flow folder, as prompt flow runs tools). */
+  cwd: string;
+  /** The flow's `environment_variables`. */
+  env: Record<string, string>;
+}
+
+export interface PythonToolError {
+  /** The Python exception class, or `WorkerCrashed` / `Aborted` / `Timeout`. */
+  type: string;
+  message: string;
+  /** The last frames of the tool's traceback. */
+  traceback: string;
+}
+
+export type PythonCallResult =
+  | { ok: true; result: unknown; stdout: string; metrics: Record<string, number | string> }
+  | { ok: false; error: PythonToolError; stdout: string; metrics: Record<string, number | string> };
+
+export interface PythonPool {
+  call(request: PythonCall, signal?: AbortSignal): Promise<PythonCallResult>;
+  /** Ends every worker; calls still queued fail. */
+  close(): Promise<void>;
+  readonly size: number;
+}
+
+export interface PythonPoolOptions {
+  /**
+   * Worker processes. Default min(4, CPUs): tools run under the GIL, so more workers than cores buys nothing for
+   * CPU-bound glue code, and 4 matches prompt flow's own default worker count while keeping memory (~20 MB per
+   * interpreter) small. Workers start on first use, so an LLM-only flow starts none.
+   */
+  size?: number;
+  /** Default `python3` (`PYTHON` env var overrides). */
+  pythonExecutable?: string;
+  /** A call running longer is killed with its worker and fails its line. Default: no limit. */
+  callTimeoutMs?: number;
+}
+
+export const WORKER_SCRIPT = path.join(__dirname, "python", "worker.py");
+const STDERR_TAIL_CHARS = 2000;
+
+interface Pending {
+  id: number;
+  request: PythonCall;
+  signal?: AbortSignal;
+  resolve: (result: PythonCallResult) => void;
+}
+
+interface Worker {
+  child: ChildProcess;
+  busy?: Pending;
+  stderrTail: string;
+  exited: boolean;
+}
+
+function failure(type: string, message: string, stdout = ""): PythonCallResult {
+  return { ok: false, error: { type, message, traceback: "" }, stdout, metrics: {} };
+}
+
+function parseResponse(line: string): PythonCallResult | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null || !("ok" in value)) return undefined;
+  const record = value as Record<string, unknown>;
+  const stdout = typeof record.stdout === "string" ? record.stdout : "";
+  const metrics: Record<string, number | string> = {};
+  if (typeof record.metrics === "object" && record.metrics !== null) {
+    for (const [key, metric] of Object.entries(record.metrics)) {
+      if (typeof metric === "number" || typeof metric === "string") metrics[key] = metric;
+    }
+  }
+  if (record.ok === true) return { ok: true, result: record.result ?? null, stdout, metrics };
+  const error = typeof record.error === "object" && record.error !== null ? (record.error as Record<string, unknown>) : {};
+  return {
+    ok: false,
+    error: {
+      type: typeof error.type === "string" ? error.type : "PythonError",
+      message: typeof error.message === "string" ? error.message : "unknown error",
+      traceback: typeof error.traceback === "string" ? error.traceback : "",
+    },
+    stdout,
+    metrics,
+  };
+}
+
+/** Idle workers must not keep the Node process alive; busy ones must. */
+function setReferenced(worker: Worker, referenced: boolean): void {
+  for (const handle of [worker.child, worker.child.stdout, worker.child.stdin, worker.child.stderr]) {
+    if (handle && "ref" in handle && "unref" in handle && typeof handle.ref === "function" && typeof handle.unref === "function") {
+      if (referenced) handle.ref();
+      else handle.unref();
+    }
+  }
+}
+
+/**
+ * A pool of long-lived `python3` workers (src/flow/python/worker.py) speaking JSON lines. One call per worker at a
+ * time; a worker that dies mid-call fails that call only and is replaced on the next one.
+ */
+export function createPythonPool(options: PythonPoolOptions = {}): PythonPool {
+  const size = Math.max(1, options.size ?? Math.min(4, os.cpus().length));
+  const executable = options.pythonExecutable ?? process.env.PYTHON ?? "python3";
+  const workers: Worker[] = [];
+  const queue: Pending[] = [];
+  let nextId = 1;
+  let closed = false;
+
+  const finish = (worker: Worker, result: PythonCallResult): void => {
+    const pending = worker.busy;
+    if (!pending) return;
+    worker.busy = undefined;
+    if (!worker.exited) setReferenced(worker, false);
+    pending.resolve(result);
+    dispatch();
+  };
+
+  const kill = (worker: Worker): void => {
+    if (!worker.exited) worker.child.kill("SIGKILL");
+  };
+
+  const spawnWorker = (): Worker => {
+    const child = spawn(executable, ["-u", WORKER_SCRIPT], {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1", PYTHONIOENCODING: "utf-8" },
+    });
+    const worker: Worker = { child, stderrTail: "", exited: false };
+    child.stderr?.setEncoding("utf8");
+    child.stderr?.on("data", (chunk: string) => {
+      worker.stderrTail = (worker.stderrTail + chunk).slice(-STDERR_TAIL_CHARS);
+    });
+    if (child.stdout) {
+      readline.createInterface({ input: child.stdout, crlfDelay: Infinity }).on("line", (line) => {
+        const result = parseResponse(line);
+        if (worker.busy) finish(worker, result ?? failure("ProtocolError", `unexpected output from python worker: ${line.slice(0, 200)}`));
+      });
+    }
+    child.stdin?.on("error", () => {
+      // The exit handler reports the crash; a write to a dead worker must not throw.
+    });
+    const onGone = (description: string): void => {
+      if (worker.exited) return;
+      worker.exited = true;
+      const index = workers.indexOf(worker);
+      if (index >= 0) workers.splice(index, 1);
+      const stderr = worker.stderrTail.trim();
+      finish(worker, failure("WorkerCrashed", `python worker ${description} while running ${worker.busy?.request.toolPath ?? "a tool"}${stderr ? `; stderr: ${stderr}` : ""}`));
+      dispatch();
+    };
+    child.on("exit", (code, signal) => onGone(signal ? `was killed by ${signal}` : `exited with code ${code}`));
+    child.on("error", (err) => onGone(`could not run '${executable}' (${err.message})`));
+    workers.push(worker);
+    return worker;
+  };
+
+  const start = (worker: Worker, pending: Pending): void => {
+    worker.busy = pending;
+    setReferenced(worker, true);
+    if (pending.signal?.aborted) {
+      finish(worker, failure("Aborted", "the line was aborted"));
+      return;
+    }
+    const { request } = pending;
+    const message = {
+      id: pending.id,
+      path: request.toolPath,
+      kwargs: request.kwargs,
+      bypassed: request.bypassed,
+      cwd: request.cwd,
+      env: request.env,
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = (): void => {
+      if (worker.busy !== pending) return;
+      finish(worker, failure("Aborted", "the line was aborted"));
+      kill(worker);
+    };
+    pending.signal?.addEventListener("abort", onAbort, { once: true });
+    if (options.callTimeoutMs !== undefined) {
+      timer = setTimeout(() => {
+        if (worker.busy !== pending) return;
+        finish(worker, failure("Timeout", `python tool ${request.toolPath} ran longer than ${options.callTimeoutMs} ms`));
+        kill(worker);
+      }, options.callTimeoutMs);
+    }
+    const resolve = pending.resolve;
+    pending.resolve = (result) => {
+      if (timer) clearTimeout(timer);
+      pending.signal?.removeEventListener("abort", onAbort);
+      resolve(result);
+    };
+    let line: string;
+    try {
+      line = JSON.stringify(message);
+    } catch (err) {
+      finish(worker, failure("TypeError", `inputs of ${request.toolPath} are not JSON-serialisable: ${err instanceof Error ? err.message : String(err)}`));
+      return;
+    }
+    worker.child.stdin?.write(`${line}\n`);
+  };
+
+  function dispatch(): void {
+    while (queue.length > 0 && !closed) {
+      const idle = workers.find((w) => !w.busy && !w.exited) ?? (workers.length < size ? spawnWorker() : undefined);
+      if (!idle) return;
+      const pending = queue.shift();
+      if (pending) start(idle, pending);
+    }
+  }
+
+  return {
+    size,
+    call(request, signal) {
+      if (closed) return Promise.resolve(failure("PoolClosed", "the python worker pool is closed"));
+      return new Promise<PythonCallResult>((resolve) => {
+        queue.push({ id: nextId++, request, signal, resolve });
+        dispatch();
+      });
+    },
+    async close() {
+      closed = true;
+      for (const pending of queue.splice(0)) pending.resolve(failure("PoolClosed", "the python worker pool is closed"));
+      await Promise.all(
+        workers.slice().map(
+          (worker) =>
+            new Promise<void>((resolve) => {
+              if (worker.exited) return resolve();
+              worker.child.once("exit", () => resolve());
+              worker.child.stdin?.end();
+              // A tool stuck in a loop would never read EOF; do not wait for it.
+              setTimeout(() => kill(worker), 2000).unref();
+            }),
+        ),
+      );
+    },
+  };
+}

@@ -1,0 +1,108 @@
+import * as nunjucks from "nunjucks";
+
+/**
+ * Jinja2 rendering configured like prompt flow: no autoescaping, trim_blocks, trailing newline kept, undefined
+ * renders as "" — plus a sandbox so a template (or a value) cannot reach JavaScript internals through
+ * `x.constructor`, `__proto__` and friends, which plain nunjucks allows.
+ */
+
+const BLOCKED_MEMBERS = new Set([
+  "constructor",
+  "prototype",
+  "caller",
+  "callee",
+  "arguments",
+  "__proto__",
+  "__defineGetter__",
+  "__defineSetter__",
+  "__lookupGetter__",
+  "__lookupSetter__",
+]);
+
+function isBlocked(key: unknown): boolean {
+  return typeof key === "string" && (BLOCKED_MEMBERS.has(key) || key.startsWith("__"));
+}
+
+/** Python string methods prompt flow templates commonly call (`{{ text.strip() }}`). */
+const STRING_METHODS: Record<string, (s: string, ...args: unknown[]) => unknown> = {
+  upper: (s) => s.toUpperCase(),
+  lower: (s) => s.toLowerCase(),
+  strip: (s) => s.trim(),
+  lstrip: (s) => s.trimStart(),
+  rstrip: (s) => s.trimEnd(),
+  title: (s) => s.replace(/\w\S*/g, (w) => w[0].toUpperCase() + w.slice(1).toLowerCase()),
+  capitalize: (s) => (s.length > 0 ? s[0].toUpperCase() + s.slice(1).toLowerCase() : s),
+  startswith: (s, prefix) => s.startsWith(String(prefix)),
+  endswith: (s, suffix) => s.endsWith(String(suffix)),
+  replace: (s, from, to) => s.split(String(from)).join(String(to)),
+  split: (s, sep) => (sep === undefined || sep === null ? s.trim().split(/\s+/).filter((p) => p.length > 0) : s.split(String(sep))),
+};
+
+type Lookup = (...args: unknown[]) => unknown;
+
+interface MutableRuntime {
+  memberLookup: Lookup;
+  contextOrFrameLookup: Lookup;
+}
+
+function isMutableRuntime(value: unknown): value is MutableRuntime {
+  return typeof value === "object" && value !== null && "memberLookup" in value && "contextOrFrameLookup" in value;
+}
+
+let sandboxInstalled = false;
+
+/**
+ * nunjucks compiles member access to calls into its shared runtime module, so the guard wraps those two
+ * functions once per process (after Jinja compatibility: True/False/None, dict.items(), slices).
+ */
+function installSandbox(): void {
+  if (sandboxInstalled) return;
+  sandboxInstalled = true;
+  nunjucks.installJinjaCompat();
+  const runtime: unknown = nunjucks.runtime;
+  if (!isMutableRuntime(runtime)) throw new Error("nunjucks runtime has no memberLookup: cannot sandbox templates");
+  const memberLookup = runtime.memberLookup;
+  const contextOrFrameLookup = runtime.contextOrFrameLookup;
+  runtime.memberLookup = function sandboxedMemberLookup(this: unknown, ...args: unknown[]): unknown {
+    const [obj, key] = args;
+    if (isBlocked(key)) return undefined;
+    if (typeof obj === "string" && typeof key === "string" && Object.prototype.hasOwnProperty.call(STRING_METHODS, key)) {
+      const method = STRING_METHODS[key];
+      return (...methodArgs: unknown[]) => method(obj, ...methodArgs);
+    }
+    return memberLookup.apply(this, args);
+  };
+  runtime.contextOrFrameLookup = function sandboxedContextLookup(this: unknown, ...args: unknown[]): unknown {
+    if (isBlocked(args[2])) return undefined;
+    return contextOrFrameLookup.apply(this, args);
+  };
+}
+
+export interface TemplateRenderer {
+  /** Renders Jinja2 source; `name` (the template's file) appears in syntax errors. */
+  render(source: string, variables: Record<string, unknown>, name: string): string;
+}
+
+/** One renderer per flow folder: `{% include %}` resolves relative to it. */
+export function createTemplateRenderer(flowDir: string): TemplateRenderer {
+  installSandbox();
+  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(flowDir, { noCache: false }), {
+    autoescape: false,
+    trimBlocks: true,
+    lstripBlocks: false,
+    throwOnUndefined: false,
+  });
+  env.addFilter("tojson", (value: unknown) => JSON.stringify(value ?? null));
+  const compiled = new Map<string, nunjucks.Template>();
+  return {
+    render(source, variables, name) {
+      const key = `${name}\u0000${source}`;
+      let template = compiled.get(key);
+      if (!template) {
+        template = new nunjucks.Template(source, env, name, true);
+        compiled.set(key, template);
+      }
+      return template.render({ ...variables });
+    },
+  };
+}
