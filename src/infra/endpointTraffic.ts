@@ -1,0 +1,175 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { ArmApi } from "./arm/armClient";
+import { armClientFromEnvironment } from "./arm/armToken";
+import { readEndpointTraffic, setEndpointTraffic } from "./arm/endpointTrafficUpdate";
+import { OnlineEndpointRef, onlineEndpointPath } from "./arm/onlineEndpointResource";
+import { TrafficMap, TrafficState, sameTrafficState, trafficProblems } from "./arm/trafficRules";
+
+/**
+ * EndpointTraffic: the traffic split of an existing managed online endpoint, set after its deployments exist.
+ *
+ * Why a resource of our own: traffic can only name existing deployments, deployments need the endpoint, and
+ * azure-native cannot declare the same endpoint twice (ARM PATCH only takes tags/identity). So this resource GETs
+ * the endpoint and PUTs it back with new `traffic`/`mirrorTraffic`. Declare it with `dependsOn` every deployment
+ * and put `ignoreChanges: ["properties.traffic", "properties.mirrorTraffic"]` on the OnlineEndpoint.
+ *
+ * The provider runs in Pulumi's dynamic-provider process from a *serialised copy* of these functions (no tsx
+ * there, no relative requires): everything it calls is captured by value, and `@azure/identity` is required
+ * inside a function body so it is loaded from node_modules on that side.
+ */
+
+export interface EndpointTrafficArgs {
+  subscriptionId: pulumi.Input<string>;
+  resourceGroupName: pulumi.Input<string>;
+  workspaceName: pulumi.Input<string>;
+  endpointName: pulumi.Input<string>;
+  /** Percent per deployment; sums to 100. */
+  traffic: pulumi.Input<Record<string, pulumi.Input<number>>>;
+  /** Percent mirrored per deployment; sums to at most 50, never to a deployment with live traffic. Default none. */
+  mirrorTraffic?: pulumi.Input<Record<string, pulumi.Input<number>>>;
+}
+
+/** Inputs and outputs share one shape: outputs hold the traffic ARM reports (refreshed by `read`). */
+export interface EndpointTrafficState extends OnlineEndpointRef, TrafficState {}
+
+/** The Pulumi type token, for tests with mocks: `pulumi-nodejs:dynamic/llmops:EndpointTraffic`. */
+export const endpointTrafficModule = "llmops";
+export const endpointTrafficType = "EndpointTraffic";
+
+/**
+ * The provider, parameterised by how it reaches ARM so tests can point it at a fake server with a fake token.
+ * Only `connect` and module-level functions are captured; keep it that way (no Pulumi objects, no config).
+ */
+export function makeEndpointTrafficProvider(
+  connect: () => ArmApi,
+): pulumi.dynamic.ResourceProvider<EndpointTrafficState, EndpointTrafficState> {
+  return {
+    async check(_olds, news) {
+      const state = knownState(news);
+      if (state === undefined) return { inputs: news };
+      const failures = trafficProblems(state).map((problem) => ({ property: problem.property, reason: problem.reason }));
+      return { inputs: news, failures };
+    },
+
+    // Same endpoint, new split: never a replacement. Besides declared changes, compare with the endpoint's live
+    // traffic, so a split lost out of band (e.g. an endpoint re-PUT without traffic) is restored by the next `up`.
+    async diff(_id, olds, news) {
+      const next = knownState(news);
+      if (next === undefined) return { changes: true, replaces: [], deleteBeforeReplace: false };
+      const previous = knownState(olds);
+      if (previous === undefined || !sameEndpoint(previous, next) || !sameTrafficState(previous, next)) {
+        return { changes: true, replaces: [], deleteBeforeReplace: false };
+      }
+      const live = await readEndpointTraffic(connect(), next);
+      const changes = live === undefined || !sameTrafficState(live, next);
+      return { changes, replaces: [], deleteBeforeReplace: false };
+    },
+
+    async create(inputs) {
+      const state = requireState(inputs);
+      const result = await setEndpointTraffic(connect(), state);
+      return { id: onlineEndpointPath(state), outs: { ...refOf(state), ...result.applied } };
+    },
+
+    async update(_id, _olds, news) {
+      const state = requireState(news);
+      const result = await setEndpointTraffic(connect(), state);
+      return { outs: { ...refOf(state), ...result.applied } };
+    },
+
+    async read(id, props) {
+      const state = props === undefined ? undefined : knownState(props);
+      if (state === undefined) return { id, props };
+      const live = await readEndpointTraffic(connect(), state);
+      // An empty id tells Pulumi the resource is gone: the endpoint was deleted, so is its traffic.
+      if (live === undefined) return { id: "" };
+      return { id, props: { ...refOf(state), ...live } };
+    },
+
+    // Deliberately does nothing. "Deleting" a traffic split has no meaning ARM could carry out except routing 0%
+    // everywhere, which would take a live endpoint down (the template's defect #182). When the endpoint itself is
+    // deleted, its traffic goes with it; when only this resource is removed, the endpoint keeps serving.
+    async delete() {
+      return;
+    },
+  };
+}
+
+/** Reads the engine's property bag (which also carries `__provider`); undefined while any value is unknown. */
+function knownState(raw: unknown): EndpointTrafficState | undefined {
+  if (typeof raw !== "object" || raw === null) return undefined;
+  const bag = raw as Record<string, unknown>;
+  const names = ["subscriptionId", "resourceGroupName", "workspaceName", "endpointName"] as const;
+  const ref: Partial<OnlineEndpointRef> = {};
+  for (const name of names) {
+    const value = bag[name];
+    if (typeof value !== "string" || value === "" || value === unknownSentinel) return undefined;
+    ref[name] = value;
+  }
+  const traffic = knownPercentMap(bag.traffic);
+  const mirrorTraffic = bag.mirrorTraffic === undefined || bag.mirrorTraffic === null ? {} : knownPercentMap(bag.mirrorTraffic);
+  if (traffic === undefined || mirrorTraffic === undefined) return undefined;
+  return {
+    subscriptionId: ref.subscriptionId as string,
+    resourceGroupName: ref.resourceGroupName as string,
+    workspaceName: ref.workspaceName as string,
+    endpointName: ref.endpointName as string,
+    traffic,
+    mirrorTraffic,
+  };
+}
+
+// The engine's placeholder for values not known during preview (pulumi runtime/rpc `unknownValue`).
+const unknownSentinel = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+function knownPercentMap(value: unknown): TrafficMap | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const map: TrafficMap = {};
+  for (const [name, percent] of Object.entries(value)) {
+    if (typeof percent !== "number") return undefined;
+    map[name] = percent;
+  }
+  return map;
+}
+
+function requireState(raw: unknown): EndpointTrafficState {
+  const state = knownState(raw);
+  if (state === undefined) {
+    throw new Error("EndpointTraffic: subscriptionId, resourceGroupName, workspaceName, endpointName and traffic must all be known");
+  }
+  return state;
+}
+
+function refOf(state: OnlineEndpointRef): OnlineEndpointRef {
+  return {
+    subscriptionId: state.subscriptionId,
+    resourceGroupName: state.resourceGroupName,
+    workspaceName: state.workspaceName,
+    endpointName: state.endpointName,
+  };
+}
+
+function sameEndpoint(a: OnlineEndpointRef, b: OnlineEndpointRef): boolean {
+  return onlineEndpointPath(a).toLowerCase() === onlineEndpointPath(b).toLowerCase();
+}
+
+/** The provider `pulumi up` uses: ARM at `LLMOPS_ARM_ENDPOINT` (default public cloud), DefaultAzureCredential. */
+export const endpointTrafficProvider = makeEndpointTrafficProvider(() => armClientFromEnvironment());
+
+export class EndpointTraffic extends pulumi.dynamic.Resource {
+  /** The split ARM reports after the update (refreshed by `pulumi refresh`). */
+  declare readonly traffic: pulumi.Output<TrafficMap>;
+  declare readonly mirrorTraffic: pulumi.Output<TrafficMap>;
+  declare readonly endpointName: pulumi.Output<string>;
+
+  constructor(name: string, args: EndpointTrafficArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      endpointTrafficProvider,
+      name,
+      { ...args, mirrorTraffic: args.mirrorTraffic ?? {} },
+      opts,
+      endpointTrafficModule,
+      endpointTrafficType,
+    );
+  }
+}
