@@ -172,4 +172,6 @@ export interface InfraPlan {
   webApp?: WebAppPlan;
   roleAssignments: RoleAssignmentPlan[];
   keyVaultAccessPolicies: KeyVaultAccessPolicyPlan[];
+  /** Things the user should know that are not errors (e.g. a kubernetes_endpoint entry this tool does not deploy). */
+  notices?: string[];
 }

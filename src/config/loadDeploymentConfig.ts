@@ -1,0 +1,41 @@
+import * as fs from "node:fs";
+import { ConfigError } from "../userError";
+import type { DeploymentConfigFile, LoadedDeploymentConfig } from "./deploymentConfigTypes";
+import { checkDeploymentConfig } from "./deploymentConfigChecks";
+import { validateAgainstSchema } from "./schemaValidation";
+
+/** Line and column of a character offset, for JSON syntax errors. */
+function lineAndColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  const column = offset - before.lastIndexOf("\n");
+  return `line ${line}, column ${column}`;
+}
+
+/** Parses and validates deployment_config.json text (schema, then the semantic rules). Pure. */
+export function parseDeploymentConfig(text: string, file: string): LoadedDeploymentConfig {
+  let document: unknown;
+  try {
+    document = JSON.parse(text.replace(/^\uFEFF/, ""));
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const position = /position (\d+)/.exec(message);
+    const where = position ? ` at ${lineAndColumn(text, Number(position[1]))}` : "";
+    throw new ConfigError(file, "$", "valid JSON", `a syntax error${where} (${message})`);
+  }
+  validateAgainstSchema("deployment_config", file, document);
+  const content = document as DeploymentConfigFile;
+  checkDeploymentConfig(content, file);
+  return { file, content };
+}
+
+/** Reads deployment_config.json from disk; a missing file is a ConfigError naming the setting that chose it. */
+export function loadDeploymentConfig(absolutePath: string, displayName: string, chosenBy: string): LoadedDeploymentConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(absolutePath, "utf8");
+  } catch {
+    throw new ConfigError(chosenBy, "deploymentConfigPath", "an existing deployment config file", `"${displayName}" (not found)`);
+  }
+  return parseDeploymentConfig(text, displayName);
+}

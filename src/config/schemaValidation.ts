@@ -1,0 +1,182 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import { ConfigError } from "../userError";
+import { describeFound, jsonPath, pointerSegments, type PathSegment } from "./jsonPath";
+
+/** The JSON Schemas shipped in config/schema/, also used by editors through `$schema`. */
+export type SchemaName = "deployment_config" | "stack-config" | "experiment"; // experiment: added by H6 (flows/experiment.yaml)
+
+export const schemaDirectory = path.resolve(__dirname, "../../config/schema");
+
+const compiled = new Map<SchemaName, ValidateFunction>();
+
+function validatorFor(name: SchemaName): ValidateFunction {
+  const cached = compiled.get(name);
+  if (cached) return cached;
+  const schemaFile = path.join(schemaDirectory, `${name}.schema.json`);
+  const schema: unknown = JSON.parse(fs.readFileSync(schemaFile, "utf8"));
+  if (typeof schema !== "object" || schema === null) throw new Error(`${schemaFile} is not a JSON Schema object`);
+  // verbose: errors carry the failing value and its schema, which the messages below are built from.
+  const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true });
+  const validate = ajv.compile(schema);
+  compiled.set(name, validate);
+  return validate;
+}
+
+/** Throws the most relevant schema violation of `document` as a ConfigError naming `file`. */
+export function validateAgainstSchema(name: SchemaName, file: string, document: unknown): void {
+  const validate = validatorFor(name);
+  if (validate(document)) return;
+  const errors = validate.errors ?? [];
+  const error = mostRelevant(errors);
+  if (!error) throw new ConfigError(file, "$", `a document matching ${name}.schema.json`, "an invalid document");
+  throw toConfigError(file, error);
+}
+
+// Combinator keywords only say "some branch failed"; the branch's own error says what is wrong.
+const wrapperKeywords = new Set(["anyOf", "oneOf", "allOf", "if", "then", "else", "not", "propertyNames"]);
+
+function mostRelevant(errors: readonly ErrorObject[]): ErrorObject | undefined {
+  return errors.find((e) => !wrapperKeywords.has(e.keyword)) ?? errors[0];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function descriptionOf(schema: unknown): string | undefined {
+  return isRecord(schema) && typeof schema.description === "string" ? schema.description : undefined;
+}
+
+function propertySchema(parentSchema: unknown, key: string): unknown {
+  if (!isRecord(parentSchema) || !isRecord(parentSchema.properties)) return undefined;
+  return parentSchema.properties[key];
+}
+
+function knownKeys(parentSchema: unknown): string[] {
+  if (!isRecord(parentSchema) || !isRecord(parentSchema.properties)) return [];
+  return Object.keys(parentSchema.properties);
+}
+
+/** Edit distance, to suggest the key a typo meant. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
+
+function closest(key: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const d = distance(key.toUpperCase(), candidate.toUpperCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 4)) ? best : undefined;
+}
+
+function typeWords(type: unknown): string {
+  const names = Array.isArray(type) ? type : [type];
+  const words = names.map((t) =>
+    t === "integer" ? "a whole number" : t === "object" ? "an object" : t === "array" ? "a list" : `a ${String(t)}`,
+  );
+  return words.join(" or ");
+}
+
+function stringParam(params: Record<string, unknown>, key: string): string {
+  const value = params[key];
+  return typeof value === "string" ? value : String(value);
+}
+
+/** A rule on key names (`propertyNames`): an unknown `llmops:` key or a malformed variable name. */
+function keyNameError(file: string, segments: PathSegment[], error: ErrorObject, key: string): ConfigError {
+  const params = error.params as Record<string, unknown>;
+  if (error.keyword === "enum" && Array.isArray(params.allowedValues)) {
+    const known = params.allowedValues.filter((v): v is string => typeof v === "string");
+    const suggestion = closest(key, known);
+    const expected = suggestion ? `a known key (did you mean "${suggestion}"?)` : `one of the known keys: ${known.join(", ")}`;
+    return new ConfigError(file, jsonPath([...segments, key]), expected, `unknown key "${key}"`);
+  }
+  const expected = descriptionOf(error.parentSchema) ?? "a name of letters, digits and underscores, not starting with a digit";
+  return new ConfigError(file, jsonPath([...segments, key]), expected, `the key "${key}"`);
+}
+
+function toConfigError(file: string, error: ErrorObject): ConfigError {
+  const segments: PathSegment[] = pointerSegments(error.instancePath);
+  const params = error.params as Record<string, unknown>;
+  const described = descriptionOf(error.parentSchema);
+  if (error.propertyName !== undefined) return keyNameError(file, segments, error, error.propertyName);
+  switch (error.keyword) {
+    case "required": {
+      const key = stringParam(params, "missingProperty");
+      const expected = descriptionOf(propertySchema(error.parentSchema, key)) ?? "a value";
+      return new ConfigError(file, jsonPath([...segments, key]), `${expected} (required)`, "nothing");
+    }
+    case "additionalProperties": {
+      const key = stringParam(params, "additionalProperty");
+      const known = knownKeys(error.parentSchema);
+      const suggestion = closest(key, known);
+      const expected = suggestion
+        ? `a known key (did you mean "${suggestion}"?)`
+        : `one of the known keys: ${known.join(", ")}`;
+      return new ConfigError(file, jsonPath([...segments, key]), expected, `unknown key "${key}"`);
+    }
+    case "type":
+      return new ConfigError(file, jsonPath(segments), described ?? typeWords(params.type), describeFound(error.data));
+    case "enum": {
+      const allowed = Array.isArray(params.allowedValues) ? params.allowedValues : [];
+      const expected = `one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}`;
+      return new ConfigError(file, jsonPath(segments), expected, describeFound(error.data));
+    }
+    case "const":
+      return new ConfigError(
+        file,
+        jsonPath(segments),
+        described ?? `exactly ${JSON.stringify(params.allowedValue)}`,
+        describeFound(error.data),
+      );
+    case "minimum":
+    case "maximum":
+    case "exclusiveMinimum":
+    case "exclusiveMaximum": {
+      const comparison = stringParam(params, "comparison");
+      const limit = stringParam(params, "limit");
+      const expected = described ? `${described} (${comparison} ${limit})` : `a number ${comparison} ${limit}`;
+      return new ConfigError(file, jsonPath(segments), expected, describeFound(error.data));
+    }
+    case "minLength":
+    case "maxLength":
+      return new ConfigError(
+        file,
+        jsonPath(segments),
+        described ??
+          `${error.keyword === "minLength" ? "at least" : "at most"} ${stringParam(params, "limit")} characters`,
+        describeFound(error.data),
+      );
+    case "minItems":
+    case "maxItems":
+      return new ConfigError(
+        file,
+        jsonPath(segments),
+        `${error.keyword === "minItems" ? "at least" : "at most"} ${stringParam(params, "limit")} items`,
+        describeFound(error.data),
+      );
+    case "uniqueItems":
+      return new ConfigError(file, jsonPath(segments), "a list without duplicates", describeFound(error.data));
+    default:
+      // pattern, format and anything else: the schema's description is the readable rule.
+      return new ConfigError(file, jsonPath(segments), described ?? error.message ?? "a valid value", describeFound(error.data));
+  }
+}

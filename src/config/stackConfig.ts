@@ -1,0 +1,169 @@
+import { ConfigError } from "../userError";
+import { jsonPath } from "./jsonPath";
+import { validateAgainstSchema } from "./schemaValidation";
+import type { DatasetSource, StackSettings } from "./stackSettings";
+
+export const configNamespace = "llmops";
+export const defaultDeploymentConfigPath = "config/deployment_config.json";
+export const defaultFlowPath = "flows/support_ticket_classifier";
+
+/** Keys whose Pulumi config values are structured, so Pulumi hands them over as JSON text. */
+const structuredKeys = new Set(["keyVault", "containerRegistry", "openAi", "datasets", "tags"]);
+
+/**
+ * CI sets these (the template's variable names) to point a stack at other resources without editing
+ * Pulumi.<stack>.yaml. Empty values are ignored, as unset repository variables arrive as "".
+ */
+export const environmentOverrides = {
+  RESOURCE_GROUP_NAME: "resourceGroupName",
+  WORKSPACE_NAME: "workspaceName",
+  KEY_VAULT_NAME: "keyVault.name",
+} as const;
+
+function configPath(key: string, ...rest: string[]): string {
+  return jsonPath(["config", `${configNamespace}:${key}`, ...rest]);
+}
+
+/**
+ * Stack config as Pulumi gives it (keys without namespace, string values, structured ones as JSON text) →
+ * the document shape of Pulumi.<stack>.yaml, so one schema validates both the file and what Pulumi passes.
+ */
+export function stackConfigDocument(stackConfig: Record<string, string>, file: string): { config: Record<string, unknown> } {
+  const config: Record<string, unknown> = {};
+  for (const [key, text] of Object.entries(stackConfig)) {
+    if (!structuredKeys.has(key)) {
+      config[`${configNamespace}:${key}`] = text;
+      continue;
+    }
+    try {
+      config[`${configNamespace}:${key}`] = JSON.parse(text);
+    } catch {
+      throw new ConfigError(file, configPath(key), "a structured value (an object or list in YAML)", "text that is not valid JSON");
+    }
+  }
+  return { config };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function optionalString(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === "" ? undefined : value;
+}
+
+// Same rules as the stack schema, for values that arrive through environment variables.
+const overrideRules: Record<keyof typeof environmentOverrides, { pattern: RegExp; expected: string }> = {
+  RESOURCE_GROUP_NAME: {
+    pattern: /^[-\w._()]{0,89}[-\w()]$/,
+    expected: "a resource group name: 1-90 letters, digits, underscores, hyphens, periods or parentheses",
+  },
+  WORKSPACE_NAME: {
+    pattern: /^[A-Za-z0-9][A-Za-z0-9_-]{2,32}$/,
+    expected: "an Azure ML workspace name: 3-33 letters, digits, hyphens or underscores",
+  },
+  KEY_VAULT_NAME: {
+    pattern: /^[A-Za-z](?!.*--)[A-Za-z0-9-]{1,22}[A-Za-z0-9]$/,
+    expected: "a Key Vault name: 3-24 letters, digits or hyphens, starting with a letter",
+  },
+};
+
+function override(
+  name: keyof typeof environmentOverrides,
+  environmentVariables: Record<string, string | undefined>,
+): string | undefined {
+  const value = nonEmpty(environmentVariables[name]);
+  if (value === undefined) return undefined;
+  const rule = overrideRules[name];
+  if (!rule.pattern.test(value)) {
+    throw new ConfigError("environment variables", `$env.${name}`, rule.expected, JSON.stringify(value));
+  }
+  return value;
+}
+
+function datasetSources(value: unknown): DatasetSource[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  return value.map((item): DatasetSource => {
+    if (typeof item === "string") return { path: item };
+    const record = isRecord(item) ? item : {};
+    const source: DatasetSource = { path: String(record.path) };
+    const name = optionalString(record.name);
+    const description = optionalString(record.description);
+    if (name !== undefined) source.name = name;
+    if (description !== undefined) source.description = description;
+    return source;
+  });
+}
+
+function stringRecord(value: unknown): Record<string, string> {
+  const result: Record<string, string> = {};
+  if (isRecord(value)) for (const [k, v] of Object.entries(value)) if (typeof v === "string") result[k] = v;
+  return result;
+}
+
+export interface StackConfigInput {
+  stack: string;
+  stackConfig: Record<string, string>;
+  stackConfigFile: string;
+  environmentVariables: Record<string, string | undefined>;
+  /** The CLI's --config: wins over llmops:deploymentConfigPath. */
+  deploymentConfigPath?: string;
+}
+
+/** Validates the stack config, applies defaults and the CI environment-variable overrides. Pure. */
+export function readStackSettings(input: StackConfigInput): StackSettings {
+  const file = input.stackConfigFile;
+  const document = stackConfigDocument(input.stackConfig, file);
+  validateAgainstSchema("stack-config", file, document);
+  const config = document.config;
+  const get = (key: string): unknown => config[`${configNamespace}:${key}`];
+
+  const subscriptionId = optionalString(get("subscriptionId")) ?? nonEmpty(input.environmentVariables.ARM_SUBSCRIPTION_ID);
+  if (subscriptionId === undefined) {
+    throw new ConfigError(file, configPath("subscriptionId"), "the Azure subscription ID (or ARM_SUBSCRIPTION_ID set)", "nothing");
+  }
+  if (!/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(subscriptionId)) {
+    throw new ConfigError("environment variables", "$env.ARM_SUBSCRIPTION_ID", "a subscription ID (a GUID)", JSON.stringify(subscriptionId));
+  }
+
+  const resourceGroupName =
+    override("RESOURCE_GROUP_NAME", input.environmentVariables) ?? String(get("resourceGroupName"));
+  const workspaceName = override("WORKSPACE_NAME", input.environmentVariables) ?? String(get("workspaceName"));
+
+  const keyVaultConfig = isRecord(get("keyVault")) ? (get("keyVault") as Record<string, unknown>) : {};
+  const keyVault: StackSettings["keyVault"] = {
+    name: override("KEY_VAULT_NAME", input.environmentVariables) ?? String(keyVaultConfig.name),
+    resourceGroupName: optionalString(keyVaultConfig.resourceGroupName) ?? resourceGroupName,
+    authorization: keyVaultConfig.authorization === "accessPolicy" ? "accessPolicy" : "rbac",
+  };
+  const tenantId = optionalString(keyVaultConfig.tenantId);
+  if (tenantId !== undefined) keyVault.tenantId = tenantId;
+
+  const settings: StackSettings = {
+    environment: optionalString(get("environment")) ?? input.stack,
+    subscriptionId,
+    location: String(get("location")),
+    resourceGroupName,
+    workspaceName,
+    keyVault,
+    deploymentConfigPath:
+      nonEmpty(input.deploymentConfigPath) ?? optionalString(get("deploymentConfigPath")) ?? defaultDeploymentConfigPath,
+    flowPath: optionalString(get("flowPath")) ?? defaultFlowPath,
+    tags: stringRecord(get("tags")),
+  };
+  for (const key of ["containerRegistry", "openAi"] as const) {
+    const value = get(key);
+    if (!isRecord(value)) continue;
+    settings[key] = {
+      name: String(value.name),
+      resourceGroupName: optionalString(value.resourceGroupName) ?? resourceGroupName,
+    };
+  }
+  const datasets = datasetSources(get("datasets"));
+  if (datasets !== undefined) settings.datasets = datasets;
+  return settings;
+}

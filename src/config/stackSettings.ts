@@ -1,0 +1,34 @@
+/**
+ * The stack's settings after decoding Pulumi config (namespace `llmops`), applying defaults and the CI
+ * environment-variable overrides. Plain data; produced by readStackSettings (src/config/stackConfig.ts).
+ */
+export interface ExistingResourceSettings {
+  name: string;
+  resourceGroupName: string;
+}
+
+/** A local data file to register as a data asset. */
+export interface DatasetSource {
+  path: string;
+  name?: string;
+  description?: string;
+}
+
+export interface StackSettings {
+  /** ENV_NAME to select in deployment_config.json. */
+  environment: string;
+  subscriptionId: string;
+  location: string;
+  resourceGroupName: string;
+  workspaceName: string;
+  keyVault: ExistingResourceSettings & { authorization: "rbac" | "accessPolicy"; tenantId?: string };
+  /** Absent when the Web App entry names the registry (REGISTRY_NAME) instead. */
+  containerRegistry?: ExistingResourceSettings;
+  openAi?: ExistingResourceSettings;
+  /** Relative to the project root unless absolute. */
+  deploymentConfigPath: string;
+  flowPath: string;
+  /** undefined = the default: every flows/data/*.jsonl file present. */
+  datasets?: DatasetSource[];
+  tags: Record<string, string>;
+}

@@ -1,0 +1,70 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { jsonPath } from "../config/jsonPath";
+import type { DatasetSource } from "../config/stackSettings";
+import { ConfigError } from "../userError";
+import { assetNamePattern, versionFromHash } from "./assetNames";
+import { sha256Hex } from "./flowFolder";
+import type { DatasetPlan } from "./types";
+
+export const defaultDatasetPattern = "flows/data/*.jsonl";
+
+/** "flows/data/*.jsonl": a `*` is allowed in the file name only. */
+function expand(projectRoot: string, pattern: string): string[] {
+  const absolute = path.resolve(projectRoot, pattern);
+  const base = path.basename(absolute);
+  if (!base.includes("*")) return fs.existsSync(absolute) && fs.statSync(absolute).isFile() ? [absolute] : [];
+  const dir = path.dirname(absolute);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return [];
+  const matcher = new RegExp(`^${base.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isFile() && matcher.test(e.name))
+    .map((e) => path.join(dir, e.name))
+    .sort();
+}
+
+/** Data files to register, hashed. Explicit entries must match files; the default may match none. Reads the disk. */
+export function buildDatasetPlans(
+  projectRoot: string,
+  sources: DatasetSource[] | undefined,
+  stackConfigFile: string,
+): DatasetPlan[] {
+  const explicit = sources !== undefined;
+  const wanted: DatasetSource[] = sources ?? [{ path: defaultDatasetPattern }];
+  const plans: DatasetPlan[] = [];
+  const names = new Map<string, string>();
+  wanted.forEach((source, index) => {
+    const at = jsonPath(["config", "llmops:datasets", index]);
+    const files = expand(projectRoot, source.path);
+    if (files.length === 0 && explicit) {
+      throw new ConfigError(stackConfigFile, at, "an existing data file (relative to the project root)", `"${source.path}" (no such file)`);
+    }
+    if (files.length > 1 && source.name !== undefined) {
+      throw new ConfigError(stackConfigFile, at, "a single file when a dataset name is given", `${files.length} files for "${source.path}"`);
+    }
+    for (const localPath of files) {
+      const fileName = path.basename(localPath);
+      const name = source.name ?? fileName.replace(/\.[^.]+$/, "");
+      if (!assetNamePattern.test(name)) {
+        throw new ConfigError(stackConfigFile, at, "a data file name usable as an Azure ML asset name (letters, digits, -, _, .)", JSON.stringify(name));
+      }
+      const previous = names.get(name);
+      if (previous !== undefined) {
+        throw new ConfigError(stackConfigFile, at, `dataset names that differ (both files give "${name}")`, `"${previous}" and "${localPath}"`);
+      }
+      names.set(name, localPath);
+      const sha256 = sha256Hex(fs.readFileSync(localPath));
+      const plan: DatasetPlan = {
+        name,
+        localPath,
+        sha256,
+        version: versionFromHash(sha256),
+        datastorePath: `LocalUpload/${sha256}/${fileName}`,
+      };
+      if (source.description !== undefined) plan.description = source.description;
+      plans.push(plan);
+    }
+  });
+  return plans;
+}
