@@ -1,0 +1,74 @@
+import { createHash } from "node:crypto";
+import type { DeploymentPlan, DeploymentServes, FlowPlan } from "../plan/types";
+import { WorkspaceRef, environmentVersionId, modelVersionId } from "./azureIds";
+import { environmentName } from "./imageSpecs";
+
+/** Where a deployment's model and environment come from. */
+export type ServedAssets =
+  /** This run's model version and image (candidate; also frozen, whose later changes are ignored). */
+  | { kind: "build" }
+  | {
+      kind: "pinned";
+      modelId: string;
+      /** An environment registered by an earlier run, or a new one wrapping the pinned image reference. */
+      environment: { kind: "existing"; id: string } | { kind: "image"; name: string; version: string; image: string };
+    };
+
+export function servedAssets(serves: DeploymentServes, flow: FlowPlan, ws: WorkspaceRef): ServedAssets {
+  if (serves.kind !== "pinned") return { kind: "build" };
+  const modelId = modelVersionId(ws, flow.model.name, serves.modelVersion);
+  if (serves.image === undefined) {
+    // Model and environment versions both derive from the flow's content hash, so the environment an earlier
+    // run registered for that flow content carries the same version as its model.
+    return { kind: "pinned", modelId, environment: { kind: "existing", id: environmentVersionId(ws, environmentName(flow), serves.modelVersion) } };
+  }
+  const version = `pinned-${createHash("sha256").update(serves.image).digest("hex").slice(0, 12)}`;
+  return { kind: "pinned", modelId, environment: { kind: "image", name: environmentName(flow), version, image: serves.image } };
+}
+
+/**
+ * Properties a frozen deployment ignores after creation: it keeps serving the build it was created with while
+ * the candidate moves on. Pinned and candidate deployments follow their inputs.
+ */
+export function ignoredDeploymentChanges(deployment: DeploymentPlan): string[] {
+  const ignored = deployment.serves.kind === "frozen" ? ["properties.model", "properties.environmentId"] : [];
+  // Autoscale owns the instance count once it exists; declaring it again would undo every scale action.
+  if (deployment.autoscale !== undefined) ignored.push("sku.capacity");
+  return ignored;
+}
+
+/** The managed deployment's `properties` body (ARM `ManagedOnlineDeployment`). */
+export function managedDeploymentProperties<T>(deployment: DeploymentPlan, served: { model: T; environmentId: T }) {
+  return {
+    endpointComputeType: "Managed" as const,
+    description: deployment.description,
+    model: served.model,
+    environmentId: served.environmentId,
+    instanceType: deployment.vmSize,
+    // Managed deployments only accept Default; elastic scaling is an Azure Monitor autoscale setting.
+    scaleSettings: { scaleType: "Default" as const },
+    requestSettings: {
+      requestTimeout: deployment.request.timeout,
+      maxConcurrentRequestsPerInstance: deployment.request.maxConcurrentRequestsPerInstance,
+    },
+    livenessProbe: { ...deployment.livenessProbe },
+    readinessProbe: { ...deployment.readinessProbe },
+    environmentVariables: { ...deployment.environmentVariables },
+    appInsightsEnabled: deployment.appInsightsEnabled,
+    ...(deployment.dataCollection
+      ? {
+          dataCollector: {
+            collections: {
+              model_inputs: { dataCollectionMode: "Enabled" },
+              model_outputs: { dataCollectionMode: "Enabled" },
+            },
+            rollingRate: "Hour",
+          },
+        }
+      : {}),
+  };
+}
+
+export function deploymentSku(deployment: DeploymentPlan) {
+  return { name: "Default", capacity: deployment.instanceCount };
+}

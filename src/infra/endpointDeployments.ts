@@ -1,0 +1,124 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as machinelearningservices from "@pulumi/azure-native/machinelearningservices";
+import * as monitor from "@pulumi/azure-native/monitor";
+import type { EndpointPlan, InfraPlan } from "../plan/types";
+import { WorkspaceRef } from "./azureIds";
+import { cpuAutoscaleProfile } from "./autoscaleSpecs";
+import { deploymentSku, ignoredDeploymentChanges, managedDeploymentProperties, servedAssets } from "./deploymentSpecs";
+import { EndpointTraffic } from "./endpointTraffic";
+import { environmentVersionProperties } from "./imageSpecs";
+import { ScoringEndpoint } from "./scoringEndpoint";
+
+export interface EndpointDeploymentsArgs {
+  plan: InfraPlan;
+  endpointPlan: EndpointPlan;
+  endpoint: ScoringEndpoint;
+  /** This run's build: what candidate and (at creation) frozen deployments serve. */
+  build: { modelId: pulumi.Input<string>; environmentId: pulumi.Input<string> };
+  /** Role assignments and access policies the endpoint identity needs before a deployment starts. */
+  grants: pulumi.Resource[];
+}
+
+/**
+ * One managed deployment per plan deployment, their autoscale settings, then the traffic split once all exist.
+ * Pulumi names are the deployment names, never the role: swapping current and prior changes inputs, never URNs,
+ * so no deployment is ever replaced by a promotion.
+ */
+export class EndpointDeployments extends pulumi.ComponentResource {
+  readonly deploymentNames: string[];
+  readonly traffic: pulumi.Output<Record<string, number>>;
+  readonly mirrorTraffic: pulumi.Output<Record<string, number>>;
+
+  constructor(name: string, args: EndpointDeploymentsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("llmops:infra:EndpointDeployments", name, {}, opts);
+    const { plan, endpointPlan, endpoint } = args;
+    const ws: WorkspaceRef = {
+      subscriptionId: plan.azure.subscriptionId,
+      resourceGroupName: plan.azure.resourceGroupName,
+      workspaceName: plan.azure.workspace.name,
+    };
+
+    const deployments = endpointPlan.deployments.map((deployment) => {
+      const served = servedAssets(deployment.serves, plan.flow, ws);
+      let refs: { model: pulumi.Input<string>; environmentId: pulumi.Input<string> } = {
+        model: args.build.modelId,
+        environmentId: args.build.environmentId,
+      };
+      if (served.kind === "pinned") {
+        let environmentId: pulumi.Input<string>;
+        if (served.environment.kind === "image") {
+          const pinnedEnvironment = new machinelearningservices.EnvironmentVersion(
+            `${deployment.name}-pinned-environment`,
+            {
+              name: served.environment.name,
+              version: served.environment.version,
+              resourceGroupName: ws.resourceGroupName,
+              workspaceName: ws.workspaceName,
+              properties: environmentVersionProperties(plan.flow, served.environment.image, plan.tags),
+            },
+            { parent: this, retainOnDelete: true },
+          );
+          environmentId = pinnedEnvironment.id;
+        } else {
+          environmentId = served.environment.id;
+        }
+        refs = { model: served.modelId, environmentId };
+      }
+
+      const resource = new machinelearningservices.OnlineDeployment(
+        deployment.name,
+        {
+          deploymentName: deployment.name,
+          endpointName: endpoint.endpointName,
+          resourceGroupName: ws.resourceGroupName,
+          workspaceName: ws.workspaceName,
+          location: plan.azure.location,
+          sku: deploymentSku(deployment),
+          properties: managedDeploymentProperties(deployment, refs),
+          tags: { ...plan.tags, "deployment-role": deployment.role },
+        },
+        {
+          parent: this,
+          dependsOn: [endpoint.resource, ...args.grants],
+          ignoreChanges: ignoredDeploymentChanges(deployment),
+        },
+      );
+
+      if (deployment.autoscale !== undefined) {
+        const autoscale = deployment.autoscale;
+        new monitor.AutoscaleSetting(
+          `${deployment.name}-autoscale`,
+          {
+            autoscaleSettingName: `${endpointPlan.name}-${deployment.name}-autoscale`,
+            resourceGroupName: ws.resourceGroupName,
+            location: plan.azure.location,
+            enabled: true,
+            targetResourceUri: resource.id,
+            profiles: [resource.id.apply((id) => cpuAutoscaleProfile(autoscale, deployment.instanceCount, id))],
+            tags: plan.tags,
+          },
+          { parent: this },
+        );
+      }
+      return resource;
+    });
+
+    const traffic = new EndpointTraffic(
+      "traffic",
+      {
+        subscriptionId: ws.subscriptionId,
+        resourceGroupName: ws.resourceGroupName,
+        workspaceName: ws.workspaceName,
+        endpointName: endpoint.endpointName,
+        traffic: endpointPlan.traffic,
+        mirrorTraffic: endpointPlan.mirrorTraffic,
+      },
+      { parent: this, dependsOn: deployments },
+    );
+
+    this.deploymentNames = endpointPlan.deployments.map((deployment) => deployment.name);
+    this.traffic = traffic.traffic;
+    this.mirrorTraffic = traffic.mirrorTraffic;
+    this.registerOutputs({ deploymentNames: this.deploymentNames, traffic: this.traffic, mirrorTraffic: this.mirrorTraffic });
+  }
+}

@@ -1,0 +1,127 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import type { InfraPlan, RolePrincipal } from "../plan/types";
+import { AccessGrants, GrantedPrincipal } from "./accessGrants";
+import { EndpointDeployments } from "./endpointDeployments";
+import { FlowImage } from "./flowImage";
+import { FlowModel } from "./flowModel";
+import { FlowWebApp } from "./flowWebApp";
+import { ScoringEndpoint } from "./scoringEndpoint";
+
+/** What `pulumi stack output` shows. No secret among them. */
+export interface StackOutputs {
+  stack: string;
+  environment: string;
+  flowContentHash: string;
+  modelName: string;
+  modelVersion: string;
+  modelId: pulumi.Output<string>;
+  imageRepoDigest: pulumi.Output<string>;
+  environmentId: pulumi.Output<string>;
+  endpointName?: pulumi.Output<string>;
+  scoringUri?: pulumi.Output<string>;
+  deploymentNames?: string[];
+  traffic?: pulumi.Output<Record<string, number>>;
+  mirrorTraffic?: pulumi.Output<Record<string, number>>;
+  endpointPrincipalId?: pulumi.Output<string>;
+  webAppName?: pulumi.Output<string>;
+  webAppUrl?: pulumi.Output<string>;
+  webAppPrincipalId?: pulumi.Output<string>;
+  webAppClientId?: pulumi.Output<string>;
+}
+
+export interface LlmopsStackArgs {
+  plan: InfraPlan;
+  /** Where the generated Dockerfile goes (tests point it at a temp folder). */
+  dockerfileRoot?: string;
+}
+
+/**
+ * Everything one stack declares, in dependency order: flow assets and image, then the identities, their grants,
+ * then what runs under those identities (deployments, Web App), then traffic.
+ */
+export class LlmopsStack extends pulumi.ComponentResource {
+  readonly outputs: StackOutputs;
+
+  constructor(name: string, args: LlmopsStackArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("llmops:infra:LlmopsStack", name, {}, opts);
+    const { plan } = args;
+
+    const model = new FlowModel("flow", { plan }, { parent: this });
+    const image = new FlowImage("image", { plan, dockerfileRoot: args.dockerfileRoot }, { parent: this });
+
+    const principals: Partial<Record<RolePrincipal, GrantedPrincipal>> = {};
+    const endpoint = plan.endpoint === undefined ? undefined : new ScoringEndpoint("endpoint", { plan, endpoint: plan.endpoint }, { parent: this });
+    if (endpoint !== undefined) principals.endpoint = { principalId: endpoint.principalId, tenantId: endpoint.tenantId };
+
+    const webAppIdentity =
+      plan.webApp === undefined
+        ? undefined
+        : new managedidentity.UserAssignedIdentity(
+            "webapp-identity",
+            {
+              resourceName: plan.webApp.identityName,
+              resourceGroupName: plan.webApp.resourceGroupName,
+              location: plan.azure.location,
+              tags: plan.tags,
+            },
+            { parent: this },
+          );
+    if (webAppIdentity !== undefined) principals.webapp = { principalId: webAppIdentity.principalId, tenantId: webAppIdentity.tenantId };
+
+    const grants = new AccessGrants(
+      "access",
+      { plan, principals, workspaceStorageAccountId: model.storage.accountId },
+      { parent: this },
+    );
+
+    this.outputs = {
+      stack: plan.stack,
+      environment: plan.environment,
+      flowContentHash: plan.flow.contentHash,
+      modelName: model.modelName,
+      modelVersion: model.modelVersion,
+      modelId: model.modelId,
+      imageRepoDigest: image.repoDigest,
+      environmentId: image.environmentId,
+    };
+
+    if (endpoint !== undefined && plan.endpoint !== undefined) {
+      const deployments = new EndpointDeployments(
+        "deployments",
+        {
+          plan,
+          endpointPlan: plan.endpoint,
+          endpoint,
+          build: { modelId: model.modelId, environmentId: image.environmentId },
+          grants: grants.grantsFor("endpoint"),
+        },
+        { parent: this },
+      );
+      Object.assign(this.outputs, {
+        endpointName: endpoint.endpointName,
+        scoringUri: endpoint.scoringUri,
+        deploymentNames: deployments.deploymentNames,
+        traffic: deployments.traffic,
+        mirrorTraffic: deployments.mirrorTraffic,
+        endpointPrincipalId: endpoint.principalId,
+      });
+    }
+
+    if (webAppIdentity !== undefined && plan.webApp !== undefined) {
+      const webApp = new FlowWebApp(
+        "webapp",
+        { plan, webApp: plan.webApp, identity: webAppIdentity, repoDigest: image.repoDigest, grants: grants.grantsFor("webapp") },
+        { parent: this },
+      );
+      Object.assign(this.outputs, {
+        webAppName: webApp.webAppName,
+        webAppUrl: webApp.url,
+        webAppPrincipalId: webAppIdentity.principalId,
+        webAppClientId: webAppIdentity.clientId,
+      });
+    }
+
+    this.registerOutputs({ ...this.outputs });
+  }
+}
