@@ -1,0 +1,13 @@
+/** Promotion between stacks: pure diff functions and the runner the `llmops promote` command wraps. */
+export { buildPromotionDiff, isIdentical } from "./promotionDiff";
+export { diffResources, pairResources } from "./resourceDiff";
+export { compareTraffic, extractTraffic } from "./trafficTable";
+export { compareArtifacts, artifactReferences } from "./artifactRefs";
+export { diffStackConfig, diffDeploymentConfig, maskedStackConfig, maskedSecret } from "./configDiff";
+export { diffValues, formatValue } from "./valueDiff";
+export { renderPromotionText, renderPromotionMarkdown } from "./renderDiff";
+export { pulumiArguments, runPulumi, pulumiMissingMessage } from "./pulumiCommand";
+export { loadStackConfigSource } from "./loadStackConfig";
+export { runPromotion } from "./runPromotion";
+export type { PromotionOptions, PromotionDependencies, PromotionResult } from "./runPromotion";
+export type * from "./types";

@@ -1,0 +1,27 @@
+import { compareArtifacts } from "./artifactRefs";
+import { diffDeploymentConfig, diffStackConfig } from "./configDiff";
+import { diffResources } from "./resourceDiff";
+import { compareTraffic } from "./trafficTable";
+import type { PromotionDiff, StackConfigSource, StackPlanSnapshot } from "./types";
+
+/** Everything that differs between promoting from one stack to another: pure, no I/O. */
+export function buildPromotionDiff(
+  plans: { from: StackPlanSnapshot; to: StackPlanSnapshot },
+  configs: { from: StackConfigSource; to: StackConfigSource },
+): PromotionDiff {
+  return {
+    from: plans.from.stack,
+    to: plans.to.stack,
+    resources: diffResources(plans.from.resources, plans.to.resources),
+    traffic: compareTraffic(plans.from, plans.to),
+    artifacts: compareArtifacts(plans.from, plans.to),
+    stackConfig: diffStackConfig(configs.from.document, configs.to.document),
+    deploymentConfig: diffDeploymentConfig(configs.from, configs.to),
+  };
+}
+
+/** True when promoting would declare exactly what the source stack declares (names and inputs alike). */
+export function isIdentical(diff: PromotionDiff): boolean {
+  const { added, removed, changed } = diff.resources;
+  return added.length === 0 && removed.length === 0 && changed.length === 0;
+}
