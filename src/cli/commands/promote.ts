@@ -1,0 +1,100 @@
+import { parseArgs } from "node:util";
+import { runPulumi } from "../../promotion/pulumiCommand";
+import { runPromotion } from "../../promotion/runPromotion";
+import type { PlannedResource, StackPlanSnapshot } from "../../promotion/types";
+import { UserError } from "../../userError";
+import type { Command } from "../main";
+
+const usage = `usage: llmops promote --from <stack> --to <stack> [--yes] [--dry-run] [--json <file>] [--summary <file>]
+
+Promotion by switching stacks: prints what <to> would declare differently from <from> (resources added,
+removed or with other inputs, traffic, model and image references, Pulumi.<stack>.yaml keys and the two
+environments' deployment_config.json entries), then runs \`pulumi up --stack <to>\`.
+
+  --from <stack>     the stack already deployed and evaluated, e.g. dev
+  --to <stack>       the stack to update, e.g. prod
+  --yes              pass --yes to pulumi up (no interactive confirmation; needed in CI)
+  --dry-run          run \`pulumi preview --stack <to>\` instead: nothing is changed
+  --json <file>      also write the diff as JSON
+  --summary <file>   append the diff as markdown, e.g. "$GITHUB_STEP_SUMMARY"
+
+Needs the pulumi CLI on PATH and its backend login (PULUMI_ACCESS_TOKEN or PULUMI_BACKEND_URL +
+PULUMI_CONFIG_PASSPHRASE). Exit code: pulumi's; 2 for a usage or configuration mistake.`;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isPlannedResource(value: unknown): value is PlannedResource {
+  return isRecord(value) && typeof value.type === "string" && typeof value.name === "string" && isRecord(value.inputs);
+}
+
+/** The offline plan report narrowed to what the diff reads; a mismatch is a bug, not a user mistake. */
+function asSnapshot(report: unknown, stack: string): StackPlanSnapshot {
+  if (!isRecord(report) || !Array.isArray(report.resources) || !report.resources.every(isPlannedResource)) {
+    throw new Error(`runOfflinePlan returned an unexpected report for stack '${stack}'`);
+  }
+  return { stack, resources: report.resources, outputs: isRecord(report.outputs) ? report.outputs : {} };
+}
+
+type OfflinePlanner = (options: { stack: string; projectRoot: string }) => Promise<unknown>;
+
+// Loaded lazily, as the other commands are: the Pulumi SDK only loads when a plan is actually computed.
+function loadOfflinePlanner(): OfflinePlanner {
+  const loaded: unknown = require("../../offlinePlan");
+  if (!isRecord(loaded) || typeof loaded.runOfflinePlan !== "function") {
+    throw new Error("src/offlinePlan does not export runOfflinePlan");
+  }
+  return loaded.runOfflinePlan as OfflinePlanner;
+}
+
+function parse(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        from: { type: "string" },
+        to: { type: "string" },
+        yes: { type: "boolean", default: false },
+        "dry-run": { type: "boolean", default: false },
+        json: { type: "string" },
+        summary: { type: "string" },
+      },
+    }).values;
+  } catch (err) {
+    throw new UserError(`${err instanceof Error ? err.message : String(err)}\n\n${usage}`);
+  }
+}
+
+export const promoteCommand: Command = {
+  summary: "show what differs between two stacks, then pulumi up the target stack",
+  usage,
+  async run(args: string[]): Promise<number> {
+    const values = parse(args);
+    if (values.from === undefined || values.to === undefined) {
+      throw new UserError(`--from and --to are required\n\n${usage}`);
+    }
+    const projectRoot = process.cwd();
+    const result = await runPromotion(
+      {
+        from: values.from,
+        to: values.to,
+        yes: values.yes === true,
+        dryRun: values["dry-run"] === true,
+        projectRoot,
+        jsonFile: values.json,
+        summaryFile: values.summary,
+      },
+      {
+        async planStack(stack) {
+          return asSnapshot(await loadOfflinePlanner()({ stack, projectRoot }), stack);
+        },
+        runPulumi: (pulumiArgs) => runPulumi(pulumiArgs, { cwd: projectRoot }),
+        print: (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
+      },
+    );
+    return result.exitCode;
+  },
+};
