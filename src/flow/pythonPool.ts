@@ -62,6 +62,9 @@ interface Worker {
   busy?: Pending;
   stderrTail: string;
   exited: boolean;
+  /** The interpreter has started (its first protocol line); until then `onReady` waits. */
+  ready: boolean;
+  onReady?: () => void;
 }
 
 function failure(type: string, message: string, stdout = ""): PythonCallResult {
@@ -129,7 +132,10 @@ export function createPythonPool(options: PythonPoolOptions = {}): PythonPool {
     dispatch();
   };
 
+  /** Takes the worker out of the pool at once (a replacement may start) and ends its process. */
   const kill = (worker: Worker): void => {
+    const index = workers.indexOf(worker);
+    if (index >= 0) workers.splice(index, 1);
     if (!worker.exited) worker.child.kill("SIGKILL");
   };
 
@@ -138,13 +144,18 @@ export function createPythonPool(options: PythonPoolOptions = {}): PythonPool {
       stdio: ["pipe", "pipe", "pipe"],
       env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1", PYTHONIOENCODING: "utf-8" },
     });
-    const worker: Worker = { child, stderrTail: "", exited: false };
+    const worker: Worker = { child, stderrTail: "", exited: false, ready: false };
     child.stderr?.setEncoding("utf8");
     child.stderr?.on("data", (chunk: string) => {
       worker.stderrTail = (worker.stderrTail + chunk).slice(-STDERR_TAIL_CHARS);
     });
     if (child.stdout) {
       readline.createInterface({ input: child.stdout, crlfDelay: Infinity }).on("line", (line) => {
+        if (!worker.ready && line.trim() === '{"ready": true}') {
+          worker.ready = true;
+          worker.onReady?.();
+          return;
+        }
         const result = parseResponse(line);
         if (worker.busy) finish(worker, result ?? failure("ProtocolError", `unexpected output from python worker: ${line.slice(0, 200)}`));
       });
@@ -186,16 +197,23 @@ export function createPythonPool(options: PythonPoolOptions = {}): PythonPool {
     let timer: NodeJS.Timeout | undefined;
     const onAbort = (): void => {
       if (worker.busy !== pending) return;
-      finish(worker, failure("Aborted", "the line was aborted"));
       kill(worker);
+      finish(worker, failure("Aborted", "the line was aborted"));
     };
     pending.signal?.addEventListener("abort", onAbort, { once: true });
-    if (options.callTimeoutMs !== undefined) {
-      timer = setTimeout(() => {
-        if (worker.busy !== pending) return;
-        finish(worker, failure("Timeout", `python tool ${request.toolPath} ran longer than ${options.callTimeoutMs} ms`));
-        kill(worker);
-      }, options.callTimeoutMs);
+    const timeoutMs = options.callTimeoutMs;
+    if (timeoutMs !== undefined) {
+      // Interpreter start-up is not the tool's time.
+      const arm = (): void => {
+        worker.onReady = undefined;
+        timer = setTimeout(() => {
+          if (worker.busy !== pending) return;
+          kill(worker);
+          finish(worker, failure("Timeout", `python tool ${request.toolPath} ran longer than ${timeoutMs} ms`));
+        }, timeoutMs);
+      };
+      if (worker.ready) arm();
+      else worker.onReady = arm;
     }
     const resolve = pending.resolve;
     pending.resolve = (result) => {

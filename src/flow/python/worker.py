@@ -157,6 +157,9 @@ def main():
     os.dup2(devnull, 0)
     sys.stdin = open(os.devnull, "r")
     _install_promptflow_shim()
+    # Lets the pool start a call's timeout only once the interpreter is up.
+    protocol_out.write(json.dumps({"ready": True}) + "\n")
+    protocol_out.flush()
     for raw in protocol_in:
         if not raw.strip():
             continue
