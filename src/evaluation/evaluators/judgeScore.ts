@@ -36,7 +36,7 @@ function fromJson(text: string): { score?: number; reason?: string } | undefined
 }
 
 function fromText(text: string): { score?: number; reason?: string } | undefined {
-  const labelled = /\b(?:score|rating)\b\s*(?:is|[:=])?\s*\**\s*(\d+(?:\.\d+)?)/iu.exec(text);
+  const labelled = /\b(?:score|rating)\b[\s*_]*(?:is|[:=])?[\s*_]*(\d+(?:\.\d+)?)/iu.exec(text);
   if (labelled) {
     const after = text.slice(labelled.index + labelled[0].length).replace(/^\s*(?:\/\s*5|out of 5)?[\s.,;:-]*/iu, "");
     const reasonMatch = /\breason\b\s*[:=]\s*([\s\S]+)/iu.exec(text);
