@@ -133,8 +133,11 @@ function toConfigError(file: string, error: ErrorObject): ConfigError {
         : `one of the known keys: ${known.join(", ")}`;
       return new ConfigError(file, jsonPath([...segments, key]), expected, `unknown key "${key}"`);
     }
-    case "type":
-      return new ConfigError(file, jsonPath(segments), described ?? typeWords(params.type), describeFound(error.data));
+    case "type": {
+      const types = typeWords(params.type);
+      const expected = described === undefined ? types : described.includes(types) ? described : `${types}: ${described}`;
+      return new ConfigError(file, jsonPath(segments), expected, describeFound(error.data));
+    }
     case "enum": {
       const allowed = Array.isArray(params.allowedValues) ? params.allowedValues : [];
       const expected = `one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}`;
@@ -153,7 +156,8 @@ function toConfigError(file: string, error: ErrorObject): ConfigError {
     case "exclusiveMaximum": {
       const comparison = stringParam(params, "comparison");
       const limit = stringParam(params, "limit");
-      const expected = described ? `${described} (${comparison} ${limit})` : `a number ${comparison} ${limit}`;
+      // Descriptions state the range in words; the bare comparison is the fallback.
+      const expected = described ?? `a number ${comparison} ${limit}`;
       return new ConfigError(file, jsonPath(segments), expected, describeFound(error.data));
     }
     case "minLength":
