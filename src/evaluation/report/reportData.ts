@@ -13,10 +13,17 @@ export interface ReportData {
 /** Line counters only clutter metric tables and charts: lines and failures are shown in their own columns. */
 const countMetrics = new Set(["lines", "failed", "scored_lines", "error_lines"]);
 
+/** The operational metrics people look at first; they lead the columns so capped tables keep them. */
+const leadingMetrics = ["error_rate", "p50_latency_ms", "p95_latency_ms", "p99_latency_ms", "total_tokens", "mean_total_tokens"];
+
 export function displayedMetrics(entries: MetricsEntry[]): string[] {
   const names = new Set<string>();
   for (const entry of entries) for (const name of Object.keys(entry.metrics)) if (!countMetrics.has(name)) names.add(name);
-  return [...names].sort();
+  const rank = (name: string): number => {
+    const index = leadingMetrics.indexOf(name);
+    return index < 0 ? leadingMetrics.length : index;
+  };
+  return [...names].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
 /** Entries grouped by `<dataset>/<evaluator>`, in first-seen order. */

@@ -44,7 +44,7 @@ export function renderBarChart(title: string, bars: Bar[], lowerIsBetter: boolea
   const caption = `${escapeHtml(title)} <span class="hint">(${lowerIsBetter ? "lower is better" : "higher is better"})</span>`;
   return (
     `<figure class="chart"><figcaption>${caption}</figcaption>` +
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(title)}">` +
+    `<svg width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(title)}">` +
     `${rows.join("")}</svg></figure>`
   );
 }
