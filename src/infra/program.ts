@@ -1,0 +1,51 @@
+import * as pulumi from "@pulumi/pulumi";
+import { buildInfraPlan } from "../plan/buildInfraPlan";
+import type { InfraPlan } from "../plan/types";
+import { LlmopsStack, StackOutputs } from "./llmopsStack";
+
+export const configNamespace = "llmops";
+
+/** `llmops:*` keys of Pulumi's config, namespace stripped; other namespaces (e.g. `azure-native:`) left out. */
+export function llmopsConfig(allConfig: Record<string, string>): Record<string, string> {
+  const prefix = `${configNamespace}:`;
+  const result: Record<string, string> = {};
+  for (const [key, value] of Object.entries(allConfig)) {
+    if (key.startsWith(prefix)) result[key.slice(prefix.length)] = value;
+  }
+  return result;
+}
+
+export interface ProgramInput {
+  stack: string;
+  projectRoot: string;
+  /** Pulumi's config, as `pulumi.runtime.allConfig()` returns it (namespaced keys). */
+  allConfig: Record<string, string>;
+  environmentVariables: Record<string, string | undefined>;
+  deploymentConfigPath?: string;
+}
+
+/** The stack's plan from its Pulumi config; throws ConfigError on user mistakes. */
+export function planFromPulumiConfig(input: ProgramInput): InfraPlan {
+  return buildInfraPlan({
+    stack: input.stack,
+    projectRoot: input.projectRoot,
+    stackConfig: llmopsConfig(input.allConfig),
+    stackConfigFile: `Pulumi.${input.stack}.yaml`,
+    environmentVariables: input.environmentVariables,
+    ...(input.deploymentConfigPath !== undefined ? { deploymentConfigPath: input.deploymentConfigPath } : {}),
+  });
+}
+
+/** Declares the component tree of one stack and returns its outputs. */
+export function declareLlmopsStack(
+  plan: InfraPlan,
+  options: { resourceOptions?: pulumi.ComponentResourceOptions; dockerfileRoot?: string } = {},
+): StackOutputs {
+  for (const notice of plan.notices ?? []) pulumi.log.warn(notice);
+  const stack = new LlmopsStack(
+    `llmops-${plan.stack}`,
+    { plan, ...(options.dockerfileRoot !== undefined ? { dockerfileRoot: options.dockerfileRoot } : {}) },
+    options.resourceOptions,
+  );
+  return stack.outputs;
+}

@@ -1,0 +1,28 @@
+/** What `llmops plan` reports for one stack: every resource the program declares, and the stack outputs. */
+
+/** Replaces every secret value in a report. */
+export const secretMask = "[secret]";
+
+export interface RecordedResource {
+  /** Pulumi type token, e.g. `azure-native:machinelearningservices:OnlineDeployment`. */
+  type: string;
+  name: string;
+  /** Name of the parent resource; absent for the top-level component. */
+  parent?: string;
+  /** Inputs as the engine would receive them; secrets masked, files as `{ "file": <path> }`. */
+  inputs: Record<string, unknown>;
+  options: {
+    dependsOn: string[];
+    ignoreChanges: string[];
+    retainOnDelete: boolean;
+  };
+  custom: boolean;
+}
+
+export interface OfflinePlanReport {
+  stack: string;
+  resources: RecordedResource[];
+  outputs: Record<string, unknown>;
+  /** Things the user should know that are not errors (from the plan). */
+  notices: string[];
+}
