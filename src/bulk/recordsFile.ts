@@ -20,12 +20,26 @@ export interface JsonlWriter {
 export function openJsonlWriter(path: string, append: boolean): JsonlWriter {
   const stream: WriteStream = createWriteStream(path, { flags: append ? "a" : "w" });
   let failure: Error | undefined;
+  // One shared wait for 'drain' however many lines are writing concurrently.
+  let drained: { promise: Promise<void>; resolve: () => void } | undefined;
+  const release = (): void => {
+    drained?.resolve();
+    drained = undefined;
+  };
+  stream.on("drain", release);
   stream.on("error", (err) => {
     failure = err;
+    release();
   });
   const writeText = async (line: string): Promise<void> => {
     if (failure) throw failure;
-    if (!stream.write(`${line}\n`)) await once(stream, "drain");
+    if (!stream.write(`${line}\n`) && !drained) {
+      let resolve = (): void => undefined;
+      const promise = new Promise<void>((r) => (resolve = r));
+      drained = { promise, resolve };
+    }
+    if (drained) await drained.promise;
+    if (failure) throw failure;
   };
   return {
     write: (value) => writeText(JSON.stringify(value)),
