@@ -15,19 +15,22 @@ export interface RoleRequest {
   origin?: { file: string; path: readonly PathSegment[] };
 }
 
-/** What the template grants, plus OpenAI access when the stack names an OpenAI account. */
+/**
+ * What the template grants, plus OpenAI access when the stack names an OpenAI account. Key Vault Secrets User
+ * becomes an access policy on access-policy vaults, where the endpoint also gets Key Vault Reader as the template does.
+ */
 export function defaultRoleRequests(principal: RolePrincipal, azure: AzureTarget): RoleRequest[] {
-  const keyVaultRole = azure.keyVault.authorization === "rbac" ? "Key Vault Secrets User" : undefined;
   const requests: RoleRequest[] =
     principal === "endpoint"
       ? [
           { principal, role: "AzureML Data Scientist", scope: "workspace" },
           { principal, role: "Azure Machine Learning Workspace Connection Secrets Reader", scope: "workspace" },
-          // Access-policy vaults: Reader for the vault itself, the data access comes from the policy below.
-          { principal, role: keyVaultRole ?? "Key Vault Reader", scope: "key_vault" },
         ]
       : [{ principal, role: "AcrPull", scope: "registry" }];
-  if (principal === "webapp") requests.push({ principal, role: "Key Vault Secrets User", scope: "key_vault" });
+  if (principal === "endpoint" && azure.keyVault.authorization === "accessPolicy") {
+    requests.push({ principal, role: "Key Vault Reader", scope: "key_vault" });
+  }
+  requests.push({ principal, role: "Key Vault Secrets User", scope: "key_vault" });
   if (azure.openAi) requests.push({ principal, role: "Cognitive Services OpenAI User", scope: "openai" });
   return requests;
 }
@@ -110,14 +113,6 @@ export function planRoleAccess(
     if (keys.has(key)) continue;
     keys.add(key);
     roleAssignments.push({ key, principal: request.principal, roleName: role.name, roleDefinitionGuid: role.guid, scope });
-  }
-  // The endpoint reads secrets through its workspace connections on access-policy vaults too.
-  if (azure.keyVault.authorization === "accessPolicy") {
-    for (const principal of new Set(requests.filter((r) => r.origin === undefined).map((r) => r.principal))) {
-      if (!keyVaultAccessPolicies.some((p) => p.principal === principal)) {
-        keyVaultAccessPolicies.push({ principal, secretPermissions: ["get", "list"] });
-      }
-    }
   }
   return { roleAssignments, keyVaultAccessPolicies };
 }
