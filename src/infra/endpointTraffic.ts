@@ -32,6 +32,12 @@ export interface EndpointTrafficArgs {
 /** Inputs and outputs share one shape: outputs hold the traffic ARM reports (refreshed by `read`). */
 export interface EndpointTrafficState extends OnlineEndpointRef, TrafficState {}
 
+/**
+ * What the engine hands the provider: the inputs or stored outputs (possibly written by an older version of this
+ * provider, possibly holding unknowns during preview) plus `__provider`. Narrowed by `knownState`.
+ */
+export type PropertyBag = Record<string, unknown>;
+
 /** The Pulumi type token, for tests with mocks: `pulumi-nodejs:dynamic/llmops:EndpointTraffic`. */
 export const endpointTrafficModule = "llmops";
 export const endpointTrafficType = "EndpointTraffic";
@@ -40,9 +46,7 @@ export const endpointTrafficType = "EndpointTraffic";
  * The provider, parameterised by how it reaches ARM so tests can point it at a fake server with a fake token.
  * Only `connect` and module-level functions are captured; keep it that way (no Pulumi objects, no config).
  */
-export function makeEndpointTrafficProvider(
-  connect: () => ArmApi,
-): pulumi.dynamic.ResourceProvider<EndpointTrafficState, EndpointTrafficState> {
+export function makeEndpointTrafficProvider(connect: () => ArmApi): pulumi.dynamic.ResourceProvider<PropertyBag, PropertyBag> {
   return {
     async check(_olds, news) {
       const state = knownState(news);
