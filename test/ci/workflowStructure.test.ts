@@ -1,0 +1,333 @@
+import * as assert from "node:assert/strict";
+import {
+  actionName,
+  expressions,
+  isEvaluation,
+  isRecord,
+  isStackUpdate,
+  loadWorkflow,
+  stepIndex,
+  transitiveNeeds,
+  workflowFiles,
+} from "./workflowModel";
+import type { Job, Step, Workflow } from "./workflowModel";
+
+const pullRequest = loadWorkflow("pull-request.yml");
+const deploy = loadWorkflow("deploy.yml");
+const postProduction = loadWorkflow("post-production-evaluation.yml");
+const all: Workflow[] = workflowFiles().map(loadWorkflow);
+
+/** The variables and secrets the README's setup table documents; a workflow using another one is a doc bug. */
+const documentedVariables = [
+  "AOAI_API_BASE",
+  "AZURE_CLIENT_ID",
+  "AZURE_SUBSCRIPTION_ID",
+  "AZURE_TENANT_ID",
+  "KEY_VAULT_NAME",
+  "PRODUCTION_LOG_BLOB_URL",
+  "PULUMI_BACKEND_URL",
+  "RESOURCE_GROUP_NAME",
+  "WORKSPACE_NAME",
+];
+const documentedSecrets = ["AOAI_API_KEY", "PULUMI_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE"];
+/** Environment variables holding secret values: a script may never mention them (it could print them). */
+const secretEnvironmentVariables = ["AOAI_API_KEY", "PULUMI_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE", "ARM_CLIENT_SECRET", "AZURE_CLIENT_SECRET"];
+
+function allJobs(): [Workflow, Job][] {
+  return all.flatMap((workflow) => Object.values(workflow.jobs).map((job): [Workflow, Job] => [workflow, job]));
+}
+
+function allSteps(): [Workflow, Job, Step][] {
+  return allJobs().flatMap(([workflow, job]) => job.steps.map((step): [Workflow, Job, Step] => [workflow, job, step]));
+}
+
+function where(workflow: Workflow, job: Job, step?: Step): string {
+  return `${workflow.file} job ${job.id}${step ? ` step ${step.name ?? step.uses ?? step.index}` : ""}`;
+}
+
+function job(workflow: Workflow, id: string): Job {
+  const found = workflow.jobs[id];
+  assert.ok(found, `${workflow.file} has no job '${id}'`);
+  return found;
+}
+
+function permissionsOf(value: unknown): Record<string, unknown> {
+  assert.ok(isRecord(value), "permissions must be a map (never read-all/write-all)");
+  return value;
+}
+
+function usesLogin(candidate: Job): boolean {
+  return candidate.steps.some((step) => actionName(step) === "azure/login");
+}
+
+function usedNames(text: string, context: "vars" | "secrets"): Set<string> {
+  const names = new Set<string>();
+  for (const expression of expressions(text)) {
+    for (const match of expression.matchAll(new RegExp(`\\b${context}\\.([A-Za-z_][A-Za-z0-9_]*)`, "g"))) names.add(match[1]);
+  }
+  return names;
+}
+
+describe("workflows: triggers", () => {
+  it("pull-request runs on pull_request to main and never on pull_request_target", () => {
+    assert.deepEqual(Object.keys(pullRequest.on), ["pull_request"]);
+    assert.deepEqual(isRecord(pullRequest.on.pull_request) && pullRequest.on.pull_request.branches, ["main"]);
+    for (const workflow of all) assert.ok(!("pull_request_target" in workflow.on), workflow.file);
+  });
+
+  it("deploy runs on push to main and by hand", () => {
+    assert.deepEqual(Object.keys(deploy.on).sort(), ["push", "workflow_dispatch"]);
+    assert.deepEqual(isRecord(deploy.on.push) && deploy.on.push.branches, ["main"]);
+  });
+
+  it("post-production evaluation runs on a schedule and by hand with the log path as an input", () => {
+    assert.deepEqual(Object.keys(postProduction.on).sort(), ["schedule", "workflow_dispatch"]);
+    const schedule = postProduction.on.schedule;
+    assert.ok(Array.isArray(schedule) && schedule.length === 1 && isRecord(schedule[0]) && typeof schedule[0].cron === "string");
+    const dispatch = postProduction.on.workflow_dispatch;
+    const inputs = isRecord(dispatch) && isRecord(dispatch.inputs) ? dispatch.inputs : {};
+    const logInput = inputs["production-log"];
+    assert.ok(isRecord(logInput), "a production-log input");
+    assert.equal(logInput.default, "flows/data/production_log.jsonl");
+    // Scheduled runs have no inputs: the same default must apply.
+    assert.match(String(job(postProduction, "evaluate").env.PRODUCTION_LOG), /inputs\.production-log \|\| 'flows\/data\/production_log\.jsonl'/);
+  });
+});
+
+describe("workflows: pull request", () => {
+  it("installs with npm ci, then runs npm test (type-check + mocha)", () => {
+    const test = job(pullRequest, "test");
+    const install = stepIndex(test, (step) => /^npm ci\b/.test(step.run ?? ""));
+    const tests = stepIndex(test, (step) => /^npm test\b/.test(step.run ?? ""));
+    assert.ok(install >= 0 && tests > install);
+    assert.ok(stepIndex(test, (step) => actionName(step) === "actions/setup-node") < install);
+  });
+
+  it("plans every Pulumi.<stack>.yaml offline into the job summary and uploads the plans", () => {
+    const plan = job(pullRequest, "plan");
+    const script = plan.steps.map((step) => step.run ?? "").join("\n");
+    assert.match(script, /Pulumi\.\*\.yaml/);
+    assert.match(script, /npx llmops plan --stack "\$stack"/);
+    assert.match(script, /GITHUB_STEP_SUMMARY/);
+    assert.ok(!usesLogin(plan), "the offline plan needs no Azure login, so it also runs for forks");
+    assert.ok(plan.steps.some((step) => actionName(step) === "actions/upload-artifact" && step.if === "always()"));
+  });
+
+  it("skips Azure jobs with a visible notice when there are no credentials, detected without failing", () => {
+    const detect = job(pullRequest, "azure-credentials");
+    const script = detect.steps.map((step) => step.run ?? "").join("\n");
+    assert.match(script, /::notice /);
+    assert.match(script, /available=false/);
+    for (const id of ["pre-evaluation", "preview"]) {
+      const azureJob = job(pullRequest, id);
+      assert.ok(azureJob.needs.includes("azure-credentials"), id);
+      assert.equal(azureJob.if, "needs.azure-credentials.outputs.available == 'true'", id);
+    }
+    // Presence only: the detection step gets booleans, not secret values.
+    for (const value of Object.values(detect.steps[0].env)) {
+      for (const expression of expressions(String(value))) {
+        if (expression.includes("secrets.")) assert.match(expression, /^(secrets\.\w+ != '' \|\|\s*)*secrets\.\w+ != ''$/);
+      }
+    }
+  });
+
+  it("gates on the pre-deployment evaluation, putting report.md in the summary and the reports in an artifact", () => {
+    const pre = job(pullRequest, "pre-evaluation");
+    const login = stepIndex(pre, (step) => actionName(step) === "azure/login");
+    const evaluate = stepIndex(pre, (step) => /npx llmops evaluate --phase pre --env dev --out reports\/pre/.test(step.run ?? ""));
+    const summary = stepIndex(pre, (step) => /cat reports\/pre\/report\.md >> "\$GITHUB_STEP_SUMMARY"/.test(step.run ?? ""));
+    const upload = stepIndex(pre, (step) => actionName(step) === "actions/upload-artifact");
+    assert.ok(login >= 0 && evaluate > login && summary > evaluate && upload > evaluate);
+    assert.equal(pre.steps[summary].if, "always()");
+    assert.equal(pre.steps[upload].if, "always()");
+  });
+
+  it("previews dev with pulumi/actions and comments the diff on the PR", () => {
+    const preview = job(pullRequest, "preview");
+    const step = preview.steps.find((candidate) => actionName(candidate) === "pulumi/actions");
+    assert.ok(step);
+    assert.equal(step.with.command, "preview");
+    assert.equal(step.with["stack-name"], "dev");
+    assert.equal(step.with["comment-on-pr"], true);
+    assert.ok(stepIndex(preview, (candidate) => actionName(candidate) === "azure/login") < step.index);
+    assert.equal(permissionsOf(preview.permissions)["pull-requests"], "write");
+  });
+
+  it("never updates a stack", () => {
+    for (const candidate of Object.values(pullRequest.jobs)) assert.ok(!candidate.steps.some(isStackUpdate), candidate.id);
+  });
+});
+
+describe("workflows: deploy and promotion", () => {
+  it("runs the pre-deployment gate before pulumi up of dev, and evaluates dev right after", () => {
+    const dev = job(deploy, "deploy-dev");
+    assert.ok(transitiveNeeds(deploy, "deploy-dev").has("pre-evaluation"));
+    assert.ok(transitiveNeeds(deploy, "deploy-dev").has("test"));
+    const up = dev.steps.find(isStackUpdate);
+    assert.ok(up && actionName(up) === "pulumi/actions" && up.with["stack-name"] === "dev");
+    const evaluate = stepIndex(dev, (step) => /npx llmops evaluate --phase post --stack dev\b/.test(step.run ?? ""));
+    assert.ok(evaluate > up.index, "the post-deployment evaluation of dev follows its update");
+  });
+
+  it("promotes to prod only after dev's post-deployment gate, in the prod environment", () => {
+    const prod = job(deploy, "promote-prod");
+    assert.ok(transitiveNeeds(deploy, "promote-prod").has("deploy-dev"));
+    assert.ok(
+      isRecord(prod.environment) ? prod.environment.name === "prod" : prod.environment === "prod",
+      "the prod GitHub environment (required reviewers) guards the promotion",
+    );
+    const promote = stepIndex(prod, (step) => /npx llmops promote --from dev --to prod --yes\b/.test(step.run ?? ""));
+    const evaluate = stepIndex(prod, (step) => /npx llmops evaluate --phase post --stack prod\b/.test(step.run ?? ""));
+    const installPulumi = stepIndex(prod, (step) => actionName(step) === "pulumi/actions");
+    assert.ok(installPulumi >= 0 && promote > installPulumi && evaluate > promote);
+    assert.equal(prod.steps[installPulumi].with.command, undefined, "install-only: llmops promote runs pulumi up itself");
+  });
+
+  it("orders every stack update after every evaluation gate of the jobs it needs", () => {
+    for (const candidate of Object.values(deploy.jobs)) {
+      if (!candidate.steps.some(isStackUpdate)) continue;
+      const upstream = [...transitiveNeeds(deploy, candidate.id)].map((id) => job(deploy, id));
+      const upstreamGates = upstream.filter((other) => other.steps.some(isEvaluation));
+      assert.ok(upstreamGates.length > 0, `${candidate.id} updates a stack without any evaluation gate before it`);
+      // An upstream job that updates a stack must evaluate what it deployed, i.e. after its own update.
+      for (const other of upstreamGates) {
+        const update = stepIndex(other, isStackUpdate);
+        if (update >= 0) assert.ok(stepIndex(other, isEvaluation) > update, `${other.id} evaluates before it deploys`);
+      }
+    }
+  });
+
+  it("serialises updates of each stack with a concurrency group that never cancels a running deploy", () => {
+    const groups = new Set<string>();
+    for (const candidate of Object.values(deploy.jobs)) {
+      if (!candidate.steps.some(isStackUpdate)) continue;
+      const concurrency = candidate.concurrency;
+      assert.ok(isRecord(concurrency), `${candidate.id} has a concurrency group`);
+      assert.equal(concurrency["cancel-in-progress"], false, candidate.id);
+      assert.equal(typeof concurrency.group, "string");
+      groups.add(String(concurrency.group));
+    }
+    assert.deepEqual([...groups].sort(), ["deploy-dev", "deploy-prod"]);
+  });
+
+  it("refuses to point prod at dev's resources when the prod environment sets no overrides of its own", () => {
+    const prod = job(deploy, "promote-prod");
+    const guard = prod.steps[0];
+    assert.match(guard.run ?? "", /DEV_OVERRIDES/);
+    assert.match(guard.run ?? "", /exit 1/);
+    assert.match(String(prod.env.DEV_OVERRIDES), /needs\.deploy-dev\.outputs\.overrides/);
+  });
+});
+
+describe("workflows: security", () => {
+  it("grants nothing at the top level", () => {
+    for (const workflow of all) {
+      const permissions = permissionsOf(workflow.permissions);
+      assert.ok(Object.keys(permissions).length === 0 || (Object.keys(permissions).length === 1 && permissions.contents === "read"), workflow.file);
+    }
+  });
+
+  it("gives each job least privilege: id-token only where Azure login happens, no other writes than the PR comment", () => {
+    for (const [workflow, candidate] of allJobs()) {
+      const permissions = permissionsOf(candidate.permissions);
+      for (const [scope, level] of Object.entries(permissions)) {
+        if (level !== "write") continue;
+        if (scope === "id-token") assert.ok(usesLogin(candidate), `${where(workflow, candidate)} requests id-token without logging in`);
+        else if (scope === "pull-requests") assert.ok(candidate.steps.some((step) => step.with["comment-on-pr"] === true), where(workflow, candidate));
+        else assert.fail(`${where(workflow, candidate)} requests ${scope}: write`);
+      }
+      if (usesLogin(candidate)) assert.equal(permissions["id-token"], "write", `${where(workflow, candidate)} logs in without id-token`);
+    }
+  });
+
+  it("logs in to Azure with OIDC only: client, tenant and subscription IDs, never a client secret", () => {
+    for (const [workflow, candidate, step] of allSteps()) {
+      if (actionName(step) !== "azure/login") continue;
+      assert.deepEqual(Object.keys(step.with).sort(), ["client-id", "subscription-id", "tenant-id"], where(workflow, candidate, step));
+    }
+    for (const workflow of all) assert.doesNotMatch(workflow.text, /client-secret|CLIENT_SECRET|creds:/, workflow.file);
+    for (const [workflow, candidate] of allJobs()) {
+      if (candidate.env.ARM_CLIENT_ID === undefined) continue;
+      assert.equal(candidate.env.ARM_USE_OIDC, "true", where(workflow, candidate));
+      for (const name of ["ARM_TENANT_ID", "ARM_SUBSCRIPTION_ID"]) assert.ok(candidate.env[name] !== undefined, where(workflow, candidate));
+    }
+  });
+
+  it("never interpolates secrets, inputs or event text into run scripts, nor mentions secret variables there", () => {
+    for (const [workflow, candidate, step] of allSteps()) {
+      const script = step.run ?? "";
+      for (const expression of expressions(script)) {
+        assert.doesNotMatch(expression, /\b(secrets|inputs|github\.event)\b/, `${where(workflow, candidate, step)}: \${{ ${expression} }}`);
+      }
+      for (const name of secretEnvironmentVariables) assert.ok(!script.includes(name), `${where(workflow, candidate, step)} mentions ${name}`);
+      assert.doesNotMatch(script, /set -x|--show-secrets/, where(workflow, candidate, step));
+    }
+  });
+
+  it("uses only the documented repository variables and secrets", () => {
+    const variables = new Set<string>();
+    const secrets = new Set<string>();
+    for (const workflow of all) {
+      for (const name of usedNames(workflow.text, "vars")) variables.add(name);
+      for (const name of usedNames(workflow.text, "secrets")) secrets.add(name);
+    }
+    assert.deepEqual([...variables].sort(), documentedVariables);
+    assert.deepEqual([...secrets].sort(), documentedSecrets);
+  });
+
+  it("pins actions to the expected major versions and sets up Node 20 with the npm cache", () => {
+    const expected: Record<string, string> = {
+      "actions/checkout": "v4",
+      "actions/setup-node": "v4",
+      "actions/upload-artifact": "v4",
+      "azure/login": "v2",
+      "pulumi/actions": "v6",
+    };
+    for (const [workflow, candidate, step] of allSteps()) {
+      if (step.uses === undefined) continue;
+      const [name, version] = step.uses.split("@");
+      assert.ok(name in expected, `${where(workflow, candidate, step)} uses an unexpected action ${name}`);
+      assert.equal(version, expected[name], where(workflow, candidate, step));
+      if (name === "actions/setup-node") {
+        assert.equal(String(step.with["node-version"]), "20");
+        assert.equal(step.with.cache, "npm");
+      }
+    }
+  });
+
+  it("never lets an evaluation gate pass by ignoring its failure", () => {
+    for (const [workflow, candidate, step] of allSteps()) {
+      assert.ok(step.continueOnError === undefined || step.continueOnError === false, where(workflow, candidate, step));
+      if (isEvaluation(step)) {
+        assert.ok(step.if === undefined, `${where(workflow, candidate, step)} must not be conditional`);
+        assert.doesNotMatch(step.run ?? "", /\|\|\s*true|; *true\b|exit 0/, where(workflow, candidate, step));
+      }
+    }
+  });
+
+  it("publishes every evaluation: report.md to the summary and the reports as an artifact, even on failure", () => {
+    for (const [workflow, candidate] of allJobs()) {
+      const evaluation = candidate.steps.find(isEvaluation);
+      if (!evaluation) continue;
+      const out = /--out (\S+)/.exec(evaluation.run ?? "")?.[1];
+      assert.ok(out, where(workflow, candidate, evaluation));
+      const summary = candidate.steps.find((step) => (step.run ?? "").includes(`${out}/report.md`) && (step.run ?? "").includes("GITHUB_STEP_SUMMARY"));
+      assert.ok(summary && summary.if === "always()", `${where(workflow, candidate)} puts ${out}/report.md in the summary`);
+      const upload = candidate.steps.find((step) => actionName(step) === "actions/upload-artifact" && String(step.with.path).includes(out));
+      assert.ok(upload && upload.if === "always()", `${where(workflow, candidate)} uploads ${out}`);
+    }
+  });
+});
+
+describe("workflows: post-production evaluation", () => {
+  it("fetches the log only when a blob URL is given, checks it, then evaluates it against the stack", () => {
+    const evaluate = job(postProduction, "evaluate");
+    const fetch = stepIndex(evaluate, (step) => /az storage blob download --auth-mode login/.test(step.run ?? ""));
+    const check = stepIndex(evaluate, (step) => /\[ ! -s "\$PRODUCTION_LOG" \]/.test(step.run ?? ""));
+    const run = stepIndex(evaluate, (step) => /npx llmops evaluate --phase post --stack "\$STACK" --production-log "\$PRODUCTION_LOG" --out reports\/production/.test(step.run ?? ""));
+    assert.ok(fetch >= 0 && check > fetch && run > check);
+    assert.equal(evaluate.steps[fetch].if, "env.LOG_BLOB_URL != ''");
+    assert.equal(evaluate.environment, undefined, "a read-only evaluation needs no prod approval");
+    assert.ok(!evaluate.steps.some(isStackUpdate));
+  });
+});
