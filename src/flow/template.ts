@@ -1,4 +1,5 @@
 import * as nunjucks from "nunjucks";
+import { installPythonTruthiness } from "./jinjaTruthiness";
 
 /**
  * Jinja2 rendering configured like prompt flow: no autoescaping, trim_blocks, trailing newline kept, undefined
@@ -86,6 +87,7 @@ export interface TemplateRenderer {
 /** One renderer per flow folder: `{% include %}` resolves relative to it. */
 export function createTemplateRenderer(flowDir: string): TemplateRenderer {
   installSandbox();
+  installPythonTruthiness();
   const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(flowDir, { noCache: false }), {
     autoescape: false,
     trimBlocks: true,

@@ -29,6 +29,12 @@ describe("flow/template", () => {
     assert.equal(out, "- A (x, y)\n- B\nroutine\ntotal: 2\n");
   });
 
+  it("uses Python truthiness: empty lists and dicts are false in if, inline if and not", () => {
+    const source = "{% if history %}H{% else %}none{% endif %}|{{ 'D' if d else 'no-d' }}|{% if not items %}empty{% endif %}|{% if 0 or '' %}x{% endif %}";
+    assert.equal(render(source, { history: [], d: {}, items: [] }), "none|no-d|empty|");
+    assert.equal(render(source, { history: [{ q: 1 }], d: { k: 1 }, items: [1] }), "H|D||");
+  });
+
   it("renders undefined variables and None as empty strings, without HTML escaping", () => {
     assert.equal(render("[{{ missing }}][{{ none }}][{{ html }}]", { none: null, html: "<b>&</b>" }), "[][][<b>&</b>]");
   });
