@@ -1,0 +1,62 @@
+/** The text of a progress report: pure, so the bar and the CI line are tested without a terminal. */
+
+export interface ProgressState {
+  label: string;
+  /** Lines finished in this session. */
+  done: number;
+  failed: number;
+  /** All lines of the dataset, when known. */
+  total?: number;
+  /** Lines a resume skipped (already completed before). */
+  skipped: number;
+  elapsedMs: number;
+}
+
+export function formatDuration(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  if (h > 0) return `${h}h${String(m).padStart(2, "0")}m`;
+  if (m > 0) return `${m}m${String(s).padStart(2, "0")}s`;
+  return `${s}s`;
+}
+
+function rateOf(state: ProgressState): number {
+  return state.elapsedMs > 0 ? (state.done * 1000) / state.elapsedMs : 0;
+}
+
+function counts(state: ProgressState): string {
+  const finished = state.done + state.skipped;
+  if (state.total === undefined) return `${finished} lines`;
+  const percent = state.total > 0 ? Math.floor((100 * finished) / state.total) : 100;
+  return `${finished}/${state.total} lines (${percent}%)`;
+}
+
+function eta(state: ProgressState): string | undefined {
+  const rate = rateOf(state);
+  if (state.total === undefined || rate <= 0) return undefined;
+  const remaining = Math.max(0, state.total - state.skipped - state.done);
+  return `ETA ${formatDuration((remaining / rate) * 1000)}`;
+}
+
+/** One plain line for CI logs. */
+export function formatProgressLine(state: ProgressState): string {
+  const parts = [`${state.label}: ${counts(state)}`, `${rateOf(state).toFixed(1)} lines/s`, `${state.failed} failed`];
+  const remaining = eta(state);
+  if (remaining) parts.push(remaining);
+  if (state.skipped > 0) parts.push(`${state.skipped} already done`);
+  return parts.join(", ");
+}
+
+/** A single-line bar for terminals, cut to `width` columns. */
+export function formatProgressBar(state: ProgressState, width: number): string {
+  const barWidth = 24;
+  const finished = state.done + state.skipped;
+  const fraction = state.total ? Math.min(1, finished / state.total) : 0;
+  const filled = Math.round(fraction * barWidth);
+  const bar = state.total === undefined ? "" : `[${"#".repeat(filled)}${".".repeat(barWidth - filled)}] `;
+  const tail = [`${rateOf(state).toFixed(1)}/s`, eta(state), state.failed > 0 ? `${state.failed} failed` : undefined].filter(Boolean).join(" ");
+  const text = `${state.label} ${bar}${counts(state)} ${tail}`;
+  return text.length > width ? text.slice(0, Math.max(0, width - 1)) : text;
+}
