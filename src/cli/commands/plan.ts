@@ -1,0 +1,61 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { formatPlanReport } from "../../offlinePlan/formatPlan";
+import { runOfflinePlan } from "../../offlinePlan/runOfflinePlan";
+import { UserError } from "../../userError";
+import type { Command } from "../main";
+
+const usage = `usage: llmops plan --stack <name> [--config <path>] [--json <file>]
+
+Runs the Pulumi program offline (no Azure, no Pulumi CLI) against Pulumi.<name>.yaml and prints every resource it
+would declare, the traffic split and the stack outputs. Secrets are masked.
+
+options:
+  --stack <name>    stack whose Pulumi.<name>.yaml is read (required)
+  --config <path>   deployment config to use instead of the stack's llmops:deploymentConfigPath
+  --json <file>     also write {"stack", "resources": [{type, name, parent, inputs, options}], "outputs"} to <file>`;
+
+/** The folder holding Pulumi.yaml: the current directory or its nearest ancestor that has one. */
+export function findProjectRoot(start: string): string {
+  let dir = path.resolve(start);
+  for (;;) {
+    if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new UserError(`no Pulumi.yaml in ${start} or any folder above it: run llmops plan inside the project`);
+    dir = parent;
+  }
+}
+
+export const planCommand: Command = {
+  summary: "show every resource a stack would declare, offline (Pulumi mocks)",
+  usage,
+  async run(args) {
+    let values: { stack?: string; config?: string; json?: string };
+    try {
+      ({ values } = parseArgs({
+        args,
+        options: { stack: { type: "string" }, config: { type: "string" }, json: { type: "string" } },
+        strict: true,
+        allowPositionals: false,
+      }));
+    } catch (err) {
+      throw new UserError(`${err instanceof Error ? err.message : String(err)}\n\n${usage}`);
+    }
+    if (values.stack === undefined || values.stack === "") throw new UserError(`--stack is required\n\n${usage}`);
+    const projectRoot = findProjectRoot(process.cwd());
+    const report = await runOfflinePlan({
+      stack: values.stack,
+      projectRoot,
+      ...(values.config !== undefined ? { deploymentConfigPath: path.resolve(values.config) } : {}),
+    });
+    console.log(formatPlanReport(report));
+    if (values.json !== undefined) {
+      const target = path.resolve(values.json);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, `${JSON.stringify(report, null, 2)}\n`);
+      console.log(`\nwrote ${path.relative(process.cwd(), target) || target}`);
+    }
+    return 0;
+  },
+};

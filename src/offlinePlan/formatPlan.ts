@@ -1,0 +1,128 @@
+import type { OfflinePlanReport, RecordedResource } from "./types";
+
+/** Inputs worth a glance per resource type (dotted paths into the inputs). */
+const keyInputs: Record<string, string[]> = {
+  "azure-native:machinelearningservices:OnlineEndpoint": ["endpointName", "properties.authMode", "identity.type"],
+  "azure-native:machinelearningservices:OnlineDeployment": ["properties.instanceType", "sku.capacity", "properties.model", "properties.environmentId"],
+  "azure-native:machinelearningservices:ModelVersion": ["name", "version"],
+  "azure-native:machinelearningservices:EnvironmentVersion": ["name", "version", "properties.image"],
+  "azure-native:machinelearningservices:DataVersion": ["name", "version"],
+  "azure-native:storage:Blob": ["source.file", "accountName"],
+  "azure-native:authorization:RoleAssignment": ["roleDefinitionId", "scope", "principalType"],
+  "azure-native:keyvault:AccessPolicy": ["vaultName", "policy.permissions.secrets"],
+  "azure-native:monitor:AutoscaleSetting": ["profiles.0.capacity.minimum", "profiles.0.capacity.maximum", "targetResourceUri"],
+  "azure-native:managedidentity:UserAssignedIdentity": ["resourceName"],
+  "azure-native:web:AppServicePlan": ["name", "sku.name", "kind"],
+  "azure-native:web:WebApp": ["name", "siteConfig.linuxFxVersion", "httpsOnly"],
+  "docker:index/image:Image": ["imageName", "build.platform"],
+  "pulumi-nodejs:dynamic/llmops:EndpointTraffic": ["traffic", "mirrorTraffic"],
+};
+
+export function valueAt(inputs: unknown, dottedPath: string): unknown {
+  let current: unknown = inputs;
+  for (const segment of dottedPath.split(".")) {
+    if (typeof current !== "object" || current === null) return undefined;
+    current = (current as Record<string, unknown>)[segment];
+  }
+  return current;
+}
+
+/** ARM IDs are long; their last two type/name pairs say what they point at. */
+function shorten(value: string): string {
+  if (!value.startsWith("/subscriptions/")) return value;
+  const segments = value.split("/").filter((s) => s !== "");
+  return `…/${segments.slice(-4).join("/")}`;
+}
+
+function display(value: unknown): string {
+  if (typeof value === "string") return shorten(value);
+  return JSON.stringify(value);
+}
+
+function shortType(type: string): string {
+  return type.replace(/^azure-native:/, "").replace(/^pulumi-nodejs:dynamic\//, "").replace(/^docker:index\/image:/, "docker:");
+}
+
+function middleTruncate(text: string, width: number): string {
+  if (text.length <= width) return text;
+  const keep = width - 1;
+  return `${text.slice(0, Math.ceil(keep / 2))}…${text.slice(text.length - Math.floor(keep / 2))}`;
+}
+
+export function describeResource(resource: RecordedResource): string {
+  const parts = (keyInputs[resource.type] ?? [])
+    .map((key) => [inputLabel(key), valueAt(resource.inputs, key)] as const)
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => `${key}=${display(value)}`);
+  const { options } = resource;
+  if (options.ignoreChanges.length > 0) parts.push(`ignoreChanges=${options.ignoreChanges.join(",")}`);
+  if (options.retainOnDelete) parts.push("retainOnDelete");
+  if (options.dependsOn.length > 0) parts.push(`after=${options.dependsOn.length} resource(s)`);
+  return parts.join("  ");
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const line = (row: string[]) =>
+    row
+      .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column])))
+      .join("  ")
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join("\n");
+}
+
+/** The readable plan: every resource with its key inputs, then the traffic split, then the outputs. */
+export function formatPlanReport(report: OfflinePlanReport): string {
+  const custom = report.resources.filter((resource) => resource.custom);
+  const lines: string[] = [];
+  lines.push(`Stack ${report.stack}: ${custom.length} resources in ${report.resources.length - custom.length} components`, "");
+  lines.push(
+    table(
+      ["TYPE", "NAME", "PARENT", "KEY INPUTS"],
+      report.resources.map((resource) => [
+        shortType(resource.type),
+        middleTruncate(resource.name, 48),
+        resource.parent ?? "",
+        describeResource(resource),
+      ]),
+    ),
+  );
+
+  const traffic = report.outputs.traffic;
+  if (isPercentMap(traffic)) {
+    const mirror = isPercentMap(report.outputs.mirrorTraffic) ? report.outputs.mirrorTraffic : {};
+    const roles = new Map(
+      report.resources
+        .filter((resource) => resource.type === "azure-native:machinelearningservices:OnlineDeployment")
+        .map((resource) => [String(valueAt(resource.inputs, "deploymentName")), resource]),
+    );
+    const rows = [...new Set([...Object.keys(traffic), ...Object.keys(mirror)])].map((name) => {
+      const deployment = roles.get(name);
+      const role = deployment === undefined ? "" : String(valueAt(deployment.inputs, "tags.deployment-role") ?? "");
+      const frozen = deployment?.options.ignoreChanges.includes("properties.model") === true;
+      return [name, role, frozen ? "keeps its build" : "follows config", `${traffic[name] ?? 0}%`, `${mirror[name] ?? 0}%`];
+    });
+    lines.push("", `Traffic of endpoint ${String(report.outputs.endpointName ?? "")}`, "");
+    lines.push(table(["DEPLOYMENT", "ROLE", "MODEL/IMAGE", "TRAFFIC", "MIRROR"], rows));
+  }
+
+  lines.push("", "Outputs", "");
+  lines.push(
+    table(
+      ["NAME", "VALUE"],
+      Object.entries(report.outputs).map(([name, value]) => [name, typeof value === "string" ? value : JSON.stringify(value)]),
+    ),
+  );
+  if (report.notices.length > 0) lines.push("", ...report.notices.map((notice) => `note: ${notice}`));
+  return lines.join("\n");
+}
+
+function isPercentMap(value: unknown): value is Record<string, number> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === "number");
+}
+
+/** `properties.instanceType` → `instanceType`, `profiles.0.capacity.minimum` → `capacity.minimum`. */
+function inputLabel(dottedPath: string): string {
+  const segments = dottedPath.split(".").filter((segment) => !/^\d+$/.test(segment) && segment !== "properties" && segment !== "profiles");
+  return segments.slice(-2).join(".");
+}
