@@ -36,3 +36,4 @@ export { writeFileAtomic, type FileContent } from "./report/atomicWrite";
 export { writeReports, newRunId, reportFileNames, type WrittenReports } from "./report/writeReports";
 export { createScoringTarget, scoringUrl, azureMlScope, type ScoringAuth, type ScoringTargetOptions } from "./scoring/scoringTarget";
 export { smokeTest, smokeGateResult, type SmokeTestResult } from "./scoring/smokeTest";
+export { flowEvaluatorResult } from "./flowEvaluatorResult";

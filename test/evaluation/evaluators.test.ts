@@ -147,6 +147,15 @@ describe("evaluation: mappings and line handling", () => {
       { lineNumber: 0, status: "Completed", inputs: { ticket_text: "hi" }, outputs: { category: "billing", parsed: { label: "x" } }, data: { truth: "billing" } },
     );
     assert.deepEqual(fields, { a: "billing", b: "hi", c: "billing", d: "x", e: "fixed", f: undefined });
+    const whole = resolveMappings({ all: "${run.outputs}" }, { lineNumber: 0, status: "Completed", inputs: {}, outputs: { category: "billing" } });
+    assert.deepEqual(whole.all, { category: "billing" });
+  });
+
+  it("refuses a mistyped reference instead of comparing against it as a literal", () => {
+    assert.throws(
+      () => createBuiltinEvaluator({ name: "exact", builtin: "exact_match", mappings: { prediction: "${run.output.category}", reference: "${data.truth}" } }),
+      (err: unknown) => err instanceof UserError && /mappings.prediction: '\$\{run.output.category\}' is not/.test(err.message),
+    );
   });
 
   it("skips lines the run failed and turns a throwing evaluator into a line error", async () => {

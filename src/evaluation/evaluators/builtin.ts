@@ -4,6 +4,7 @@ import type { Evaluator } from "../types";
 import { createContainsEvaluator } from "./contains";
 import { createExactMatchEvaluator } from "./exactMatch";
 import { createJsonValidEvaluator } from "./jsonValid";
+import { validateMappings } from "./mapping";
 import { createLlmJudgeEvaluator, type JudgeDependencies } from "./llmJudge";
 import { createRegexEvaluator } from "./regexMatch";
 import { createTokenF1Evaluator } from "./tokenF1";
@@ -21,6 +22,7 @@ export interface BuiltinEvaluatorSpec {
 export function createBuiltinEvaluator(spec: BuiltinEvaluatorSpec, judge?: JudgeDependencies): Evaluator {
   const mappings = spec.mappings ?? {};
   const params = spec.params ?? {};
+  validateMappings(spec.name, mappings);
   switch (spec.builtin) {
     case "exact_match":
       return createExactMatchEvaluator(spec.name, mappings, params);
