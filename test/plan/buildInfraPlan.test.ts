@@ -148,6 +148,16 @@ describe("buildInfraPlan", () => {
     it("is deterministic", () => assert.deepEqual(plan(p), result));
   });
 
+  it("points every ID at the resources CI names through RESOURCE_GROUP_NAME, WORKSPACE_NAME and KEY_VAULT_NAME", () => {
+    const p = project();
+    const result = plan(p, { environmentVariables: { RESOURCE_GROUP_NAME: "rg-ci", WORKSPACE_NAME: "mlw-ci", KEY_VAULT_NAME: "kv-ci" } });
+    assert.equal(result.azure.resourceGroupName, "rg-ci");
+    assert.equal(result.azure.workspace.id, `/subscriptions/${sub}/resourceGroups/rg-ci/providers/Microsoft.MachineLearningServices/workspaces/mlw-ci`);
+    assert.equal(result.azure.keyVault.id, `/subscriptions/${sub}/resourceGroups/rg-ci/providers/Microsoft.KeyVault/vaults/kv-ci`);
+    assert.match(result.endpoint!.deployments[0]!.environmentVariables.PRT_CONFIG_OVERRIDE!, /resource_group=rg-ci,deployment\.workspace_name=mlw-ci,/);
+    assert.equal(result.webApp!.resourceGroupName, "rg-ci");
+  });
+
   it("plans an A/B pair: both allocations honoured, prior frozen, current first", () => {
     const p = project(
       deploymentConfig({
