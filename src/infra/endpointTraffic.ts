@@ -47,6 +47,10 @@ export const endpointTrafficType = "EndpointTraffic";
  * Only `connect` and module-level functions are captured; keep it that way (no Pulumi objects, no config).
  */
 export function makeEndpointTrafficProvider(connect: () => ArmApi): pulumi.dynamic.ResourceProvider<PropertyBag, PropertyBag> {
+  // One client per provider process: its credential caches the token across check/diff/create/read calls
+  // (DefaultAzureCredential via the az CLI takes about a second per fresh token).
+  let client: ArmApi | undefined;
+  const arm = (): ArmApi => (client ??= connect());
   return {
     async check(_olds, news) {
       const state = knownState(news);
@@ -64,27 +68,27 @@ export function makeEndpointTrafficProvider(connect: () => ArmApi): pulumi.dynam
       if (previous === undefined || !sameEndpoint(previous, next) || !sameTrafficState(previous, next)) {
         return { changes: true, replaces: [], deleteBeforeReplace: false };
       }
-      const live = await readEndpointTraffic(connect(), next);
+      const live = await readEndpointTraffic(arm(), next);
       const changes = live === undefined || !sameTrafficState(live, next);
       return { changes, replaces: [], deleteBeforeReplace: false };
     },
 
     async create(inputs) {
       const state = requireState(inputs);
-      const result = await setEndpointTraffic(connect(), state);
+      const result = await setEndpointTraffic(arm(), state);
       return { id: onlineEndpointPath(state), outs: { ...refOf(state), ...result.applied } };
     },
 
     async update(_id, _olds, news) {
       const state = requireState(news);
-      const result = await setEndpointTraffic(connect(), state);
+      const result = await setEndpointTraffic(arm(), state);
       return { outs: { ...refOf(state), ...result.applied } };
     },
 
     async read(id, props) {
       const state = props === undefined ? undefined : knownState(props);
       if (state === undefined) return { id, props };
-      const live = await readEndpointTraffic(connect(), state);
+      const live = await readEndpointTraffic(arm(), state);
       // An empty id tells Pulumi the resource is gone: the endpoint was deleted, so is its traffic.
       if (live === undefined) return { id: "" };
       return { id, props: { ...refOf(state), ...live } };

@@ -92,5 +92,7 @@ describe("EndpointTraffic provider serialisation", () => {
     assert.deepEqual(result.read.props.traffic, { blue: 10, green: 90 });
     assert.deepEqual((server.endpoint(endpointKey)?.properties as { traffic: unknown }).traffic, { blue: 10, green: 90 });
     assert.deepEqual([...server.bearerTokens], [server.msiToken]);
+    // One client per provider process: the credential fetched its token once for all five calls.
+    assert.equal(server.requests.filter((r) => r.path === "/msi/token").length, 1);
   });
 });
