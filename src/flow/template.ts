@@ -1,9 +1,10 @@
 import * as nunjucks from "nunjucks";
 import { installPythonTruthiness } from "./jinjaTruthiness";
+import { pythonRepr } from "./pythonValues";
 
 /**
  * Jinja2 rendering configured like prompt flow: no autoescaping, trim_blocks, trailing newline kept, undefined
- * renders as "" — plus a sandbox so a template (or a value) cannot reach JavaScript internals through
+ * renders as "", values printed the Python way — plus a sandbox so a template (or a value) cannot reach JavaScript internals through
  * `x.constructor`, `__proto__` and friends, which plain nunjucks allows.
  */
 
@@ -44,10 +45,19 @@ type Lookup = (...args: unknown[]) => unknown;
 interface MutableRuntime {
   memberLookup: Lookup;
   contextOrFrameLookup: Lookup;
+  suppressValue: Lookup;
 }
 
 function isMutableRuntime(value: unknown): value is MutableRuntime {
-  return typeof value === "object" && value !== null && "memberLookup" in value && "contextOrFrameLookup" in value;
+  return (
+    typeof value === "object" && value !== null && "memberLookup" in value && "contextOrFrameLookup" in value && "suppressValue" in value
+  );
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 let sandboxInstalled = false;
@@ -64,6 +74,15 @@ function installSandbox(): void {
   if (!isMutableRuntime(runtime)) throw new Error("nunjucks runtime has no memberLookup: cannot sandbox templates");
   const memberLookup = runtime.memberLookup;
   const contextOrFrameLookup = runtime.contextOrFrameLookup;
+  const suppressValue = runtime.suppressValue;
+  // Printed values look as Jinja prints them: None, True/False, Python reprs of lists and dicts (not "[object Object]").
+  runtime.suppressValue = function pythonStyleOutput(this: unknown, ...args: unknown[]): unknown {
+    const [value] = args;
+    if (value === null) return "None";
+    if (typeof value === "boolean") return value ? "True" : "False";
+    if (Array.isArray(value) || isPlainObject(value)) return pythonRepr(value);
+    return suppressValue.apply(this, args);
+  };
   runtime.memberLookup = function sandboxedMemberLookup(this: unknown, ...args: unknown[]): unknown {
     const [obj, key] = args;
     if (isBlocked(key)) return undefined;

@@ -35,8 +35,13 @@ describe("flow/template", () => {
     assert.equal(render(source, { history: [{ q: 1 }], d: { k: 1 }, items: [1] }), "H|D||");
   });
 
-  it("renders undefined variables and None as empty strings, without HTML escaping", () => {
-    assert.equal(render("[{{ missing }}][{{ none }}][{{ html }}]", { none: null, html: "<b>&</b>" }), "[][][<b>&</b>]");
+  it("renders undefined variables as empty strings, without HTML escaping", () => {
+    assert.equal(render("[{{ missing }}][{{ missing.key }}][{{ html }}]", { html: "<b>&</b>" }), "[][][<b>&</b>]");
+  });
+
+  it("prints values as Jinja does: None, True/False, Python reprs of lists and dicts", () => {
+    const out = render("{{ none }}|{{ yes }}|{{ items }}|{{ d }}|{{ n }}", { none: null, yes: true, items: ["a", 1], d: { k: "v" }, n: 2.5 });
+    assert.equal(out, "None|True|['a', 1]|{'k': 'v'}|2.5");
   });
 
   it("supports Jinja idioms: dict.items(), True/None, string methods, tojson, include", () => {
