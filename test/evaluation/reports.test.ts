@@ -137,6 +137,11 @@ describe("evaluation: report files", () => {
     assert.match(markdown, /❌ gates failed/);
     assert.match(markdown, /\| ❌ \| exact\\_match &gt;= 0\.8 \|/);
     assert.match(html, /<span class="verdict fail">FAILED<\/span>/);
+    // The latest run is findable without its id: CI appends <out>/report.md to the step summary.
+    assert.equal(await fs.readFile(path.join(out, "report.md"), "utf8"), markdown);
+    const pointer = JSON.parse(await fs.readFile(path.join(out, "latest.json"), "utf8")) as { run_id: string; files: Record<string, string> };
+    assert.equal(pointer.run_id, data.metrics.run_id);
+    assert.equal(pointer.files["metrics.json"], `${data.metrics.run_id}/metrics.json`);
     assert.match(html, /<svg width="\d+" height="\d+" viewBox="[^"]+" role="img" aria-label="exact_match">/);
     assert.ok(!/https?:\/\//.test(html.replace(/http:\/\/evil\.example/g, "")), "no URLs at all in the page");
   });

@@ -2,6 +2,10 @@
  * The imperative shell of reporting: renders every format and writes them into `<outDir>/<runId>/`. Each
  * evaluation run gets its own directory, so several evaluators, datasets and phases never overwrite each other's
  * reports; an existing run directory is refused rather than mixed with a second run's files.
+ *
+ * Once the run's set is complete, two pointers at the top of `<outDir>` name the latest run: `report.md` (a copy,
+ * so CI can append `<out>/report.md` to $GITHUB_STEP_SUMMARY without knowing the run id) and `latest.json`
+ * (`{run_id, dir, files}`, paths relative to `<outDir>`). They are the only files a later run replaces.
  */
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
@@ -19,6 +23,8 @@ export const reportFileNames = ["metrics.json", "report.html", "report.md", "res
 export interface WrittenReports {
   dir: string;
   files: Record<(typeof reportFileNames)[number], string>;
+  /** `<outDir>/report.md` and `<outDir>/latest.json`. */
+  latest: { reportMd: string; pointer: string };
 }
 
 const runIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -51,5 +57,10 @@ export async function writeReports(outDir: string, data: ReportData): Promise<Wr
   await writeFileAtomic(files["report.md"], renderMarkdownReport(data));
   await writeFileAtomic(files["report.html"], renderHtmlReport(data));
   await writeFileAtomic(files["metrics.json"], serializeMetricsFile(data.metrics));
-  return { dir, files };
+  const markdown = await fs.readFile(files["report.md"], "utf8");
+  const latest = { reportMd: path.join(outDir, "report.md"), pointer: path.join(outDir, "latest.json") };
+  await writeFileAtomic(latest.reportMd, markdown);
+  const relative = Object.fromEntries(Object.entries(files).map(([name, file]) => [name, path.relative(outDir, file).split(path.sep).join("/")]));
+  await writeFileAtomic(latest.pointer, `${JSON.stringify({ run_id: runId, dir: runId, files: relative }, null, 2)}\n`);
+  return { dir, files, latest };
 }
