@@ -101,21 +101,33 @@ async function attemptOnce(
   payload: string | undefined,
   timeoutMs: number,
 ): Promise<AttemptResult> {
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+  // Header errors (no key configured, no Entra token) are the caller's, not the network's: not retried.
   const headers = typeof request.headers === "function" ? await request.headers() : { ...request.headers };
   if (payload !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === "content-type")) {
     headers["content-type"] = "application/json";
   }
+  // One controller per attempt, its timer cleared when the attempt ends: AbortSignal.timeout/any would keep a
+  // pending timer (and the signal) alive for the full timeout after every call, thousands of them in a bulk run.
+  const attempt = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    attempt.abort(new Error(`timed out after ${timeoutMs} ms`));
+  }, timeoutMs);
+  const forwardAbort = (): void => attempt.abort(request.signal?.reason);
+  request.signal?.addEventListener("abort", forwardAbort, { once: true });
   try {
-    const response = await doFetch(request.url, { method, headers, body: payload, signal });
+    const response = await doFetch(request.url, { method, headers, body: payload, signal: attempt.signal });
     // The body read stays under the same signal: a server that stalls mid-body times out like one that never answers.
     const text = await response.text();
     return { kind: "response", status: response.status, statusText: response.statusText, headers: response.headers, text };
   } catch (err) {
     if (request.signal?.aborted) throw request.signal.reason;
-    if (timeout.aborted) return { kind: "failure", code: "timeout", message: `timed out after ${timeoutMs} ms` };
+    if (timedOut) return { kind: "failure", code: "timeout", message: `timed out after ${timeoutMs} ms` };
     return { kind: "failure", code: "network", message: `network error: ${networkMessage(err)}` };
+  } finally {
+    clearTimeout(timer);
+    request.signal?.removeEventListener("abort", forwardAbort);
   }
 }
 

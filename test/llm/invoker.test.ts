@@ -3,6 +3,7 @@ import { ManualClock } from "../../src/http/clock";
 import { HttpError } from "../../src/http/httpError";
 import { createLlmInvoker } from "../../src/llm/invoker";
 import type { TokenCredentialLike } from "../../src/llm/auth";
+import { UserError } from "../../src/userError";
 import type { AzureOpenAIConnection, LlmRequest, OpenAIConnection } from "../../src/llm/types";
 import { startFakeOpenAiServer, type FakeOpenAiServer } from "../support/fakeOpenAiServer";
 
@@ -160,7 +161,9 @@ describe("createLlmInvoker", () => {
 
   it("refuses a custom connection and a key-mode connection without a key", async () => {
     await assert.rejects(createLlmInvoker().invoke(chat({ type: "custom", name: "c", configs: {}, secrets: {} })), /custom connection/);
-    await assert.rejects(createLlmInvoker().invoke(chat({ ...azure, apiKey: undefined })), /no api_key/);
+    const before = server.requests.length;
+    await assert.rejects(createLlmInvoker().invoke(chat({ ...azure, apiKey: undefined })), (err: unknown) => err instanceof UserError && /no api_key/.test(err.message));
+    assert.equal(server.requests.length, before, "nothing sent, nothing retried");
   });
 
   it("waits for the connection's requests-per-minute limit, per deployment", async () => {
