@@ -96,6 +96,28 @@ export function deployedVsPreComparison(pre: MetricsFile, post: MetricsFile, tol
   return tables;
 }
 
+/**
+ * The regression table: each current entry next to the baseline entry with the same id (the previous run of the
+ * same phase), one table per variant/deployment. Entries new since the baseline are left out.
+ */
+export function baselineComparison(baseline: MetricsFile, current: MetricsFile): ComparisonTable[] {
+  const before = new Map(baseline.targets.map((entry) => [entry.id, entry]));
+  const byLabel = new Map<string, ComparisonRow[]>();
+  for (const entry of current.targets) {
+    const previous = before.get(entry.id);
+    if (previous === undefined) continue;
+    const rows = byLabel.get(entry.label) ?? [];
+    rows.push(...rowsFor(previous, entry, `${entry.dataset}/${entry.evaluator}`));
+    byLabel.set(entry.label, rows);
+  }
+  return [...byLabel].map(([label, rows]) => ({
+    title: `Against baseline ${baseline.run_id}: ${label}`,
+    leftLabel: `baseline (${baseline.run_id})`,
+    rightLabel: `current (${current.run_id})`,
+    rows,
+  }));
+}
+
 /** Turns a deployed-vs-pre table into gate results: a metric outside the tolerance fails, missing ones fail too. */
 export function deployedVsPreGates(table: ComparisonTable, metrics: readonly string[]): GateResult[] {
   return table.rows

@@ -26,7 +26,7 @@ export {
 } from "./metricsFile";
 export { parseRunRecords, runLineFromRecord, joinData } from "./runRecord";
 export { buildMetricsEntries, buildMetricsFile, buildReportLines, type EvaluatedRun, type LineOutcome, type MetricsFileInput, type ReportLine } from "./assemble";
-export { abComparison, deployedVsPreComparison, deployedVsPreGates, type ComparisonRow, type ComparisonTable, type ComparisonVerdict } from "./comparison";
+export { abComparison, baselineComparison, deployedVsPreComparison, deployedVsPreGates, type ComparisonRow, type ComparisonTable, type ComparisonVerdict } from "./comparison";
 export type { ReportData } from "./report/reportData";
 export { renderHtmlReport, maxHtmlLines } from "./report/htmlReport";
 export { renderMarkdownReport } from "./report/markdownReport";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { UserError } from "../../src/userError";
-import { abComparison, deployedVsPreComparison, deployedVsPreGates } from "../../src/evaluation/comparison";
+import { abComparison, baselineComparison, deployedVsPreComparison, deployedVsPreGates } from "../../src/evaluation/comparison";
 import { evaluateGates, allPassed } from "../../src/evaluation/gates/evaluateGates";
 import { parseGate, parseGates } from "../../src/evaluation/gates/gate";
 import { lowerIsBetter } from "../../src/evaluation/gates/metricRef";
@@ -191,5 +191,21 @@ describe("evaluation: A/B and deployed vs pre-deployment tables", () => {
     assert.equal(gates.length, 1);
     assert.equal(gates[0]!.passed, false);
     assert.equal(deployedVsPreGates(blue, []).every((gate) => gate.passed), true);
+  });
+
+  it("lines up the current run against its baseline per variant, direction-aware", () => {
+    const baseline = metricsFile("pre", "pre-1", [flowEntry("eval", "exact", "few_shot", { exact_match: 0.9 }), flowEntry("eval", "run", "few_shot", { p95_latency_ms: 1000 })]);
+    const current = metricsFile("pre", "pre-2", [
+      flowEntry("eval", "exact", "few_shot", { exact_match: 0.85 }),
+      flowEntry("eval", "run", "few_shot", { p95_latency_ms: 800 }),
+      flowEntry("eval", "exact", "brand_new", { exact_match: 1 }),
+    ]);
+    const tables = baselineComparison(baseline, current);
+    assert.equal(tables.length, 1);
+    assert.equal(tables[0]!.title, "Against baseline pre-1: few_shot");
+    assert.deepEqual(tables[0]!.rows.map((row) => [row.group, row.metric, row.verdict]), [
+      ["eval/exact", "exact_match", "worse"],
+      ["eval/run", "p95_latency_ms", "better"],
+    ]);
   });
 });
