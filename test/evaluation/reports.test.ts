@@ -176,9 +176,15 @@ describe("evaluation: report.html is inert for hostile data", () => {
     assert.ok(html.includes("&lt;/script&gt;&lt;script&gt;alert(2)&lt;/script&gt;"));
   });
 
-  it("escapes inside attributes", () => {
+  it("escapes inside attributes", async () => {
     assert.ok(html.includes(`data-run="few_shot&quot;&gt;&lt;svg onload=alert(3)&gt;&lt;/script&gt;"`));
     assert.ok(!html.includes(`data-run="few_shot"`));
+    // A long hostile value gets a tooltip: the attribute must not be closable by a quote in the data.
+    const data = await reportData();
+    data.lines[0]!.inputs = { ticket_text: `${attributeAttack}${"x".repeat(500)}` };
+    const long = renderHtmlReport(data);
+    assert.match(long, /<pre title="\{\n &quot;ticket_text&quot;: &quot;\\&quot;&gt;&lt;svg onload=alert\(3\)&gt;x+/);
+    assert.ok(!/<svg onload/i.test(long));
   });
 
   it("embeds metrics as JSON that cannot break out of its script element and parses back intact", async () => {

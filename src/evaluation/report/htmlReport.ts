@@ -74,9 +74,13 @@ function truncate(text: string): string {
   return text.length <= maxCellChars ? text : `${text.slice(0, maxCellChars - 1)}…`;
 }
 
+const maxTitleChars = 4000;
+
+/** Long values are cut in the cell; the tooltip carries more of them (the full text is in results.csv). */
 function jsonCell(value: Record<string, unknown>): string {
   const full = JSON.stringify(value, null, 1);
-  return `<td><pre title="${escapeHtml(truncate(full))}">${escapeHtml(truncate(full))}</pre></td>`;
+  if (full.length <= maxCellChars) return `<td><pre>${escapeHtml(full)}</pre></td>`;
+  return `<td><pre title="${escapeHtml(full.slice(0, maxTitleChars))}">${escapeHtml(truncate(full))}</pre></td>`;
 }
 
 function gatesSection(data: ReportData): string {
