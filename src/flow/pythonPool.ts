@@ -258,6 +258,8 @@ export function createPythonPool(options: PythonPoolOptions = {}): PythonPool {
             new Promise<void>((resolve) => {
               if (worker.exited) return resolve();
               worker.child.once("exit", () => resolve());
+              // Idle workers are unreferenced; without this the process could end before close() resolves.
+              setReferenced(worker, true);
               worker.child.stdin?.end();
               // A tool stuck in a loop would never read EOF; do not wait for it.
               setTimeout(() => kill(worker), 2000).unref();

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { createPythonPool, type PythonCall, type PythonPool } from "../../src/flow/pythonPool";
 import { cleanupFlowDirs, writeFlowDir } from "./support";
@@ -133,6 +134,12 @@ describe("flow/pythonPool", function () {
     } finally {
       await own.close();
     }
+  });
+
+  it("close() resolves in a process that has nothing else to do (idle workers do not hold it open)", () => {
+    const fixture = path.join(__dirname, "closeExit.fixture.ts");
+    const out = execFileSync(process.execPath, ["--require", "tsx/cjs", fixture, dir], { encoding: "utf8", timeout: 60000 });
+    assert.equal(out, "after-close true\n");
   });
 
   it("fails calls after close()", async () => {
