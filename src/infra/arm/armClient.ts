@@ -242,7 +242,8 @@ export class ArmClient implements ArmApi {
       if (status === 409 && isOperationInProgressConflict(detail.code, detail.message)) {
         conflicts++;
         if (conflicts > this.policy.conflictAttempts) throw new ArmError(label, status, detail.code, detail.message);
-        await this.clock.sleep(retryDelayMs(this.policy, Math.min(conflicts - 1, 3), retryAfter, this.random));
+        // Another operation can run for minutes: back off to ~30 s steps, bounded by conflictAttempts (~12 min).
+        await this.clock.sleep(retryDelayMs(this.policy, Math.min(conflicts - 1, 4), retryAfter, this.random));
         continue;
       }
       if (isRetryableStatus(status)) {

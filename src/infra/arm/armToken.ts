@@ -1,4 +1,5 @@
 import { ArmClient, ArmClientOptions, publicArmBaseUrl } from "./armClient";
+import { ArmCredentialChoice, armCredentialChoice, readOidcAssertion } from "./armCredential";
 
 /**
  * Where the client talks to ARM. `LLMOPS_ARM_ENDPOINT` overrides the public cloud, e.g.
@@ -23,30 +24,44 @@ export function armTokenScope(baseUrl: string): string {
   return `${new URL(baseUrl).origin}/.default`;
 }
 
+interface TokenCredentialLike {
+  getToken(scope: string): Promise<{ token: string } | null>;
+}
+
 /**
- * A token source backed by `DefaultAzureCredential` (environment, workload identity/OIDC, managed identity, az
- * CLI, ...). Required lazily: the dynamic provider serialises functions that call this, and a `require` inside
- * the body is re-resolved from node_modules on the provider's side instead of being copied by value.
+ * A token source for `scope`: the `ARM_*` service principal azure-native is configured with (OIDC or client
+ * secret) when present, else `DefaultAzureCredential` (AZURE_* variables, workload/managed identity, az CLI).
+ * `@azure/identity` is required lazily inside the body: the dynamic provider serialises functions that call
+ * this, and a `require` in a body is re-resolved from node_modules on the provider's side, not copied by value.
  * The credential caches and refreshes tokens itself, so asking per request is cheap.
  */
-export function defaultAzureTokenSource(scope: string): () => Promise<string> {
-  let credential: { getToken(scope: string): Promise<{ token: string } | null> } | undefined;
+export function azureTokenSource(scope: string, env: NodeJS.ProcessEnv = process.env): () => Promise<string> {
+  let credential: TokenCredentialLike | undefined;
   return async () => {
-    if (credential === undefined) {
-      const identity = require("@azure/identity") as typeof import("@azure/identity");
-      credential = new identity.DefaultAzureCredential();
-    }
+    credential ??= credentialFor(armCredentialChoice(env), env);
     const accessToken = await credential.getToken(scope);
     if (accessToken === null) throw new Error(`no Azure credential could produce a token for ${scope}`);
     return accessToken.token;
   };
 }
 
-/** The client the dynamic provider uses: base URL from the environment, token from DefaultAzureCredential. */
+function credentialFor(choice: ArmCredentialChoice, env: NodeJS.ProcessEnv): TokenCredentialLike {
+  const identity = require("@azure/identity") as typeof import("@azure/identity");
+  switch (choice.kind) {
+    case "oidc":
+      return new identity.ClientAssertionCredential(choice.tenantId, choice.clientId, () => readOidcAssertion(choice.assertion, env));
+    case "clientSecret":
+      return new identity.ClientSecretCredential(choice.tenantId, choice.clientId, env.ARM_CLIENT_SECRET ?? "");
+    case "default":
+      return new identity.DefaultAzureCredential();
+  }
+}
+
+/** The client the dynamic provider uses: base URL and credential from the environment. */
 export function armClientFromEnvironment(
   env: NodeJS.ProcessEnv = process.env,
   options: Omit<ArmClientOptions, "baseUrl" | "getToken"> = {},
 ): ArmClient {
   const baseUrl = armBaseUrlFromEnvironment(env);
-  return new ArmClient({ ...options, baseUrl, getToken: defaultAzureTokenSource(armTokenScope(baseUrl)) });
+  return new ArmClient({ ...options, baseUrl, getToken: azureTokenSource(armTokenScope(baseUrl), env) });
 }

@@ -16,7 +16,7 @@ export interface RetryPolicy {
 
 export const defaultRetryPolicy: RetryPolicy = {
   maxAttempts: 6,
-  conflictAttempts: 20,
+  conflictAttempts: 30,
   baseDelayMs: 2_000,
   maxDelayMs: 60_000,
 };
