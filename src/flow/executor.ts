@@ -135,9 +135,10 @@ export function createFlowExecutor(options: FlowExecutorOptions): FlowExecutor {
     }
     const states = new Map<string, NodeState>();
     const waiting = new Set(lineNodes);
+    // Stops the line's other nodes when one fails. Combined without adding a listener to the runner's signal,
+    // which is shared by every line in flight.
     const abort = new AbortController();
-    const onOuterAbort = (): void => abort.abort();
-    context.signal.addEventListener("abort", onOuterAbort, { once: true });
+    const nodeSignal = AbortSignal.any([context.signal, abort.signal]);
     let failure: LineError | undefined;
     let running = 0;
 
@@ -157,7 +158,7 @@ export function createFlowExecutor(options: FlowExecutorOptions): FlowExecutor {
             call[key] = value;
           }
         }
-        const result = await runNode({ node, inputs: call, bypassed, signal: abort.signal });
+        const result = await runNode({ node, inputs: call, bypassed, signal: nodeSignal });
         addUsage(usage, result.usage);
         states.set(node.name, { status: "Completed", output: result.output });
         record.status = "Completed";
@@ -208,7 +209,6 @@ export function createFlowExecutor(options: FlowExecutorOptions): FlowExecutor {
       };
       schedule();
     });
-    context.signal.removeEventListener("abort", onOuterAbort);
 
     if (failure) return { status: "Failed", outputs: {}, error: failure, usage, nodeRuns };
     if (context.signal.aborted) return { status: "Failed", outputs: {}, error: { type: "Aborted", message: "the line was aborted" }, usage, nodeRuns };

@@ -209,6 +209,25 @@ nodes:
       assert.deepEqual(outcome.error, { type: "HttpError", message: "llm node 'chat': 429 Too Many Requests after 5 attempts", node: "chat" });
     });
 
+    it("an aborted line stops before its next node and fails as Aborted", async () => {
+      const { exec, llm } = executor(`
+inputs: {text: {type: string}}
+nodes:
+- {name: first, type: llm, source: {type: code, path: chat.jinja2}, inputs: {text: "\${inputs.text}", deployment_name: gpt}, connection: aoai}
+- {name: second, type: llm, source: {type: code, path: chat.jinja2}, inputs: {text: "\${first.output}", deployment_name: gpt}, connection: aoai}
+`);
+      const controller = new AbortController();
+      llm.hold();
+      const line = exec.runLine({ text: "hi" }, { lineNumber: 0, signal: controller.signal });
+      await llm.whenWaiting(1);
+      controller.abort();
+      llm.release();
+      const outcome = await line;
+      assert.equal(outcome.status, "Failed");
+      assert.equal(outcome.error?.type, "Aborted");
+      assert.equal(llm.requests.length, 1);
+    });
+
     it("refuses an llm node whose connection is not configured, before any line", () => {
       assert.throws(
         () =>
