@@ -155,7 +155,8 @@ export class ArmClient implements ArmApi {
     if (state !== undefined && isFailedState(state)) {
       throw new ArmError(label, response.status, `Provisioning${state}`, `the resource's provisioningState is ${state}`);
     }
-    return true;
+    // A bare 202 promises a result it does not carry: re-read the resource.
+    return response.status !== 202;
   }
 
   private async pollAsyncOperation(url: string, label: string, first: ArmResponse): Promise<void> {
