@@ -219,6 +219,12 @@ describe("evaluation: Web App scoring and smoke tests", () => {
     assert.ok(!JSON.stringify(result).includes(endpointKey));
   });
 
+  it("fails on a success status other than 200", async () => {
+    endpoint.fail({ kind: "status", status: 202, body: { category: "billing", confidence: 1, priority: "P3", sla_hours: 24 } });
+    const result = await smokeTest({ name: "ep", url: endpoint.scoringUrl, auth: { kind: "key", key: endpointKey }, retry: fast }, ticket, flowOutputs);
+    assert.deepEqual(result, { target: "ep", ok: false, status: 202, missingOutputs: [], error: "ep: expected HTTP 200, got 202" });
+  });
+
   it("fails on a wrong key (401) and on a body that is not JSON", async () => {
     const denied = await smokeTest({ name: "ep", url: endpoint.scoringUrl, auth: { kind: "key", key: "nope" }, retry: fast }, ticket, flowOutputs);
     assert.equal(denied.ok, false);
