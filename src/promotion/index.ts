@@ -5,6 +5,8 @@ export { compareTraffic, extractTraffic } from "./trafficTable";
 export { compareArtifacts, artifactReferences } from "./artifactRefs";
 export { diffStackConfig, diffDeploymentConfig, maskedStackConfig, maskedSecret } from "./configDiff";
 export { diffValues, formatValue } from "./valueDiff";
+export { environmentRenames, applyRenames, isRenameOnly } from "./environmentNames";
+export type { Rename } from "./environmentNames";
 export { renderPromotionText, renderPromotionMarkdown } from "./renderDiff";
 export { pulumiArguments, runPulumi, pulumiMissingMessage } from "./pulumiCommand";
 export { loadStackConfigSource } from "./loadStackConfig";

@@ -1,5 +1,6 @@
 import { compareArtifacts } from "./artifactRefs";
 import { diffDeploymentConfig, diffStackConfig } from "./configDiff";
+import { environmentRenames } from "./environmentNames";
 import { diffResources } from "./resourceDiff";
 import { compareTraffic } from "./trafficTable";
 import type { PromotionDiff, StackConfigSource, StackPlanSnapshot } from "./types";
@@ -9,14 +10,22 @@ export function buildPromotionDiff(
   plans: { from: StackPlanSnapshot; to: StackPlanSnapshot },
   configs: { from: StackConfigSource; to: StackConfigSource },
 ): PromotionDiff {
+  const stackConfig = diffStackConfig(configs.from.document, configs.to.document);
+  const deploymentConfig = diffDeploymentConfig(configs.from, configs.to);
   return {
     from: plans.from.stack,
     to: plans.to.stack,
+    renames: environmentRenames({
+      stacks: { from: plans.from.stack, to: plans.to.stack },
+      environments: { from: configs.from.environment, to: configs.to.environment },
+      stackConfig,
+      deploymentConfig,
+    }),
     resources: diffResources(plans.from.resources, plans.to.resources),
     traffic: compareTraffic(plans.from, plans.to),
     artifacts: compareArtifacts(plans.from, plans.to),
-    stackConfig: diffStackConfig(configs.from.document, configs.to.document),
-    deploymentConfig: diffDeploymentConfig(configs.from, configs.to),
+    stackConfig,
+    deploymentConfig,
   };
 }
 

@@ -1,12 +1,30 @@
-import type { PromotionDiff, TrafficRow, ValueChange } from "./types";
+import { isRenameOnly } from "./environmentNames";
+import type { Rename } from "./environmentNames";
+import type { ArtifactRow, PromotionDiff, TrafficRow, ValueChange } from "./types";
 import { formatValue } from "./valueDiff";
 
-/** Long values (Dockerfiles, JSON blobs) are cut so a diff stays readable; the --json file keeps them whole. */
-const maxCell = 120;
+/**
+ * Long values (Dockerfiles, JSON blobs, resource IDs) are cut in the middle so a diff stays readable and the
+ * end of an ID or image reference (version, digest) stays visible; the --json file keeps them whole.
+ */
+const maxCell = 100;
 
 function cell(value: unknown): string {
   const text = formatValue(value).replace(/\s+/g, " ");
-  return text.length > maxCell ? `${text.slice(0, maxCell - 1)}…` : text;
+  if (text.length <= maxCell) return text;
+  const head = Math.floor(maxCell * 0.35);
+  return `${text.slice(0, head)}…${text.slice(text.length - (maxCell - head - 1))}`;
+}
+
+function significant(changes: ValueChange[], renames: Rename[]): ValueChange[] {
+  return changes.filter((change) => !isRenameOnly(change, renames));
+}
+
+function artifactNote(row: ArtifactRow, renames: Rename[]): string {
+  if (row.from === undefined) return "added";
+  if (row.to === undefined) return "removed";
+  if (row.from === row.to) return "same";
+  return isRenameOnly({ path: row.field, from: row.from, to: row.to }, renames) ? "same but per-environment names" : "differs";
 }
 
 function percent(value: number | undefined): string {
@@ -39,35 +57,49 @@ interface Section {
   header: string[];
   rows: string[][];
   note?: string;
+  /** Per-resource detail: collapsed in markdown so the summary leads with the overview tables. */
+  detail?: boolean;
 }
 
 function sections(diff: PromotionDiff): Section[] {
-  const { from, to } = diff;
+  const { from, to, renames } = diff;
   const result: Section[] = [];
   const resourceRows: string[][] = [
     ...diff.resources.added.map((resource) => ["+ added", resource.type, resource.name, ""]),
     ...diff.resources.removed.map((resource) => ["- removed", resource.type, resource.name, ""]),
-    ...diff.resources.changed.map((change) => [
-      "~ changed",
-      change.type,
-      change.fromName === change.toName ? change.toName : `${change.fromName} → ${change.toName}`,
-      change.changes.map((value) => value.path).join(", "),
-    ]),
   ];
+  // Resources of one type with the very same differences (e.g. every uploaded flow file landing in another
+  // storage account) are one row and one table.
+  const groups = new Map<string, { type: string; names: string[]; real: ValueChange[]; hidden: number }>();
+  let renamedOnly = 0;
+  for (const change of diff.resources.changed) {
+    const real = significant(change.changes, renames);
+    if (real.length === 0) {
+      renamedOnly++;
+      continue;
+    }
+    const name = change.fromName === change.toName ? change.toName : `${change.fromName} → ${change.toName}`;
+    const key = JSON.stringify([change.type, real]);
+    const group = groups.get(key) ?? { type: change.type, names: [], real, hidden: change.changes.length - real.length };
+    group.names.push(name);
+    groups.set(key, group);
+  }
+  const details: Section[] = [];
+  for (const group of groups.values()) {
+    const name = group.names.length === 1 ? group.names[0] : `${group.names.length} resources (${group.names[0]}, …)`;
+    const paths = group.real.map((value) => value.path).join(", ");
+    resourceRows.push(["~ changed", group.type, name, group.hidden > 0 ? `${paths} (+${group.hidden} per-environment names or IDs)` : paths]);
+    details.push({ title: `${group.type} ${name}`, header: ["input", from, to], rows: changeRows(group.real), detail: true });
+  }
+  const notes = [`${diff.resources.unchanged} resource(s) identical in both stacks.`];
+  if (renamedOnly > 0) notes.push(`${renamedOnly} resource(s) differ only by per-environment names or generated IDs (${renames.map((rename) => `${rename.from} → ${rename.to}`).join(", ")}).`);
   result.push({
     title: `Resources (${to} compared with ${from})`,
     header: ["", "type", "name", "inputs that differ"],
     rows: resourceRows,
-    note: `${diff.resources.unchanged} resource(s) identical in both stacks.`,
+    note: notes.join(" "),
   });
-  for (const change of diff.resources.changed) {
-    if (change.changes.length === 0) continue;
-    result.push({
-      title: `${change.type} ${change.toName}`,
-      header: ["input", from, to],
-      rows: changeRows(change.changes),
-    });
-  }
+  result.push(...details);
   result.push({
     title: "Traffic",
     header: ["endpoint", "deployment", `${from} live`, `${to} live`, `${from} mirror`, `${to} mirror`],
@@ -75,8 +107,8 @@ function sections(diff: PromotionDiff): Section[] {
   });
   result.push({
     title: "Models and images",
-    header: ["resource", "field", from, to],
-    rows: diff.artifacts.map((row) => [row.resource, row.field, cell(row.from), cell(row.to)]),
+    header: ["resource", "field", from, to, ""],
+    rows: diff.artifacts.map((row) => [row.resource, row.field, cell(row.from), cell(row.to), artifactNote(row, renames)]),
   });
   result.push({
     title: `Stack config (Pulumi.${from}.yaml → Pulumi.${to}.yaml)`,
@@ -115,7 +147,8 @@ function markdownCell(text: string): string {
 export function renderPromotionMarkdown(diff: PromotionDiff): string {
   const lines: string[] = [`## Promotion \`${diff.from}\` → \`${diff.to}\``];
   for (const section of sections(diff)) {
-    lines.push("", `### ${markdownCell(section.title)}`, "");
+    if (section.detail) lines.push("", `<details><summary>${markdownCell(section.title)}</summary>`, "");
+    else lines.push("", `### ${markdownCell(section.title)}`, "");
     if (section.rows.length === 0) {
       lines.push("_No differences._");
     } else {
@@ -124,6 +157,7 @@ export function renderPromotionMarkdown(diff: PromotionDiff): string {
       for (const row of section.rows) lines.push(`| ${row.map(markdownCell).join(" | ")} |`);
     }
     if (section.note) lines.push("", markdownCell(section.note));
+    if (section.detail) lines.push("", "</details>");
   }
   return `${lines.join("\n")}\n`;
 }

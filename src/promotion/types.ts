@@ -83,6 +83,8 @@ export interface StackConfigSource {
 export interface PromotionDiff {
   from: string;
   to: string;
+  /** Names that differ per environment by design; input changes explained by them alone are not shown as changes. */
+  renames: { from: string; to: string }[];
   resources: ResourceDiff;
   traffic: TrafficRow[];
   artifacts: ArtifactRow[];

@@ -53,9 +53,10 @@ function isLeafEqual(a: unknown, b: unknown, looseNumbers: boolean): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** One-line rendering of a diffed value for tables: strings as is, absent as "—", the rest as compact JSON. */
+/** One-line rendering of a diffed value for tables: strings as is, "" quoted, absent as "—", the rest as compact JSON. */
 export function formatValue(value: unknown): string {
   if (value === undefined) return "—";
+  if (value === "") return '""';
   if (typeof value === "string") return value;
   return JSON.stringify(value);
 }

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
+import { runOfflinePlan } from "../../offlinePlan/runOfflinePlan";
 import { runPulumi } from "../../promotion/pulumiCommand";
 import { runPromotion } from "../../promotion/runPromotion";
-import type { PlannedResource, StackPlanSnapshot } from "../../promotion/types";
 import { UserError } from "../../userError";
 import type { Command } from "../main";
 
@@ -20,33 +20,6 @@ environments' deployment_config.json entries), then runs \`pulumi up --stack <to
 
 Needs the pulumi CLI on PATH and its backend login (PULUMI_ACCESS_TOKEN or PULUMI_BACKEND_URL +
 PULUMI_CONFIG_PASSPHRASE). Exit code: pulumi's; 2 for a usage or configuration mistake.`;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function isPlannedResource(value: unknown): value is PlannedResource {
-  return isRecord(value) && typeof value.type === "string" && typeof value.name === "string" && isRecord(value.inputs);
-}
-
-/** The offline plan report narrowed to what the diff reads; a mismatch is a bug, not a user mistake. */
-function asSnapshot(report: unknown, stack: string): StackPlanSnapshot {
-  if (!isRecord(report) || !Array.isArray(report.resources) || !report.resources.every(isPlannedResource)) {
-    throw new Error(`runOfflinePlan returned an unexpected report for stack '${stack}'`);
-  }
-  return { stack, resources: report.resources, outputs: isRecord(report.outputs) ? report.outputs : {} };
-}
-
-type OfflinePlanner = (options: { stack: string; projectRoot: string }) => Promise<unknown>;
-
-// Loaded lazily, as the other commands are: the Pulumi SDK only loads when a plan is actually computed.
-function loadOfflinePlanner(): OfflinePlanner {
-  const loaded: unknown = require("../../offlinePlan");
-  if (!isRecord(loaded) || typeof loaded.runOfflinePlan !== "function") {
-    throw new Error("src/offlinePlan does not export runOfflinePlan");
-  }
-  return loaded.runOfflinePlan as OfflinePlanner;
-}
 
 function parse(args: string[]) {
   try {
@@ -88,9 +61,8 @@ export const promoteCommand: Command = {
         summaryFile: values.summary,
       },
       {
-        async planStack(stack) {
-          return asSnapshot(await loadOfflinePlanner()({ stack, projectRoot }), stack);
-        },
+        // Each plan runs in its own process (see runOfflinePlan), so planning two stacks in a row is safe.
+        planStack: (stack) => runOfflinePlan({ stack, projectRoot }),
         runPulumi: (pulumiArgs) => runPulumi(pulumiArgs, { cwd: projectRoot }),
         print: (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
       },
