@@ -5,7 +5,7 @@
  * never show a value.
  */
 import { ConfigError, UserError } from "../userError";
-import type { Connection } from "./types";
+import type { Connection, ConnectionRateLimits } from "./types";
 
 /** A connection spec as parsed from YAML/JSON; fields are snake_case like prompt flow's. */
 export type ConnectionSpec = Record<string, unknown>;
@@ -71,6 +71,22 @@ class SpecReader {
     return this.variable(match[1], field);
   }
 
+  positive(field: string): number | undefined {
+    const text = this.setting(field);
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    if (!(value > 0) || !Number.isFinite(value)) throw new ConfigError(this.source, `${this.path}.${field}`, "a number > 0", `'${text}'`);
+    return value;
+  }
+
+  /** Optional client-side quota; undefined when neither limit is set, so connections compare equal without it. */
+  rateLimits(): ConnectionRateLimits | undefined {
+    const requestsPerMinute = this.positive("requests_per_minute");
+    const tokensPerMinute = this.positive("tokens_per_minute");
+    if (requestsPerMinute === undefined && tokensPerMinute === undefined) return undefined;
+    return { requestsPerMinute, tokensPerMinute };
+  }
+
   map(field: string): Record<string, unknown> {
     const raw = this.spec[field] ?? {};
     if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new ConfigError(this.source, `${this.path}.${field}`, "a mapping", Array.isArray(raw) ? "a list" : typeof raw);
@@ -90,7 +106,7 @@ function resolveOne(spec: ConnectionSpec, path: string, source: string, env: Env
     case "azure_open_ai": {
       const authMode = reader.setting("auth_mode") ?? "key";
       if (authMode !== "key" && authMode !== "meid_token") throw new ConfigError(source, `${path}.auth_mode`, "key or meid_token", `'${authMode}'`);
-      return {
+      const connection: Connection = {
         type,
         name,
         apiBase: reader.setting("api_base", true),
@@ -98,9 +114,14 @@ function resolveOne(spec: ConnectionSpec, path: string, source: string, env: Env
         authMode,
         apiKey: authMode === "key" ? reader.secret("api_key", true) : undefined,
       };
+      const rateLimits = reader.rateLimits();
+      return rateLimits ? { ...connection, rateLimits } : connection;
     }
-    case "open_ai":
-      return { type, name, baseUrl: reader.setting("base_url"), apiKey: reader.secret("api_key", false), organization: reader.setting("organization") };
+    case "open_ai": {
+      const connection: Connection = { type, name, baseUrl: reader.setting("base_url"), apiKey: reader.secret("api_key", false), organization: reader.setting("organization") };
+      const rateLimits = reader.rateLimits();
+      return rateLimits ? { ...connection, rateLimits } : connection;
+    }
     case "custom": {
       const configs: Record<string, string> = {};
       for (const key of Object.keys(reader.map("configs"))) {

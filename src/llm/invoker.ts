@@ -16,11 +16,11 @@ import type { LlmInvoker, LlmRequest, LlmResult } from "./types";
 export interface LlmInvokerOptions {
   retry?: RetryOptions;
   /**
-   * Rate limits by connection name. Quotas belong to a deployment (Azure) or a model (OpenAI), so each
-   * (connection, model) pair gets its own limiter with these limits.
+   * Rate limits by connection name, overriding the connection's own `rateLimits`. Quotas belong to a deployment
+   * (Azure) or a model (OpenAI), so each (connection, model) pair gets its own limiter with these limits.
    */
   limits?: Record<string, RateLimits>;
-  /** Limits for connections not named in `limits`; none by default. */
+  /** Limits for connections with none of their own and not named in `limits`; none by default. */
   defaultLimits?: RateLimits;
   /** Entra ID credential for `meid_token` connections; default DefaultAzureCredential, created on first use. */
   credential?: () => TokenCredentialLike;
@@ -38,7 +38,8 @@ export function createLlmInvoker(options: LlmInvokerOptions = {}): LlmInvoker {
   const limiterFor = (request: LlmRequest): RateLimiter | undefined => {
     const key = `${request.connection.name}\u0000${request.model}`;
     if (!limiters.has(key)) {
-      const limits = options.limits?.[request.connection.name] ?? options.defaultLimits;
+      const own = request.connection.type === "custom" ? undefined : request.connection.rateLimits;
+      const limits = options.limits?.[request.connection.name] ?? own ?? options.defaultLimits;
       limiters.set(key, limits && (limits.requestsPerMinute || limits.tokensPerMinute) ? new RateLimiter(limits, clock) : undefined);
     }
     return limiters.get(key);

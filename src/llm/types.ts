@@ -11,6 +11,13 @@ export interface AzureOpenAIConnection {
   /** key: `api-key` header; meid_token: Entra ID bearer token (scope https://cognitiveservices.azure.com/.default). */
   authMode: "key" | "meid_token";
   apiKey?: string;
+  /** The deployment's quota, enforced client-side by the LLM invoker (spec: requests_per_minute, tokens_per_minute). */
+  rateLimits?: ConnectionRateLimits;
+}
+
+export interface ConnectionRateLimits {
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
 }
 
 export interface OpenAIConnection {
@@ -20,6 +27,7 @@ export interface OpenAIConnection {
   baseUrl?: string;
   apiKey?: string;
   organization?: string;
+  rateLimits?: ConnectionRateLimits;
 }
 
 export interface CustomConnection {

@@ -41,6 +41,18 @@ describe("resolveConnections", () => {
     assert.deepEqual(connections.search, { type: "custom", name: "search", configs: { endpoint: "https://contoso.search" }, secrets: { key: "sk-secret-VALUE" } });
   });
 
+  it("reads an optional client-side quota", () => {
+    const { aoai } = resolveConnections(
+      [{ name: "aoai", connection_type: "AzureOpenAIConnection", api_base: "b", api_version: "v", api_key: "${AOAI_API_KEY}", requests_per_minute: 60, tokens_per_minute: "30000" }],
+      env,
+    );
+    assert.deepEqual(aoai.type === "azure_open_ai" && aoai.rateLimits, { requestsPerMinute: 60, tokensPerMinute: 30000 });
+    assert.throws(
+      () => resolveConnections([{ name: "o", connection_type: "OpenAIConnection", tokens_per_minute: "lots" }], env),
+      /connections\[0\]\.tokens_per_minute: expected a number > 0, found 'lots'/,
+    );
+  });
+
   it("names a missing environment variable without printing any value", () => {
     assert.throws(
       () => resolveConnections([{ name: "aoai", connection_type: "AzureOpenAIConnection", api_base: "${AOAI_API_BASE}", api_version: "v", api_key: "${MISSING_KEY}" }], env, "experiment.yaml"),

@@ -175,4 +175,12 @@ describe("createLlmInvoker", () => {
     await invoker.invoke(chat(azure));
     assert.equal(clock.now(), 10_000);
   });
+
+  it("applies a connection's own rate limits when the invoker names none", async () => {
+    const clock = new ManualClock();
+    const invoker = createLlmInvoker({ http: { clock } });
+    const limited: AzureOpenAIConnection = { ...azure, name: "limited", rateLimits: { requestsPerMinute: 60 } };
+    for (let i = 0; i < 11; i++) await invoker.invoke(chat(limited));
+    assert.equal(clock.now(), 1000, "a 10 s burst of 60 RPM is 10 requests; the 11th waits 1 s");
+  });
 });
