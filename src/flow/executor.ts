@@ -104,7 +104,12 @@ export function createFlowExecutor(options: FlowExecutorOptions): FlowExecutor {
   const runNode: NodeRunner = createNodeRunner({ ...options, python });
   const lineNodes = flow.nodes.filter((n) => !n.aggregation);
   const aggregationNodes = flow.nodes.filter((n) => n.aggregation);
-  const aggregationSources = aggregationNodes.flatMap((n) => Object.values(n.inputs)).filter((s) => s.kind !== "literal");
+  const aggregationNames = new Set(aggregationNodes.map((n) => n.name));
+  const aggregationSources = aggregationNodes
+    .flatMap((n) => Object.values(n.inputs))
+    .filter((s): s is Exclude<ValueSource, { kind: "literal" }> => s.kind === "input" || (s.kind === "node" && !aggregationNames.has(s.node)));
+  const dependencies = new Map(flow.nodes.map((n) => [n.name, referencedNodes(n)]));
+  const inputDependencies = new Map(flow.nodes.map((n) => [n.name, inputReferencedNodes(n)]));
 
   const resolveInLine = (source: ValueSource, inputs: Record<string, unknown>, states: Map<string, NodeState>): unknown => {
     if (source.kind === "literal") return source.value;
@@ -120,8 +125,8 @@ export function createFlowExecutor(options: FlowExecutorOptions): FlowExecutor {
       const value = resolveInLine(node.activate.when, inputs, states);
       return value === BYPASSED || !pythonEquals(value, node.activate.is);
     }
-    const dependencies = inputReferencedNodes(node);
-    return dependencies.length > 0 && dependencies.every((name) => states.get(name)?.status === "Bypassed");
+    const read = inputDependencies.get(node.name) ?? [];
+    return read.length > 0 && read.every((name) => states.get(name)?.status === "Bypassed");
   };
 
   const runLine = async (rawInputs: Record<string, unknown>, context: LineContext): Promise<FlowLineOutcome> => {
@@ -182,7 +187,7 @@ export function createFlowExecutor(options: FlowExecutorOptions): FlowExecutor {
             break;
           }
           for (const node of waiting) {
-            if (!referencedNodes(node).every((name) => states.has(name))) continue;
+            if (!(dependencies.get(node.name) ?? []).every((name) => states.has(name))) continue;
             let bypass: boolean;
             try {
               bypass = isBypassed(node, inputs, states);
@@ -218,7 +223,7 @@ export function createFlowExecutor(options: FlowExecutorOptions): FlowExecutor {
       for (const output of Object.values(flow.outputs)) {
         const source = output.source;
         // Outputs of aggregation nodes exist once per run, not per line.
-        if (source.kind === "node" && flow.nodes.find((n) => n.name === source.node)?.aggregation) continue;
+        if (source.kind === "node" && aggregationNames.has(source.node)) continue;
         const value = resolveInLine(source, inputs, states);
         outputs[output.name] = value === BYPASSED ? null : value;
       }
@@ -230,7 +235,6 @@ export function createFlowExecutor(options: FlowExecutorOptions): FlowExecutor {
     if (aggregationNodes.length > 0) {
       const aggregationInputs: Record<string, unknown> = {};
       for (const source of aggregationSources) {
-        if (source.kind === "node" && flow.nodes.find((n) => n.name === source.node)?.aggregation) continue;
         let value: unknown;
         try {
           value = resolveInLine(source, inputs, states);
