@@ -8,6 +8,7 @@
  * 4 / latency; 16 gives four times that while staying polite to a default-sized deployment, and the rate
  * limiter, not the concurrency, is what enforces the quota when one is configured.
  */
+import { setMaxListeners } from "node:events";
 import { mkdir, rename, stat, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -152,6 +153,8 @@ export async function runBulk(options: RunBulkOptions): Promise<RunSummary> {
   const base = options.baseRunDir ? await openBaseRun(options.baseRunDir) : undefined;
   const writer = openJsonlWriter(recordsPath, options.resume === true);
   const lineAbort = new AbortController();
+  // Every in-flight line (and each HTTP attempt inside it) listens to this one signal.
+  setMaxListeners(0, lineAbort.signal);
   const forwardAbort = (): void => lineAbort.abort(options.signal?.reason);
   options.signal?.addEventListener("abort", forwardAbort, { once: true });
   const seen = { rows: 0 };

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { runBulk } from "../../src/bulk/runBulk";
 import type { LineExecutor } from "../../src/bulk/types";
-import { envNumber, peakRssMb, writeDataset } from "./dataset";
+import { cpuMsPerRow, envNumber, peakRssMb, writeDataset } from "./dataset";
 
 export async function run(): Promise<void> {
   const rows = envNumber("BENCH_ROWS", 100_000);
@@ -24,11 +24,12 @@ export async function run(): Promise<void> {
       aggregate: async (lines) => ({ metrics: { lines: lines.length } }),
     };
     const started = performance.now();
+    const cpu = process.cpuUsage();
     const summary = await runBulk({ data, executor, runDir: join(dir, "run"), concurrency });
     const seconds = (performance.now() - started) / 1000;
     console.log(
       `rows=${rows} concurrency=${concurrency} completed=${summary.completed} seconds=${seconds.toFixed(2)} ` +
-        `rows_per_s=${Math.round(rows / seconds)} peak_rss_mb=${peakRssMb()}`,
+        `rows_per_s=${Math.round(rows / seconds)} cpu_ms_per_row=${cpuMsPerRow(cpu, rows)} peak_rss_mb=${peakRssMb()}`,
     );
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -12,7 +12,7 @@ import { runBulk } from "../../src/bulk/runBulk";
 import type { LineExecutor } from "../../src/bulk/types";
 import { createLlmInvoker } from "../../src/llm/invoker";
 import type { AzureOpenAIConnection } from "../../src/llm/types";
-import { envNumber, peakRssMb, writeDataset } from "./dataset";
+import { cpuMsPerRow, envNumber, peakRssMb, writeDataset } from "./dataset";
 
 export async function run(): Promise<void> {
   const rows = envNumber("BENCH_ROWS", 20_000);
@@ -45,6 +45,7 @@ export async function run(): Promise<void> {
     const data = join(dir, "data.jsonl");
     await writeDataset(data, rows);
     const started = performance.now();
+    const cpu = process.cpuUsage();
     const summary = await runBulk({ data, executor, runDir: join(dir, "run"), concurrency });
     const seconds = (performance.now() - started) / 1000;
     const ideal = (concurrency * 1000) / latencyMs;
@@ -52,7 +53,7 @@ export async function run(): Promise<void> {
     console.log(
       `rows=${rows} concurrency=${concurrency} latency_ms=${latencyMs} completed=${summary.completed} failed=${summary.failed} ` +
         `seconds=${seconds.toFixed(2)} rows_per_s=${Math.round(rate)} ideal_rows_per_s=${Math.round(ideal)} ` +
-        `of_ideal=${((100 * rate) / ideal).toFixed(1)}% p50_ms=${summary.latency_ms.p50.toFixed(1)} p99_ms=${summary.latency_ms.p99.toFixed(1)} peak_rss_mb=${peakRssMb()}`,
+        `of_ideal=${((100 * rate) / ideal).toFixed(1)}% p50_ms=${summary.latency_ms.p50.toFixed(1)} p99_ms=${summary.latency_ms.p99.toFixed(1)} cpu_ms_per_row=${cpuMsPerRow(cpu, rows)} peak_rss_mb=${peakRssMb()}`,
     );
   } finally {
     server.kill();
