@@ -8,6 +8,7 @@ import { deploymentSku, ignoredDeploymentChanges, managedDeploymentProperties, s
 import { EndpointTraffic } from "./endpointTraffic";
 import { environmentVersionProperties } from "./imageSpecs";
 import { ScoringEndpoint } from "./scoringEndpoint";
+import { longLivedTags } from "./resourceTags";
 
 export interface EndpointDeploymentsArgs {
   plan: InfraPlan;
@@ -54,7 +55,7 @@ export class EndpointDeployments extends pulumi.ComponentResource {
               version: served.environment.version,
               resourceGroupName: ws.resourceGroupName,
               workspaceName: ws.workspaceName,
-              properties: environmentVersionProperties(plan.flow, served.environment.image, plan.tags),
+              properties: environmentVersionProperties(plan.flow, served.environment.image, longLivedTags(plan.tags)),
             },
             { parent: this, retainOnDelete: true },
           );
@@ -75,7 +76,7 @@ export class EndpointDeployments extends pulumi.ComponentResource {
           location: plan.azure.location,
           sku: deploymentSku(deployment),
           properties: managedDeploymentProperties(deployment, refs),
-          tags: { ...plan.tags, "deployment-role": deployment.role },
+          tags: { ...longLivedTags(plan.tags), "deployment-role": deployment.role },
         },
         {
           parent: this,
@@ -95,7 +96,7 @@ export class EndpointDeployments extends pulumi.ComponentResource {
             enabled: true,
             targetResourceUri: resource.id,
             profiles: [resource.id.apply((id) => cpuAutoscaleProfile(autoscale, deployment.instanceCount, id))],
-            tags: plan.tags,
+            tags: longLivedTags(plan.tags),
           },
           { parent: this },
         );

@@ -3,6 +3,7 @@ import * as machinelearningservices from "@pulumi/azure-native/machinelearningse
 import * as storage from "@pulumi/azure-native/storage";
 import type { InfraPlan } from "../plan/types";
 import { WorkspaceRef, defaultDatastoreName, storageAccountId } from "./azureIds";
+import { longLivedTags } from "./resourceTags";
 import {
   BlobSpec,
   datasetBlobSpec,
@@ -97,7 +98,7 @@ export class FlowModel extends pulumi.ComponentResource {
           version: dataset.version,
           resourceGroupName: ws.resourceGroupName,
           workspaceName: ws.workspaceName,
-          properties: datasetVersionProperties(dataset, ws, plan.tags),
+          properties: datasetVersionProperties(dataset, ws, longLivedTags(plan.tags)),
         },
         { parent: this, dependsOn: [blob], retainOnDelete: true },
       );

@@ -4,6 +4,7 @@ import * as web from "@pulumi/azure-native/web";
 import type { InfraPlan, WebAppPlan } from "../plan/types";
 import { linuxFxVersion } from "./imageSpecs";
 import { webAppSettings } from "./webAppSpecs";
+import { longLivedTags } from "./resourceTags";
 
 export interface FlowWebAppArgs {
   plan: InfraPlan;
@@ -41,7 +42,7 @@ export class FlowWebApp extends pulumi.ComponentResource {
         kind: "Linux",
         reserved: true,
         sku: { name: webApp.sku.name, tier: webApp.sku.tier },
-        tags: plan.tags,
+        tags: longLivedTags(plan.tags),
       },
       { parent: this },
     );
@@ -69,7 +70,7 @@ export class FlowWebApp extends pulumi.ComponentResource {
           minTlsVersion: "1.2",
           http20Enabled: true,
         },
-        tags: plan.tags,
+        tags: longLivedTags(plan.tags),
       },
       { parent: this, dependsOn: args.grants },
     );

@@ -7,6 +7,7 @@ import { FlowImage } from "./flowImage";
 import { FlowModel } from "./flowModel";
 import { FlowWebApp } from "./flowWebApp";
 import { ScoringEndpoint } from "./scoringEndpoint";
+import { longLivedTags } from "./resourceTags";
 
 /** What `pulumi stack output` shows. No secret among them. */
 export interface StackOutputs {
@@ -63,7 +64,7 @@ export class LlmopsStack extends pulumi.ComponentResource {
               resourceName: plan.webApp.identityName,
               resourceGroupName: plan.webApp.resourceGroupName,
               location: plan.azure.location,
-              tags: plan.tags,
+              tags: longLivedTags(plan.tags),
             },
             { parent: this },
           );

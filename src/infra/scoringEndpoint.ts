@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as machinelearningservices from "@pulumi/azure-native/machinelearningservices";
 import type { EndpointPlan, InfraPlan } from "../plan/types";
+import { longLivedTags } from "./resourceTags";
 
 export interface ScoringEndpointArgs {
   plan: InfraPlan;
@@ -31,7 +32,7 @@ export class ScoringEndpoint extends pulumi.ComponentResource {
         location: plan.azure.location,
         identity: { type: "SystemAssigned" },
         properties: { authMode: endpoint.authMode, description: endpoint.description },
-        tags: plan.tags,
+        tags: longLivedTags(plan.tags),
       },
       { parent: this, ignoreChanges: endpointIgnoredChanges },
     );
