@@ -8,7 +8,7 @@ export { diffValues, formatValue } from "./valueDiff";
 export { environmentRenames, applyRenames, isRenameOnly } from "./environmentNames";
 export type { Rename } from "./environmentNames";
 export { renderPromotionText, renderPromotionMarkdown } from "./renderDiff";
-export { pulumiArguments, runPulumi, pulumiMissingMessage } from "./pulumiCommand";
+export { pulumiArguments, runPulumi, assertPulumiOnPath, pulumiMissingMessage } from "./pulumiCommand";
 export { loadStackConfigSource } from "./loadStackConfig";
 export { runPromotion } from "./runPromotion";
 export type { PromotionOptions, PromotionDependencies, PromotionResult } from "./runPromotion";

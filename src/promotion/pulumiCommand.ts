@@ -1,4 +1,6 @@
 import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { UserError } from "../userError";
 
 export interface PulumiInvocation {
@@ -20,6 +22,26 @@ export function pulumiArguments(invocation: PulumiInvocation): string[] {
 export const pulumiMissingMessage =
   "the `pulumi` CLI was not found on PATH. Install it (https://www.pulumi.com/docs/iac/download-install/, " +
   "e.g. `curl -fsSL https://get.pulumi.com | sh`; in GitHub Actions `uses: pulumi/actions@v6` with no command) and retry.";
+
+/**
+ * Fails fast, before minutes of planning, when `pulumi` is not on PATH. Looks the executable up the way the
+ * shell does (PATH entries in order; PATHEXT suffixes on Windows) instead of running it.
+ */
+export function assertPulumiOnPath(env: NodeJS.ProcessEnv = process.env): void {
+  const suffixes = process.platform === "win32" ? (env.PATHEXT ?? ".EXE;.CMD;.BAT").split(";") : [""];
+  for (const directory of (env.PATH ?? "").split(path.delimiter)) {
+    if (directory === "") continue;
+    for (const suffix of suffixes) {
+      try {
+        fs.accessSync(path.join(directory, `pulumi${suffix}`), fs.constants.X_OK);
+        return;
+      } catch {
+        // not in this directory
+      }
+    }
+  }
+  throw new UserError(pulumiMissingMessage);
+}
 
 /**
  * Runs the real `pulumi` CLI with the terminal attached (its own prompts and progress), inheriting the

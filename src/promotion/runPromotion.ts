@@ -21,6 +21,8 @@ export interface PromotionOptions {
 
 /** The I/O a promotion does, injected so tests can run it without Pulumi. */
 export interface PromotionDependencies {
+  /** Throws a UserError when the pulumi CLI cannot run; called before any planning. */
+  checkPulumi(): void;
   planStack(stack: string): Promise<StackPlanSnapshot>;
   runPulumi(args: string[]): Promise<number>;
   print(text: string): void;
@@ -53,11 +55,14 @@ export async function runPromotion(options: PromotionOptions, dependencies: Prom
   }
   if (options.from === options.to) throw new UserError(`--from and --to name the same stack '${options.from}': promotion needs two stacks`);
 
+  dependencies.checkPulumi();
   const configs = {
     from: loadStackConfigSource(options.projectRoot, options.from),
     to: loadStackConfigSource(options.projectRoot, options.to),
   };
-  const plans = { from: await dependencies.planStack(options.from), to: await dependencies.planStack(options.to) };
+  // Both plans at once: each runs in its own process, so they share nothing.
+  const [fromPlan, toPlan] = await Promise.all([dependencies.planStack(options.from), dependencies.planStack(options.to)]);
+  const plans = { from: fromPlan, to: toPlan };
   const diff = buildPromotionDiff(plans, configs);
   const pulumiArgs = pulumiArguments({ stack: options.to, yes: options.yes, dryRun: options.dryRun });
 

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import {
+  applyRenames,
   buildPromotionDiff,
   compareArtifacts,
   compareTraffic,
@@ -7,7 +8,9 @@ import {
   diffResources,
   diffStackConfig,
   diffValues,
+  environmentRenames,
   isIdentical,
+  isRenameOnly,
   pulumiArguments,
   renderPromotionMarkdown,
   renderPromotionText,
@@ -225,5 +228,71 @@ describe("promotion diff: rendering and pulumi arguments", () => {
     assert.deepEqual(pulumiArguments({ stack: "prod", yes: false, dryRun: false }), ["up", "--stack", "prod"]);
     assert.deepEqual(pulumiArguments({ stack: "prod", yes: true, dryRun: false }), ["up", "--stack", "prod", "--yes"]);
     assert.deepEqual(pulumiArguments({ stack: "prod", yes: true, dryRun: true }), ["preview", "--stack", "prod"]);
+  });
+});
+
+describe("promotion diff: per-environment names", () => {
+  const renames = environmentRenames({
+    stacks: { from: "dev", to: "prod" },
+    environments: { from: "dev", to: "prod" },
+    stackConfig: [
+      { path: "llmops:resourceGroupName", from: "rg-llmops-dev", to: "rg-llmops-prod" },
+      { path: "llmops:flowPath", from: "flows/a", to: "flows/b" },
+    ],
+    deploymentConfig: [
+      {
+        section: "azure_managed_endpoint",
+        changes: [
+          { path: "ENDPOINT_NAME", from: "tickets-dev", to: "tickets-prod" },
+          { path: "CURRENT_DEPLOYMENT_NAME", from: "blue", to: "green" },
+          { path: "CURRENT_DEPLOYMENT_TRAFFIC_ALLOCATION", from: "100", to: "10" },
+        ],
+      },
+    ],
+  });
+
+  it("takes resource names from both config files, never deployment names, paths or numbers; longest first", () => {
+    assert.deepEqual(renames, [
+      { from: "rg-llmops-dev", to: "rg-llmops-prod" },
+      { from: "tickets-dev", to: "tickets-prod" },
+      { from: "dev", to: "prod" },
+    ]);
+  });
+
+  it("renames whole tokens only", () => {
+    assert.equal(applyRenames("/resourceGroups/rg-llmops-dev/providers/x (dev)", renames), "/resourceGroups/rg-llmops-prod/providers/x (prod)");
+    assert.equal(applyRenames("device developer", renames), "device developer");
+  });
+
+  it("treats swapped names and regenerated GUIDs as expected, but never another digest or version", () => {
+    assert.equal(isRenameOnly({ path: "scope", from: "/rg/rg-llmops-dev", to: "/rg/rg-llmops-prod" }, renames), true);
+    assert.equal(
+      isRenameOnly({ path: "principalId", from: "fed7ed49-133f-5763-96e7-9f2f75d5a1a8", to: "c9f4c740-6ff7-596b-b1ea-11b425648ace" }, renames),
+      true,
+    );
+    assert.equal(isRenameOnly({ path: "image", from: "r.io/x@sha256:aaaa", to: "r.io/x@sha256:bbbb" }, renames), false);
+    assert.equal(isRenameOnly({ path: "model", from: "flow_dev:1", to: "flow_prod:2" }, renames), false);
+    assert.equal(isRenameOnly({ path: "deployment", from: "blue", to: "green" }, renames), false);
+  });
+
+  it("lists only real differences: renamed-only resources become a count, identical changes one row", () => {
+    const blob = (name: string, account: string, group: string): PlannedResource => ({
+      type: "azure-native:storage:Blob",
+      name,
+      inputs: { accountName: account, resourceGroupName: group },
+    });
+    const endpoint = (env: string): PlannedResource => ({ type: endpointType, name: "endpoint", inputs: { endpointName: `tickets-${env}`, resourceGroupName: `rg-llmops-${env}` } });
+    const text = renderPromotionText(
+      buildPromotionDiff(
+        { from: snapshot("dev", [endpoint("dev"), blob("a.py", "stdev", "rg-llmops-dev"), blob("b.py", "stdev", "rg-llmops-dev")]), to: snapshot("prod", [endpoint("prod"), blob("a.py", "stprod", "rg-llmops-prod"), blob("b.py", "stprod", "rg-llmops-prod")]) },
+        {
+          from: configSource("dev", "dev", { "llmops:resourceGroupName": "rg-llmops-dev" }, { azure_managed_endpoint: [{ ENV_NAME: "dev", ENDPOINT_NAME: "tickets-dev" }] }),
+          to: configSource("prod", "prod", { "llmops:resourceGroupName": "rg-llmops-prod" }, { azure_managed_endpoint: [{ ENV_NAME: "prod", ENDPOINT_NAME: "tickets-prod" }] }),
+        },
+      ),
+    );
+    assert.doesNotMatch(text, /~ changed\s+azure-native:machinelearningservices:OnlineEndpoint/);
+    assert.match(text, /1 resource\(s\) differ only by per-environment names/);
+    assert.match(text, /~ changed\s+azure-native:storage:Blob\s+2 resources \(a\.py, …\)\s+accountName \(\+1 per-environment names or IDs\)/);
   });
 });

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { runOfflinePlan } from "../../offlinePlan/runOfflinePlan";
-import { runPulumi } from "../../promotion/pulumiCommand";
+import { assertPulumiOnPath, runPulumi } from "../../promotion/pulumiCommand";
 import { runPromotion } from "../../promotion/runPromotion";
 import { UserError } from "../../userError";
 import type { Command } from "../main";
@@ -61,6 +61,7 @@ export const promoteCommand: Command = {
         summaryFile: values.summary,
       },
       {
+        checkPulumi: () => assertPulumiOnPath(),
         // Each plan runs in its own process (see runOfflinePlan), so planning two stacks in a row is safe.
         planStack: (stack) => runOfflinePlan({ stack, projectRoot }),
         runPulumi: (pulumiArgs) => runPulumi(pulumiArgs, { cwd: projectRoot }),
