@@ -4,3 +4,7 @@ export { readFlowInterface, flowInterfaceOf, type FlowInterface } from "./flowIn
 export { parseMappingExpression, type MappingExpression } from "./mappingExpression";
 export { applyOverlay, type MergedDocument } from "./overlay";
 export * from "./types";
+export { planRuns, runDirectoryName, variantText, type PlannedRun, type DatasetToRun, type VariantToRun } from "./runPlan";
+export { readRunManifest, writeRunManifest, manifestEntry, runManifestFile, type RunManifest, type RunManifestEntry } from "./runManifest";
+export { formatRunTable, formatDuration, type RunTableRow } from "./runTable";
+export { loadConnectionsFile } from "./connectionsFile";

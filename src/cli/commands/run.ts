@@ -1,0 +1,248 @@
+/**
+ * `llmops run`: bulk runs of a flow, like `pf run create`, locally. Either one flow over one dataset, or every
+ * dataset x variant of an experiment. Each run gets its own directory (records.jsonl, outputs.jsonl,
+ * summary.json); runs.json indexes them for `llmops evaluate`. A failing line never fails the command: the exit
+ * code is 0 unless the runs could not start (2, a UserError) or were interrupted (130).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { runBulk } from "../../bulk";
+import type { RunSummary } from "../../bulk/types";
+import {
+  formatRunTable,
+  loadConnectionsFile,
+  loadExperiment,
+  manifestEntry,
+  planRuns,
+  readFlowInterface,
+  writeRunManifest,
+  type DatasetToRun,
+  type RunManifest,
+  type RunTableRow,
+} from "../../experiment";
+import { createFlowExecutor, createPythonPool, loadFlow, resolveVariants } from "../../flow";
+import { createLlmInvoker } from "../../llm";
+import type { Connection } from "../../llm/types";
+import { createProgressReporter } from "../../progress";
+import { UserError } from "../../userError";
+import type { Command } from "../main";
+
+const usage = `usage: llmops run --flow <dir> --data <file.jsonl> --out <dir> [options]
+       llmops run --experiment <experiment.yaml> [--env <name>] --out <dir> [options]
+
+Runs a prompt flow over every line of a dataset, once per selected variant, and prints a table of the runs.
+Each run writes <out>/<dataset>__<variant>/{records.jsonl, outputs.jsonl, summary.json}; <out>/runs.json lists them.
+
+options:
+  --flow <dir>              flow folder (with flow.dag.yaml)
+  --data <file.jsonl>       dataset, one JSON object per line
+  --mapping <in>=<expr>     flow input from a column, e.g. --mapping ticket_text='\${data.text}' (repeatable;
+                            unmapped inputs read the column of the same name)
+  --connections <file>      YAML/JSON list of connections (or a file with connections:, e.g. experiment.yaml);
+                            secrets as \${ENV_VAR} references
+  --experiment <file>       run every dataset of an experiment (flow, datasets, mappings, connections from it)
+  --env <name>              apply experiment.<name>.yaml over the experiment
+  --dataset <name>          with --experiment: only this dataset (repeatable)
+  --variants <selection>    default | all (each variant alone, others at default) | product (every combination)
+                            | <node>.<variant>[,...]; default: "default" for --flow, "all" for --experiment
+  --concurrency <n>         lines in flight per run (default 16)
+  --resume                  keep existing records and run only lines that did not complete
+  --out <dir>               output folder (required)`;
+
+export interface RunArguments {
+  out: string;
+  flow?: string;
+  data?: string;
+  mappings: Record<string, string>;
+  connections?: string;
+  experiment?: string;
+  env?: string;
+  datasets: string[];
+  variants?: string;
+  concurrency?: number;
+  resume: boolean;
+}
+
+function fail(message: string): never {
+  throw new UserError(`${message}\n\n${usage}`);
+}
+
+/** `name=value` pairs; the value may itself contain `=`. */
+export function parseMappingArguments(pairs: readonly string[]): Record<string, string> {
+  const mappings: Record<string, string> = {};
+  for (const pair of pairs) {
+    const equals = pair.indexOf("=");
+    const name = pair.slice(0, equals).trim();
+    if (equals <= 0 || name === "") fail(`--mapping '${pair}': expected <input>=<expression>, e.g. ticket_text='\${data.text}'`);
+    if (name in mappings) fail(`--mapping: input '${name}' is mapped twice`);
+    mappings[name] = pair.slice(equals + 1);
+  }
+  return mappings;
+}
+
+export function parseRunArguments(args: string[]): RunArguments {
+  let values: Record<string, string | boolean | string[] | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        flow: { type: "string" },
+        data: { type: "string" },
+        mapping: { type: "string", multiple: true },
+        connections: { type: "string" },
+        experiment: { type: "string" },
+        env: { type: "string" },
+        dataset: { type: "string", multiple: true },
+        variants: { type: "string" },
+        concurrency: { type: "string" },
+        resume: { type: "boolean" },
+        out: { type: "string" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  }
+  const text = (name: string): string | undefined => {
+    const value = values[name];
+    if (typeof value !== "string") return undefined;
+    if (value.trim() === "") fail(`--${name} needs a value`);
+    return value;
+  };
+  const list = (name: string): string[] => (Array.isArray(values[name]) ? (values[name] as string[]) : []);
+
+  const out = text("out");
+  if (!out) fail("--out is required");
+  const parsed: RunArguments = { out, mappings: parseMappingArguments(list("mapping")), datasets: list("dataset"), resume: values.resume === true };
+  for (const key of ["flow", "data", "connections", "experiment", "env", "variants"] as const) {
+    const value = text(key);
+    if (value !== undefined) parsed[key] = value;
+  }
+  const concurrency = text("concurrency");
+  if (concurrency !== undefined) {
+    if (!/^[1-9][0-9]*$/.test(concurrency)) fail(`--concurrency: expected a whole number >= 1, found '${concurrency}'`);
+    parsed.concurrency = Number(concurrency);
+  }
+  if (parsed.experiment) {
+    const mixed: string[] = (["flow", "data", "connections"] as const).filter((key) => parsed[key] !== undefined);
+    if (Object.keys(parsed.mappings).length > 0) mixed.push("mapping");
+    if (mixed.length > 0) fail(`--experiment takes the flow, datasets, mappings and connections from the experiment; drop --${mixed.join(", --")}`);
+  } else {
+    if (!parsed.flow || !parsed.data) fail("give --flow and --data, or --experiment");
+    if (parsed.env) fail("--env applies an experiment overlay: use it with --experiment");
+    if (parsed.datasets.length > 0) fail("--dataset picks experiment datasets: use it with --experiment");
+  }
+  return parsed;
+}
+
+interface RunTarget {
+  flowDir: string;
+  connections: Record<string, Connection>;
+  datasets: DatasetToRun[];
+  experiment?: string;
+  env?: string;
+}
+
+function experimentTarget(args: RunArguments, experimentFile: string): RunTarget {
+  const experiment = loadExperiment(experimentFile, { env: args.env, environmentVariables: process.env });
+  let datasets = experiment.datasets.map((d) => ({ name: d.name, data: d.source, mappings: d.mappings }));
+  if (args.datasets.length > 0) {
+    const unknown = args.datasets.filter((name) => !datasets.some((d) => d.name === name));
+    if (unknown.length > 0) throw new UserError(`--dataset ${unknown.join(", ")}: not in ${experiment.file} (datasets: ${datasets.map((d) => d.name).join(", ")})`);
+    datasets = datasets.filter((d) => args.datasets.includes(d.name));
+  }
+  const target: RunTarget = { flowDir: experiment.flow, connections: experiment.connections, datasets, experiment: experiment.file };
+  if (experiment.overlayFile) console.error(`llmops run: ${path.basename(experiment.overlayFile)} applied over ${path.basename(experiment.file)}`);
+  if (args.env !== undefined) target.env = args.env;
+  return target;
+}
+
+function flowTarget(args: RunArguments): RunTarget {
+  if (!args.flow || !args.data) fail("give --flow and --data, or --experiment");
+  const flowDir = path.resolve(args.flow);
+  const data = path.resolve(args.data);
+  if (!fs.existsSync(data)) throw new UserError(`--data ${args.data}: file not found`);
+  const connections = args.connections ? loadConnectionsFile(args.connections, process.env) : {};
+  const name = path.basename(data).replace(/\.jsonl?$/i, "");
+  return { flowDir, connections, datasets: [{ name, data, mappings: args.mappings }] };
+}
+
+/** Fails before any line runs when an LLM node (in any variant) names a connection nobody provided. */
+function requireConnections(target: RunTarget, args: RunArguments): void {
+  const used = readFlowInterface(target.flowDir, "--flow").connections;
+  const missing = Object.entries(used).filter(([name]) => !(name in target.connections));
+  if (missing.length === 0) return;
+  const list = missing.map(([name, node]) => `'${name}' (node ${node})`).join(", ");
+  const where = args.experiment ? `add it to connections: in ${args.experiment}` : "pass --connections <file>";
+  throw new UserError(`the flow uses connection ${list}, which is not defined: ${where}`);
+}
+
+export async function runRuns(args: RunArguments): Promise<{ exitCode: number; rows: RunTableRow[]; manifest: RunManifest }> {
+  const target = args.experiment ? experimentTarget(args, args.experiment) : flowTarget(args);
+  const flow = loadFlow(target.flowDir);
+  requireConnections(target, args);
+  const variants = resolveVariants(flow, args.variants ?? (args.experiment ? "all" : "default"));
+  const plan = planRuns(target.datasets, variants);
+  const out = path.resolve(args.out);
+  fs.mkdirSync(out, { recursive: true });
+
+  const stop = new AbortController();
+  const onInterrupt = (): void => {
+    console.error("\nllmops run: stopping; finished lines are kept, --resume completes the runs");
+    stop.abort();
+  };
+  process.once("SIGINT", onInterrupt);
+  const llm = createLlmInvoker();
+  const python = createPythonPool();
+  const manifest: RunManifest = { version: 1, flow: target.flowDir, created_at: new Date().toISOString(), runs: [] };
+  if (target.experiment) manifest.experiment = target.experiment;
+  if (target.env) manifest.env = target.env;
+  const rows: RunTableRow[] = [];
+  try {
+    for (const run of plan) {
+      if (stop.signal.aborted) break;
+      const executor = createFlowExecutor({ flow: run.variant.flow, connections: target.connections, llm, python });
+      let summary: RunSummary;
+      try {
+        summary = await runBulk({
+          data: run.dataset.data,
+          executor,
+          runDir: path.join(out, run.name),
+          runName: run.name,
+          labels: run.variant.label,
+          ...(Object.keys(run.dataset.mappings).length > 0 ? { columnMapping: run.dataset.mappings } : {}),
+          inputNames: Object.keys(flow.inputs),
+          ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
+          resume: args.resume,
+          signal: stop.signal,
+          progress: createProgressReporter({ label: run.name }),
+        });
+      } finally {
+        await executor.close?.();
+      }
+      rows.push({ name: run.name, summary });
+      manifest.runs.push(manifestEntry({ name: run.name, dataset: run.dataset.name, data: run.dataset.data, variant: run.variant.label, variantText: run.variantText }, summary));
+      writeRunManifest(out, manifest);
+    }
+  } finally {
+    process.removeListener("SIGINT", onInterrupt);
+    await python.close();
+  }
+  return { exitCode: stop.signal.aborted ? 130 : 0, rows, manifest };
+}
+
+export const runCommand: Command = {
+  summary: "bulk-run a flow over datasets, per variant (local, like pf run)",
+  usage,
+  async run(args) {
+    const parsed = parseRunArguments(args);
+    const { exitCode, rows } = await runRuns(parsed);
+    console.log(formatRunTable(rows));
+    const out = path.resolve(parsed.out);
+    const shown = path.relative(process.cwd(), out);
+    console.log(`\nrecords and summaries in ${shown === "" ? "." : shown.startsWith("..") ? out : shown}/<run>/, index in runs.json`);
+    return exitCode;
+  },
+};

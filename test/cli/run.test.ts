@@ -1,0 +1,263 @@
+/**
+ * `llmops run` end to end: the real CLI (node src/cli/llmops.cjs) runs the sample flow against the fake OpenAI
+ * server on 127.0.0.1, whose deterministic rule classifies tickets by keyword and answers with a confidence that
+ * depends on the prompt variant, so each run's records prove which variant produced them.
+ */
+import * as assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseMappingArguments, parseRunArguments } from "../../src/cli/commands/run";
+import { UserError } from "../../src/userError";
+import { startFakeOpenAiServer, type FakeOpenAiServer, type FakeRequest } from "../support/fakeOpenAiServer";
+
+const root = path.resolve(__dirname, "../..");
+const cli = path.join(root, "src/cli/llmops.cjs");
+const flowsDir = path.join(root, "flows");
+const apiKey = "fake-key-e2e-0123456789";
+
+const keywordRules: [RegExp, string][] = [
+  [/\b(down|outage|503|502|nobody|everyone|anyone|all of us|all our|every customer|entire|unreachable|status page)\b/, "outage"],
+  [/\b(invoice|bill|billed|charged|refund|payment|price|plan|discount|vat|factura)\b/, "billing"],
+  [/\b(parcel|ship|delivered|delivery|tracking|shipment|courier|box|order|arrived|printer|return label)\b/, "shipping"],
+  [/\b(log in|login|password|two-factor|account|access|sso|admin|ownership|locked|email address|anmeldung)\b/, "account"],
+  [/\b(error|crash|crashes|fails|failing|freezes|empty|bug|slow|api|importing|sync|webhook|integration|search)\b/, "technical"],
+];
+
+function classify(request: FakeRequest): string {
+  const messages = (request.body.messages ?? []) as { role: string; content: string }[];
+  const lastUser = [...messages].reverse().find((message) => message.role === "user")?.content ?? "";
+  const ticket = lastUser.replace(/^[\s\S]*?Ticket:\s*/, "").toLowerCase();
+  const category = keywordRules.find(([rule]) => rule.test(ticket))?.[1] ?? "other";
+  const fewShot = messages.some((message) => message.role === "assistant");
+  return JSON.stringify({ category, confidence: fewShot ? 0.9 : 0.75 });
+}
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Async spawn: the fake server lives in this process and must keep answering while the CLI runs. */
+function runCli(args: string[], env: Record<string, string | undefined>, timeoutMs = 90_000): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: "1", ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`llmops ${args.join(" ")} did not finish in ${timeoutMs} ms\n${stderr}`));
+    }, timeoutMs);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function jsonLines(file: string): Record<string, unknown>[] {
+  return fs
+    .readFileSync(file, "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+function readJson(file: string): Record<string, unknown> {
+  return JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+}
+
+function lineCount(file: string): number {
+  return jsonLines(file).length;
+}
+
+describe("llmops run (end to end through the CLI)", function () {
+  this.timeout(180_000);
+  let server: FakeOpenAiServer;
+  let tmp: string;
+  let env: Record<string, string>;
+
+  before(async () => {
+    server = await startFakeOpenAiServer({ apiKey, answer: classify });
+    env = { AOAI_API_BASE: server.url, AOAI_API_KEY: apiKey };
+  });
+  after(async () => {
+    await server.close();
+  });
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "llmops-run-"));
+    server.requests.length = 0;
+  });
+  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it("--experiment --env dev runs every dataset x variant into its own run directory", async () => {
+    const out = path.join(tmp, "runs");
+    const result = await runCli(["run", "--experiment", path.join(flowsDir, "experiment.yaml"), "--env", "dev", "--out", out], env);
+    assert.equal(result.code, 0, result.stderr);
+
+    const expected = [
+      ["ticket_bulk__classify.zero_shot", "bulk.jsonl", 0.75],
+      ["ticket_bulk__classify.few_shot", "bulk.jsonl", 0.9],
+      ["ticket_eval__classify.zero_shot", "eval.jsonl", 0.75],
+      ["ticket_eval__classify.few_shot", "eval.jsonl", 0.9],
+    ] as const;
+    for (const [name, dataFile, confidence] of expected) {
+      const runDir = path.join(out, name);
+      const lines = lineCount(path.join(flowsDir, "data", dataFile));
+      const summary = readJson(path.join(runDir, "summary.json"));
+      assert.equal(summary.status, "Completed");
+      assert.equal(summary.total, lines);
+      assert.equal(summary.completed, lines, `${name}: ${JSON.stringify(jsonLines(path.join(runDir, "records.jsonl")).find((r) => r.status === "Failed"))}`);
+      assert.deepEqual(summary.labels, { classify: name.endsWith("few_shot") ? "few_shot" : "zero_shot" });
+      const outputs = jsonLines(path.join(runDir, "outputs.jsonl"));
+      assert.deepEqual(outputs.map((record) => record.line_number), [...Array(lines).keys()]);
+      for (const record of outputs) assert.equal((record.outputs as Record<string, unknown>).confidence, confidence);
+      assert.match(result.stdout, new RegExp(`^${name.replace(/\./g, "\\.")}\\s+Completed\\s+${lines}\\s+0\\s`, "m"));
+    }
+
+    // The keyword rule labels the eval set well: the flow's outputs line up with the ground truth.
+    const truth = jsonLines(path.join(flowsDir, "data/eval.jsonl")).map((row) => row.category);
+    const predicted = jsonLines(path.join(out, "ticket_eval__classify.zero_shot", "outputs.jsonl")).map((r) => (r.outputs as Record<string, unknown>).category);
+    const accuracy = predicted.filter((category, index) => category === truth[index]).length / truth.length;
+    assert.ok(accuracy >= 0.8, `accuracy ${accuracy}`);
+
+    const manifest = readJson(path.join(out, "runs.json"));
+    assert.equal(manifest.env, "dev");
+    assert.deepEqual((manifest.runs as { name: string }[]).map((run) => run.name), expected.map(([name]) => name));
+
+    const total = expected.reduce((sum, [, dataFile]) => sum + lineCount(path.join(flowsDir, "data", dataFile)), 0);
+    assert.equal(server.requests.length, total, "one model call per line and variant");
+    for (const request of server.requests) {
+      assert.equal(request.flavor, "azure");
+      assert.equal(request.model, "gpt-4o-mini");
+      assert.equal(request.headers["api-key"], apiKey);
+    }
+    assert.ok(!result.stdout.includes(apiKey) && !result.stderr.includes(apiKey), "the key is never printed");
+  });
+
+  it("--flow with --mapping, --variants and --connections; a malformed line fails alone", async () => {
+    const data = path.join(tmp, "tickets.jsonl");
+    fs.writeFileSync(
+      data,
+      [
+        JSON.stringify({ text: "I was charged twice this month, please refund", tier: "premium" }),
+        "{ this is not json",
+        JSON.stringify({ text: "Everything is down for everyone in our office", tier: "enterprise" }),
+        "",
+        JSON.stringify({ text: "Would love a dark mode", tier: "free" }),
+      ].join("\n"),
+    );
+    const connections = path.join(tmp, "connections.yaml");
+    fs.writeFileSync(connections, "- name: aoai\n  connection_type: AzureOpenAIConnection\n  api_base: ${AOAI_API_BASE}\n  api_version: '2024-10-21'\n  api_key: ${AOAI_API_KEY}\n");
+    const out = path.join(tmp, "out");
+    const result = await runCli(
+      [
+        "run",
+        "--flow", path.join(flowsDir, "support_ticket_classifier"),
+        "--data", data,
+        "--mapping", "ticket_text=${data.text}",
+        "--mapping", "customer_tier=${data.tier}",
+        "--variants", "all",
+        "--connections", connections,
+        "--concurrency", "2",
+        "--out", out,
+      ],
+      env,
+    );
+    assert.equal(result.code, 0, result.stderr);
+    for (const variant of ["zero_shot", "few_shot"]) {
+      const runDir = path.join(out, `tickets__classify.${variant}`);
+      const summary = readJson(path.join(runDir, "summary.json"));
+      assert.equal(summary.total, 4);
+      assert.equal(summary.completed, 3);
+      assert.equal(summary.failed, 1);
+      const records = jsonLines(path.join(runDir, "outputs.jsonl"));
+      assert.equal(records[1]!.status, "Failed");
+      const outputs = records.map((record) => record.outputs as Record<string, unknown>);
+      assert.deepEqual([outputs[0]!.category, outputs[2]!.category, outputs[3]!.category], ["billing", "outage", "other"]);
+      assert.equal(outputs[2]!.priority, "P1");
+      assert.ok(outputs[2]!.escalation !== null, "the outage line ran the escalation node");
+      assert.equal(outputs[0]!.escalation, null, "the billing line bypassed it");
+    }
+    assert.match(result.stdout, /tickets__classify\.zero_shot\s+Completed\s+4\s+1\s/);
+  });
+
+  it("--resume re-runs only the lines that did not complete", async () => {
+    const data = path.join(tmp, "tickets.jsonl");
+    const tickets = ["invoice wrong", "site down for everyone", "password reset never arrives", "parcel missing", "nice product"];
+    fs.writeFileSync(data, tickets.map((text) => JSON.stringify({ ticket_text: text })).join("\n"));
+    const out = path.join(tmp, "out");
+    const args = ["run", "--flow", path.join(flowsDir, "support_ticket_classifier"), "--data", data, "--connections", path.join(flowsDir, "experiment.yaml"), "--out", out];
+    assert.equal((await runCli(args, env)).code, 0);
+    const records = path.join(out, "tickets__classify.zero_shot", "records.jsonl");
+    // Keep two records and tear the third, as a kill mid-write would.
+    const kept = fs.readFileSync(records, "utf8").split("\n").slice(0, 2).join("\n");
+    fs.writeFileSync(records, `${kept}\n{"line_number": 4, "sta`);
+    server.requests.length = 0;
+
+    const resumed = await runCli([...args, "--resume"], env);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.equal(server.requests.length, 3);
+    const outputs = jsonLines(path.join(out, "tickets__classify.zero_shot", "outputs.jsonl"));
+    assert.deepEqual(outputs.map((record) => [record.line_number, record.status]), [0, 1, 2, 3, 4].map((n) => [n, "Completed"]));
+  });
+
+  it("exits 2 naming the missing variable, before running anything", async () => {
+    const out = path.join(tmp, "runs");
+    const result = await runCli(["run", "--experiment", path.join(flowsDir, "experiment.yaml"), "--out", out], { AOAI_API_BASE: server.url });
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /AOAI_API_KEY/);
+    assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
+    assert.equal(fs.existsSync(out), false);
+    assert.equal(server.requests.length, 0);
+  });
+
+  it("exits 2 when a flow needs a connection nobody defined", async () => {
+    const result = await runCli(["run", "--flow", path.join(flowsDir, "support_ticket_classifier"), "--data", path.join(flowsDir, "data/bulk.jsonl"), "--out", path.join(tmp, "o")], env);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /connection 'aoai' \(node classify\.zero_shot\).*--connections/);
+  });
+});
+
+describe("llmops run arguments", () => {
+  it("reads flow mode and experiment mode", () => {
+    assert.deepEqual(parseRunArguments(["--flow", "f", "--data", "d.jsonl", "--out", "o", "--mapping", "a=${data.b}", "--concurrency", "4", "--resume"]), {
+      out: "o",
+      flow: "f",
+      data: "d.jsonl",
+      mappings: { a: "${data.b}" },
+      datasets: [],
+      concurrency: 4,
+      resume: true,
+    });
+    const experiment = parseRunArguments(["--experiment", "e.yaml", "--env", "dev", "--dataset", "x", "--dataset", "y", "--variants", "product", "--out", "o"]);
+    assert.deepEqual([experiment.experiment, experiment.env, experiment.datasets, experiment.variants], ["e.yaml", "dev", ["x", "y"], "product"]);
+  });
+
+  const invalid: [string, string[], RegExp][] = [
+    ["no --out", ["--flow", "f", "--data", "d"], /--out is required/],
+    ["no data", ["--flow", "f", "--out", "o"], /--flow and --data/],
+    ["mixed modes", ["--experiment", "e.yaml", "--flow", "f", "--out", "o"], /drop --flow/],
+    ["mapping with experiment", ["--experiment", "e.yaml", "--mapping", "a=b", "--out", "o"], /drop --mapping/],
+    ["--env without experiment", ["--flow", "f", "--data", "d", "--env", "dev", "--out", "o"], /--env/],
+    ["bad concurrency", ["--flow", "f", "--data", "d", "--concurrency", "0", "--out", "o"], /whole number/],
+    ["unknown option", ["--flow", "f", "--data", "d", "--parallel", "--out", "o"], /parallel/],
+  ];
+  for (const [name, args, message] of invalid) {
+    it(`refuses ${name}`, () => {
+      assert.throws(() => parseRunArguments(args), (err: unknown) => err instanceof UserError && message.test(err.message));
+    });
+  }
+
+  it("splits a mapping at the first '=' and refuses duplicates", () => {
+    assert.deepEqual(parseMappingArguments(["q=${data.a=b}"]), { q: "${data.a=b}" });
+    assert.throws(() => parseMappingArguments(["=x"]), UserError);
+    assert.throws(() => parseMappingArguments(["x"]), UserError);
+    assert.throws(() => parseMappingArguments(["a=1", "a=2"]), /mapped twice/);
+  });
+});
