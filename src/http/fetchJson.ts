@@ -1,5 +1,5 @@
 /**
- * JSON over HTTP with retries on Node's global fetch: per-attempt timeout, retry on network errors, timeouts and
+ * JSON over HTTP with retries (node:http by default, or an injected fetch; see transport.ts): per-attempt timeout, retry on network errors, timeouts and
  * retryable statuses, waits as the server asks (Retry-After and Azure's ms headers) or exponential backoff with
  * full jitter, bounded by attempts and total wait. The one HTTP client of the project: LLM calls, scoring
  * endpoints and evaluations all go through it.
@@ -7,6 +7,7 @@
 import { systemClock, type Clock } from "./clock";
 import { HttpError, describeUrl, errorFromBody } from "./httpError";
 import { backoffDelayMs, resolveRetryOptions, serverRetryDelayMs, type RetryOptions } from "./retryPolicy";
+import { fetchTransport, nodeHttpTransport, type Transport } from "./transport";
 
 export type HeaderSource = Record<string, string> | (() => Promise<Record<string, string>>);
 
@@ -35,6 +36,7 @@ export interface RetryEvent {
 }
 
 export interface HttpDependencies {
+  /** Send through this fetch instead of node:http (see transport.ts). */
   fetch?: typeof fetch;
   clock?: Clock;
   random?: () => number;
@@ -51,7 +53,7 @@ function plural(count: number): string {
 
 export async function fetchJson(request: JsonRequest, retry: RetryOptions = {}, deps: HttpDependencies = {}): Promise<JsonResponse> {
   const options = resolveRetryOptions(retry);
-  const doFetch = deps.fetch ?? fetch;
+  const transport = deps.fetch ? fetchTransport(deps.fetch) : nodeHttpTransport;
   const clock = deps.clock ?? systemClock;
   const random = deps.random ?? Math.random;
   const method = request.method ?? (request.body === undefined ? "GET" : "POST");
@@ -62,7 +64,7 @@ export async function fetchJson(request: JsonRequest, retry: RetryOptions = {}, 
 
   for (let attempt = 1; ; attempt++) {
     request.signal?.throwIfAborted();
-    const result = await attemptOnce(doFetch, request, method, payload, options.timeoutMs);
+    const result = await attemptOnce(transport, request, method, payload, options.timeoutMs);
 
     let failure: HttpError;
     let serverDelay: number | undefined;
@@ -96,7 +98,7 @@ export async function fetchJson(request: JsonRequest, retry: RetryOptions = {}, 
 }
 
 async function attemptOnce(
-  doFetch: typeof fetch,
+  transport: Transport,
   request: JsonRequest,
   method: string,
   payload: string | undefined,
@@ -118,10 +120,9 @@ async function attemptOnce(
   const forwardAbort = (): void => attempt.abort(request.signal?.reason);
   request.signal?.addEventListener("abort", forwardAbort, { once: true });
   try {
-    const response = await doFetch(request.url, { method, headers, body: payload, signal: attempt.signal });
     // The body read stays under the same signal: a server that stalls mid-body times out like one that never answers.
-    const text = await response.text();
-    return { kind: "response", status: response.status, statusText: response.statusText, headers: response.headers, text };
+    const response = await transport(request.url, { method, headers, body: payload, signal: attempt.signal });
+    return { kind: "response", ...response };
   } catch (err) {
     if (request.signal?.aborted) throw request.signal.reason;
     if (timedOut) return { kind: "failure", code: "timeout", message: `timed out after ${timeoutMs} ms` };

@@ -163,4 +163,19 @@ describe("fetchJson", () => {
     assert.equal(calls, 2);
     assert.equal(server.requests.at(-1)?.headers.authorization, `Bearer ${secret}`);
   });
+
+  it("sends through an injected fetch when given, with the same retry and timeout behaviour", async () => {
+    let calls = 0;
+    const counting: typeof fetch = (input, init) => {
+      calls++;
+      return fetch(input, init);
+    };
+    server.fail({ kind: "status", status: 429, headers: { "retry-after-ms": "10" } }, { kind: "hang" });
+    const clock = new ManualClock();
+    const response = await fetchJson({ url, body: chat, headers }, { timeoutMs: 150 }, { fetch: counting, clock });
+    assert.equal(calls, 3);
+    assert.equal(response.attempts, 3);
+    assert.deepEqual(clock.sleeps.slice(0, 1), [10]);
+    assert.equal((response.body as { choices: { message: { content: string } }[] }).choices[0].message.content, "hello there");
+  });
 });
