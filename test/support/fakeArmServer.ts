@@ -34,7 +34,7 @@ export interface FakeArmRequest {
 }
 
 export type FakeFault = {
-  method?: "GET" | "PUT";
+  method?: "GET" | "PUT" | "POST";
   /** Only requests whose path contains this (case-insensitive). */
   pathIncludes?: string;
 } & (
@@ -82,6 +82,8 @@ export class FakeArmServer {
   readonly msiToken = "fake-msi-token";
 
   private readonly endpoints = new Map<string, Record<string, unknown>>();
+  /** Keys `POST .../listKeys` returns, by endpoint (added for llmops evaluate's key lookup). */
+  private readonly endpointKeys = new Map<string, { primaryKey: string; secondaryKey: string }>();
   private readonly deployments = new Map<string, Map<string, Record<string, unknown>>>();
   private readonly operations = new Map<string, Operation>();
   private readonly faults: FakeFault[] = [];
@@ -147,6 +149,11 @@ export class FakeArmServer {
       sku: { name: "Default", capacity: 1 },
     });
     this.deployments.set(endpointKey, list);
+  }
+
+  /** The keys `POST <endpoint>/listKeys` answers with (a Key-auth endpoint without seeded keys gets fixed fake ones). */
+  setEndpointKeys(key: EndpointKey, keys: { primaryKey: string; secondaryKey: string }): void {
+    this.endpointKeys.set(endpointId(key).toLowerCase(), keys);
   }
 
   /** The endpoint as the server holds it now. */
@@ -229,6 +236,10 @@ export class FakeArmServer {
       if (method !== "GET") return send(res, 405, { error: { code: "MethodNotAllowed", message: "fake serves GET only on deployments" } });
       return this.getDeployments(res, endpointKey, match[3]?.slice(1), Number(query.$skip ?? "0"), url);
     }
+    if (!match[2] && match[3]?.toLowerCase() === "/listkeys") {
+      if (method !== "POST") return send(res, 405, { error: { code: "MethodNotAllowed", message: "listKeys is a POST action" } });
+      return this.listKeys(res, endpointKey);
+    }
     if (method === "GET") return this.getEndpoint(res, endpointKey);
     if (method === "PUT") return this.putEndpoint(res, endpointKey, body);
     return send(res, 405, { error: { code: "MethodNotAllowed", message: `${method} is not supported` } });
@@ -244,6 +255,16 @@ export class FakeArmServer {
       resource: query.resource ?? "",
       token_type: "Bearer",
     });
+  }
+
+  private listKeys(res: ServerResponse, endpointKey: string): void {
+    const endpoint = this.endpoints.get(endpointKey);
+    if (!endpoint) return send(res, 404, { error: { code: "ResourceNotFound", message: "The online endpoint was not found." } });
+    const authMode = (endpoint.properties as Record<string, unknown> | undefined)?.authMode;
+    if (authMode !== "Key") {
+      return send(res, 400, { error: { code: "BadArgument", message: `Keys are only available for endpoints with auth mode Key, this one uses ${String(authMode)}.` } });
+    }
+    send(res, 200, this.endpointKeys.get(endpointKey) ?? { primaryKey: "fake-primary-key", secondaryKey: "fake-secondary-key" });
   }
 
   private getEndpoint(res: ServerResponse, endpointKey: string): void {

@@ -56,7 +56,7 @@ interface ArmResponse {
   body: unknown;
 }
 
-type Method = "GET" | "PUT";
+type Method = "GET" | "PUT" | "POST";
 
 const terminalProvisioningStates = ["succeeded", "failed", "canceled"];
 // Bounds every polling loop by count too, so a clock that never advances cannot spin forever.
@@ -123,6 +123,15 @@ export class ArmClient implements ArmApi {
     const response = await this.send("PUT", url, label, body);
     const finished = await this.waitForCompletion(response, url, label);
     return finished ? response.body : this.get(path, apiVersion);
+  }
+
+  /**
+   * POST an action (e.g. `.../onlineEndpoints/{name}/listKeys`) and return its body. Only for actions that answer
+   * at once; added for `llmops evaluate`, which reads endpoint keys this way.
+   */
+  async post(path: string, apiVersion: string, body?: unknown): Promise<unknown> {
+    const response = await this.send("POST", this.resourceUrl(path, apiVersion), `POST ${path}`, body);
+    return response.body;
   }
 
   /** Full URL of an ARM path; every path segment is already encoded by the caller's path builder. */

@@ -1,0 +1,210 @@
+/**
+ * `llmops evaluate`: pre-deployment (the flow's variants run locally), post-deployment (the stack's endpoint,
+ * deployments and Web App, or explicit URLs) and post-production (a request log) evaluation with gates.
+ * Exit codes: 0 every gate passed, 1 a gate failed (smoke tests and regressions included), 2 a user error,
+ * 130 interrupted. Reports are written whenever the evaluation finished, also when gates fail.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { Interrupted, reportLocations, runEvaluation, type EvaluationOptions, type EvaluationPhase } from "../../evaluationRun";
+import { UserError } from "../../userError";
+import type { Command } from "../main";
+
+const usage = `usage: llmops evaluate --phase pre  [--env <name>] [--experiment <file>] [--variants <selection>]
+                       [--baseline <metrics.json|dir>] [--concurrency <n>] --out <dir>
+       llmops evaluate --phase post --stack <name> [--stack-outputs <file.json>] [--target <url>]...
+                       [--baseline <metrics.json|dir>] [--experiment <file>] --out <dir>
+       llmops evaluate --phase post --stack <name> --production-log <file.jsonl> --out <dir>
+
+Evaluates the flow against the experiment's evaluators and gates and writes report.html, report.md,
+metrics.json, results.csv and junit.xml to <out>/<run id>/ (<out>/report.md and <out>/metrics.json are the newest).
+
+phases:
+  pre          every experiment dataset x variant run locally, every evaluator; gates decide on the default
+               variant (the deployed one), the other variants are shown; regression against --baseline
+  post         smoke test (TEST_FILE_PATH of deployment_config.json) of the endpoint, each deployment and the Web
+               App from the stack's outputs, then the evaluation datasets against each; A/B table prior vs
+               current; with a pre-deployment --baseline, the deployed flow must not drop beyond regression.max_drop
+  production   (or post with --production-log) the logged rows scored by the experiment's production: flow
+
+options:
+  --phase <pre|post|production>  which evaluation (required)
+  --out <dir>                    report folder (required)
+  --experiment <file>            experiment.yaml (default flows/experiment.yaml in the project)
+  --env <name>                   environment overlay experiment.<name>.yaml (pre); post uses the stack's
+  --variants <selection>         pre: all (default) | default | product | <node>.<variant>[,...]
+  --baseline <file|dir>          a previous metrics.json, or the --out folder of a previous evaluation
+  --concurrency <n>              lines in flight per run (default 16)
+  --stack <name>                 post/production: the stack (Pulumi.<name>.yaml, its environment and outputs)
+  --stack-outputs <file>         post: JSON of \`pulumi stack output --json\` instead of running pulumi
+  --target <url>                 post: evaluate this scoring URL instead of the stack's (repeatable);
+                                 LLMOPS_ENDPOINT_KEY is sent as its key when set
+  --config <file>                deployment_config.json instead of the stack's llmops:deploymentConfigPath
+  --timeout <seconds>            post: per-request timeout of scoring calls (default 90)
+  --production-log <file>        rows a deployment logged (inputs + outputs) for the production phase
+
+auth (post): Key endpoints use LLMOPS_ENDPOINT_KEY, else the key listed through Azure Resource Manager;
+AADToken endpoints an Entra ID token (DefaultAzureCredential). Keys are never printed or reported.
+exit codes: 0 gates passed, 1 a gate failed, 2 usage or configuration error, 130 interrupted`;
+
+export interface EvaluateArguments {
+  phase: EvaluationPhase;
+  out: string;
+  experiment?: string;
+  env?: string;
+  variants?: string;
+  baseline?: string;
+  concurrency?: number;
+  stack?: string;
+  stackOutputs?: string;
+  targets: string[];
+  config?: string;
+  timeoutMs?: number;
+  productionLog?: string;
+}
+
+function fail(message: string): never {
+  throw new UserError(`${message}\n\n${usage}`);
+}
+
+const phases: readonly EvaluationPhase[] = ["pre", "post", "production"];
+
+export function parseEvaluateArguments(args: string[]): EvaluateArguments {
+  let values: Record<string, string | boolean | string[] | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        phase: { type: "string" },
+        out: { type: "string" },
+        experiment: { type: "string" },
+        env: { type: "string" },
+        variants: { type: "string" },
+        baseline: { type: "string" },
+        concurrency: { type: "string" },
+        stack: { type: "string" },
+        "stack-outputs": { type: "string" },
+        target: { type: "string", multiple: true },
+        config: { type: "string" },
+        timeout: { type: "string" },
+        "production-log": { type: "string" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  }
+  const text = (name: string): string | undefined => {
+    const value = values[name];
+    if (typeof value !== "string") return undefined;
+    if (value.trim() === "") fail(`--${name} needs a value`);
+    return value;
+  };
+  const phaseText = text("phase");
+  if (phaseText === undefined) fail("--phase is required (pre, post or production)");
+  if (!phases.includes(phaseText as EvaluationPhase)) fail(`--phase ${phaseText}: expected pre, post or production`);
+  const out = text("out");
+  if (out === undefined) fail("--out is required");
+  const targets = Array.isArray(values.target) ? (values.target as string[]) : [];
+  const productionLog = text("production-log");
+  // `--phase post --production-log` is the production phase, as CI calls it.
+  const phase: EvaluationPhase = phaseText === "post" && productionLog !== undefined ? "production" : (phaseText as EvaluationPhase);
+  const parsed: EvaluateArguments = { phase, out, targets };
+  const copy: [string, keyof EvaluateArguments][] = [
+    ["experiment", "experiment"],
+    ["env", "env"],
+    ["variants", "variants"],
+    ["baseline", "baseline"],
+    ["stack", "stack"],
+    ["stack-outputs", "stackOutputs"],
+    ["config", "config"],
+  ];
+  for (const [flag, key] of copy) {
+    const value = text(flag);
+    if (value !== undefined) (parsed as unknown as Record<string, string>)[key] = value;
+  }
+  if (productionLog !== undefined) parsed.productionLog = productionLog;
+  const concurrency = text("concurrency");
+  if (concurrency !== undefined) {
+    if (!/^[1-9][0-9]*$/.test(concurrency)) fail(`--concurrency: expected a whole number >= 1, found '${concurrency}'`);
+    parsed.concurrency = Number(concurrency);
+  }
+  const timeout = text("timeout");
+  if (timeout !== undefined) {
+    const seconds = Number(timeout);
+    if (!/^[0-9]+(\.[0-9]+)?$/.test(timeout) || !(seconds > 0)) fail(`--timeout: expected seconds > 0, found '${timeout}'`);
+    parsed.timeoutMs = Math.round(seconds * 1000);
+  }
+
+  const notFor = (flags: string[], why: string): void => {
+    const given = flags.filter((flag) => (flag === "target" ? targets.length > 0 : values[flag] !== undefined));
+    if (given.length > 0) fail(`--${given.join(", --")} ${given.length > 1 ? "do" : "does"} not apply to ${why}`);
+  };
+  if (phase === "pre") {
+    notFor(["stack", "stack-outputs", "target", "timeout", "config"], "the pre-deployment phase (it runs the flow locally)");
+  } else if (phase === "post") {
+    if (parsed.stack === undefined) fail("--phase post needs --stack <name> (its config names the smoke-test request and auth mode)");
+    notFor(["variants"], "the post-deployment phase (deployments serve the default variant)");
+    if (targets.length > 0 && parsed.stackOutputs !== undefined) fail("give --target or --stack-outputs, not both: --target replaces the stack's targets");
+  } else {
+    notFor(["variants", "stack-outputs", "target", "timeout"], "the production phase (it calls no endpoint)");
+  }
+  return parsed;
+}
+
+/** The folder holding Pulumi.yaml: the current directory or its nearest ancestor; undefined outside a project. */
+export function projectRootFrom(start: string): string | undefined {
+  let dir = path.resolve(start);
+  for (;;) {
+    if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+export function evaluationOptions(parsed: EvaluateArguments, cwd: string, environment: Record<string, string | undefined>): EvaluationOptions {
+  const projectRoot = projectRootFrom(cwd);
+  const experiment = parsed.experiment !== undefined ? path.resolve(cwd, parsed.experiment) : path.join(projectRoot ?? cwd, "flows", "experiment.yaml");
+  const options: EvaluationOptions = {
+    phase: parsed.phase,
+    out: path.resolve(cwd, parsed.out),
+    experiment,
+    targets: parsed.targets,
+    environment,
+    progress: true,
+    note: (message) => console.error(`llmops evaluate: ${message}`),
+  };
+  if (projectRoot !== undefined) options.projectRoot = projectRoot;
+  if (parsed.config !== undefined) options.deploymentConfig = path.resolve(cwd, parsed.config);
+  if (parsed.productionLog !== undefined) options.productionLog = path.resolve(cwd, parsed.productionLog);
+  if (parsed.baseline !== undefined) options.baseline = path.resolve(cwd, parsed.baseline);
+  for (const key of ["env", "stack", "stackOutputs", "variants", "concurrency", "timeoutMs"] as const) {
+    const value = parsed[key];
+    if (value !== undefined) (options as unknown as Record<string, unknown>)[key] = key === "stackOutputs" ? path.resolve(cwd, String(value)) : value;
+  }
+  return options;
+}
+
+export const evaluateCommand: Command = {
+  summary: "evaluate the flow before deployment, a deployed stack, or a production log, with gates",
+  usage,
+  async run(args) {
+    const parsed = parseEvaluateArguments(args);
+    let result;
+    try {
+      result = await runEvaluation(evaluationOptions(parsed, process.cwd(), process.env));
+    } catch (err) {
+      if (err instanceof Interrupted) {
+        console.error(`llmops evaluate: ${err.message}`);
+        return 130;
+      }
+      throw err;
+    }
+    console.log(await fs.promises.readFile(result.reports.written.files["report.md"], "utf8"));
+    console.log(reportLocations(result.reports));
+    return result.reports.passed ? 0 : 1;
+  },
+};
