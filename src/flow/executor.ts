@@ -193,6 +193,7 @@ export function createFlowExecutor(options: FlowExecutorOptions): FlowExecutor {
               bypass = isBypassed(node, inputs, states);
             } catch (err) {
               failure = lineFailure(err, node.name);
+              abort.abort();
               break;
             }
             if (bypass) {
