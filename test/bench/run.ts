@@ -2,21 +2,27 @@
  * Benchmark dispatcher (not a test: prints figures, asserts nothing).
  *   npm run bench                 every benchmark, each in its own process so peak RSS is its own
  *   npm run bench -- bulk         one by name
- * Add a benchmark: write a module exporting `run(): Promise<void>` and register it below.
+ *   npm run bench -- endpoint --rows 400 --skip-promptfoo
+ *                                 flags after the names go to every benchmark run (those without flags ignore them)
+ * Add a benchmark: write a module exporting `run(args: string[]): Promise<void>` and register it below.
  */
 import { spawnSync } from "node:child_process";
 
 interface Benchmark {
   description: string;
-  load: () => { run(): Promise<void> };
+  load: () => { run(args: string[]): Promise<void> };
 }
 
 const benchmarks: Record<string, Benchmark> = {
   bulk: { description: "100 000 generated lines through runBulk with an in-process executor", load: () => require("./bulkInProcess") },
   "bulk-llm": { description: "generated lines through runBulk and the LLM client against the fake OpenAI server (20 ms)", load: () => require("./bulkLlm") },
+  endpoint: { description: "llmops evaluate's scoring path vs promptfoo against a local /score endpoint (20 ms), side by side", load: () => require("./endpoint") },
 };
 
-async function main(names: string[]): Promise<void> {
+async function main(argv: string[]): Promise<void> {
+  const firstFlag = argv.findIndex((arg) => arg.startsWith("-"));
+  const names = firstFlag < 0 ? argv : argv.slice(0, firstFlag);
+  const flags = firstFlag < 0 ? [] : argv.slice(firstFlag);
   const unknown = names.filter((name) => !benchmarks[name]);
   if (unknown.length > 0) {
     console.error(`unknown benchmark(s): ${unknown.join(", ")}; known: ${Object.keys(benchmarks).join(", ")}`);
@@ -24,12 +30,12 @@ async function main(names: string[]): Promise<void> {
     return;
   }
   if (names.length === 1) {
-    await benchmarks[names[0]].load().run();
+    await benchmarks[names[0]].load().run(flags);
     return;
   }
   for (const name of names.length > 0 ? names : Object.keys(benchmarks)) {
     console.log(`\n== ${name}: ${benchmarks[name].description}`);
-    const child = spawnSync(process.execPath, ["--require", "tsx/cjs", __filename, name], { stdio: "inherit" });
+    const child = spawnSync(process.execPath, ["--require", "tsx/cjs", __filename, name, ...flags], { stdio: "inherit" });
     if (child.status !== 0) process.exitCode = child.status ?? 1;
   }
 }
