@@ -1,0 +1,75 @@
+import { strict as assert } from "node:assert";
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+const projectRoot = path.resolve(__dirname, "..", "..");
+const cli = path.join(projectRoot, "src", "cli", "llmops.cjs");
+
+function runCli(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 180_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const stackTraceLine = /^\s+at .+\(.+:\d+:\d+\)$|^\s+at .+:\d+:\d+$/m;
+
+describe("llmops plan", function () {
+  this.timeout(200_000);
+
+  it("prints the resources and traffic of the dev stack and writes the JSON report", async () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "llmops-cli-plan-")), "plan.json");
+    const result = await runCli(["plan", "--stack", "dev", "--json", out], projectRoot);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^Stack dev: \d+ resources/m);
+    assert.match(result.stdout, /machinelearningservices:OnlineEndpoint/);
+    assert.match(result.stdout, /Traffic of endpoint \S+/);
+    const report = JSON.parse(fs.readFileSync(out, "utf8")) as {
+      stack: string;
+      resources: { type: string; name: string; parent?: string; inputs: Record<string, unknown> }[];
+      outputs: Record<string, unknown>;
+    };
+    assert.equal(report.stack, "dev");
+    const traffic = report.resources.find((r) => r.type === "pulumi-nodejs:dynamic/llmops:EndpointTraffic");
+    assert.ok(traffic, "the traffic resource is in the report");
+    assert.equal(traffic.parent, "deployments");
+    assert.equal(Object.values(traffic.inputs.traffic as Record<string, number>).reduce((a, b) => a + b, 0), 100);
+    assert.match(String(report.outputs.scoringUri), /^https:\/\/.+\.inference\.ml\.azure\.com\/score$/);
+    const image = report.resources.find((r) => r.type === "docker:index/image:Image");
+    assert.equal(image?.inputs.registry, "[secret]");
+    assert.ok(!fs.readFileSync(out, "utf8").includes("registry-password"), "no credential in the report");
+  });
+
+  it("exits 2 with one clear line and no stack trace on an invalid stack config", async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "llmops-cli-bad-"));
+    for (const entry of ["Pulumi.yaml", "config", "flows"]) fs.cpSync(path.join(projectRoot, entry), path.join(root, entry), { recursive: true });
+    const stackFile = fs.readFileSync(path.join(projectRoot, "Pulumi.dev.yaml"), "utf8").replace(/llmops:subscriptionId: .*/, "llmops:subscriptionId: not-a-guid");
+    fs.writeFileSync(path.join(root, "Pulumi.dev.yaml"), stackFile);
+    const result = await runCli(["plan", "--stack", "dev"], root);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /^llmops plan: Pulumi\.dev\.yaml: \$\.config\["?llmops:subscriptionId"?\]|^llmops plan: Pulumi\.dev\.yaml: .*subscriptionId/);
+    assert.doesNotMatch(result.stderr, stackTraceLine);
+    assert.equal(result.stdout, "");
+  });
+
+  it("exits 2 on a missing --stack or an unknown stack", async () => {
+    const missing = await runCli(["plan"], projectRoot);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /--stack is required/);
+    const unknown = await runCli(["plan", "--stack", "staging"], projectRoot);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /Pulumi\.staging\.yaml not found/);
+    assert.doesNotMatch(unknown.stderr, stackTraceLine);
+  });
+});
