@@ -4,7 +4,7 @@
  * depends on the prompt variant, so each run's records prove which variant produced them.
  */
 import * as assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -41,13 +41,13 @@ interface CliResult {
 }
 
 /** Async spawn: the fake server lives in this process and must keep answering while the CLI runs. */
-function runCli(args: string[], env: Record<string, string | undefined>, timeoutMs = 90_000): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: "1", ...env } });
+function startCli(args: string[], env: Record<string, string | undefined>, timeoutMs = 90_000): { child: ChildProcess; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, [cli, ...args], { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: "1", ...env } });
+  const done = new Promise<CliResult>((resolve, reject) => {
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
       reject(new Error(`llmops ${args.join(" ")} did not finish in ${timeoutMs} ms\n${stderr}`));
@@ -58,6 +58,20 @@ function runCli(args: string[], env: Record<string, string | undefined>, timeout
       resolve({ code, stdout, stderr });
     });
   });
+  return { child, done };
+}
+
+function runCli(args: string[], env: Record<string, string | undefined>): Promise<CliResult> {
+  return startCli(args, env).done;
+}
+
+/** Polls until `condition` holds; bounded in attempts, so a broken run fails the test instead of hanging it. */
+async function waitFor(condition: () => boolean, what: string): Promise<void> {
+  for (let attempt = 0; attempt < 600; attempt++) {
+    if (condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`gave up waiting for ${what}`);
 }
 
 function jsonLines(file: string): Record<string, unknown>[] {
@@ -205,6 +219,35 @@ describe("llmops run (end to end through the CLI)", function () {
     assert.equal(server.requests.length, 3);
     const outputs = jsonLines(path.join(out, "tickets__classify.zero_shot", "outputs.jsonl"));
     assert.deepEqual(outputs.map((record) => [record.line_number, record.status]), [0, 1, 2, 3, 4].map((n) => [n, "Completed"]));
+  });
+
+  it("Ctrl-C stops cleanly: finished lines kept, exit 130, --resume completes the run", async () => {
+    const slow = await startFakeOpenAiServer({ apiKey, answer: classify, latencyMs: 150 });
+    try {
+      const out = path.join(tmp, "out");
+      const data = path.join(flowsDir, "data/bulk.jsonl");
+      const args = ["run", "--flow", path.join(flowsDir, "support_ticket_classifier"), "--data", data, "--connections", path.join(flowsDir, "experiment.yaml"), "--concurrency", "2", "--out", out];
+      const records = path.join(out, "bulk__classify.zero_shot", "records.jsonl");
+      const { child, done } = startCli(args, { AOAI_API_BASE: slow.url, AOAI_API_KEY: apiKey });
+      await waitFor(() => fs.existsSync(records) && jsonLines(records).length >= 2, "the first records");
+      child.kill("SIGINT");
+      const stopped = await done;
+      assert.equal(stopped.code, 130, stopped.stderr);
+      const summary = readJson(path.join(out, "bulk__classify.zero_shot", "summary.json"));
+      assert.equal(summary.status, "Aborted");
+      const kept = jsonLines(records).length;
+      assert.ok(kept >= 2 && kept < lineCount(data), `${kept} records kept`);
+
+      server.requests.length = 0;
+      const resumed = await runCli([...args, "--resume"], env);
+      assert.equal(resumed.code, 0, resumed.stderr);
+      assert.equal(server.requests.length, lineCount(data) - kept, "only the missing lines ran");
+      const outputs = jsonLines(path.join(out, "bulk__classify.zero_shot", "outputs.jsonl"));
+      assert.equal(outputs.length, lineCount(data));
+      assert.ok(outputs.every((record) => record.status === "Completed"));
+    } finally {
+      await slow.close();
+    }
   });
 
   it("exits 2 naming the missing variable, before running anything", async () => {
