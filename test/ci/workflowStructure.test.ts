@@ -275,6 +275,16 @@ describe("workflows: security", () => {
     assert.deepEqual([...secrets].sort(), documentedSecrets);
   });
 
+  it("hands PULUMI_BACKEND_URL to Pulumi only when the variable is set, before any Pulumi step", () => {
+    for (const [workflow, candidate] of allJobs()) {
+      assert.equal(candidate.env.PULUMI_BACKEND_URL, undefined, `${where(workflow, candidate)}: an unset variable would arrive as ""`);
+      const pulumi = stepIndex(candidate, (step) => actionName(step) === "pulumi/actions");
+      if (pulumi < 0) continue;
+      const select = stepIndex(candidate, (step) => /if \[ -n "\$BACKEND" \]; then echo "PULUMI_BACKEND_URL=\$BACKEND" >> "\$GITHUB_ENV"; fi/.test(step.run ?? ""));
+      assert.ok(select >= 0 && select < pulumi, where(workflow, candidate));
+    }
+  });
+
   it("pins actions to the expected major versions and sets up Node 20 with the npm cache", () => {
     const expected: Record<string, string> = {
       "actions/checkout": "v4",
