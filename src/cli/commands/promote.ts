@@ -62,7 +62,7 @@ export const promoteCommand: Command = {
       },
       {
         checkPulumi: () => assertPulumiOnPath(),
-        // Each plan runs in its own process (see runOfflinePlan), so planning two stacks in a row is safe.
+        // Each plan runs in its own process (see runOfflinePlan), so planning both stacks at once is safe.
         planStack: (stack) => runOfflinePlan({ stack, projectRoot }),
         runPulumi: (pulumiArgs) => runPulumi(pulumiArgs, { cwd: projectRoot }),
         print: (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
