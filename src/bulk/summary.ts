@@ -2,7 +2,7 @@
 import type { LineRecord, RunSummary } from "./types";
 
 /** Nearest-rank percentile of ascending `sorted`; 0 for an empty list. */
-export function percentile(sorted: readonly number[], p: number): number {
+export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return 0;
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
@@ -29,12 +29,11 @@ export class SummaryAccumulator {
 
   counts(): Pick<RunSummary, "completed" | "failed" | "usage" | "latency_ms"> {
     const sorted = Float64Array.from(this.durations).sort();
-    const list = Array.from(sorted);
     return {
       completed: this.completed,
       failed: this.failed,
       usage: { ...this.usage },
-      latency_ms: { p50: percentile(list, 50), p95: percentile(list, 95), p99: percentile(list, 99) },
+      latency_ms: { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99) },
     };
   }
 }
