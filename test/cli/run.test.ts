@@ -164,6 +164,7 @@ describe("llmops run (end to end through the CLI)", function () {
         JSON.stringify({ text: "Everything is down for everyone in our office", tier: "enterprise" }),
         "",
         JSON.stringify({ text: "Would love a dark mode", tier: "free" }),
+        JSON.stringify({ tier: "free" }), // no ticket: the flow has no default for it, so the line fails
       ].join("\n"),
     );
     const connections = path.join(tmp, "connections.yaml");
@@ -187,18 +188,19 @@ describe("llmops run (end to end through the CLI)", function () {
     for (const variant of ["zero_shot", "few_shot"]) {
       const runDir = path.join(out, `tickets__classify.${variant}`);
       const summary = readJson(path.join(runDir, "summary.json"));
-      assert.equal(summary.total, 4);
+      assert.equal(summary.total, 5);
       assert.equal(summary.completed, 3);
-      assert.equal(summary.failed, 1);
+      assert.equal(summary.failed, 2);
       const records = jsonLines(path.join(runDir, "outputs.jsonl"));
-      assert.equal(records[1]!.status, "Failed");
+      assert.deepEqual(records.map((record) => record.status), ["Completed", "Failed", "Completed", "Completed", "Failed"]);
+      assert.match(JSON.stringify(records[4]!.error), /ticket_text|text/);
       const outputs = records.map((record) => record.outputs as Record<string, unknown>);
       assert.deepEqual([outputs[0]!.category, outputs[2]!.category, outputs[3]!.category], ["billing", "outage", "other"]);
       assert.equal(outputs[2]!.priority, "P1");
       assert.ok(outputs[2]!.escalation !== null, "the outage line ran the escalation node");
       assert.equal(outputs[0]!.escalation, null, "the billing line bypassed it");
     }
-    assert.match(result.stdout, /tickets__classify\.zero_shot\s+Completed\s+4\s+1\s/);
+    assert.match(result.stdout, /tickets__classify\.zero_shot\s+Completed\s+5\s+2\s/);
   });
 
   it("--resume re-runs only the lines that did not complete", async () => {
