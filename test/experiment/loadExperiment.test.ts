@@ -107,6 +107,24 @@ describe("loadExperiment: overlays and files", () => {
     assert.equal(experiment.env, "staging");
   });
 
+  it("carries a connection's requests/tokens-per-minute quota to the LLM invoker", () => {
+    const file = fixture.write((doc) => {
+      const [aoai] = list(doc, "connections");
+      Object.assign(aoai!, { requests_per_minute: 300, tokens_per_minute: 60000 });
+    });
+    const experiment = loadExperiment(file, { environmentVariables: environment });
+    const aoai = experiment.connections.aoai;
+    assert.deepEqual(aoai?.type === "azure_open_ai" && aoai.rateLimits, { requestsPerMinute: 300, tokensPerMinute: 60000 });
+  });
+
+  it("refuses a quota that is not a positive whole number", () => {
+    const file = fixture.write((doc) => {
+      const [aoai] = list(doc, "connections");
+      Object.assign(aoai!, { tokens_per_minute: 0 });
+    });
+    configError(() => loadExperiment(file, { environmentVariables: environment }), { path: "$.connections[0].tokens_per_minute" });
+  });
+
   it("refuses an environment name that could escape the folder", () => {
     assert.throws(() => loadExperiment(fixture.write(), { env: "../prod", environmentVariables: environment }), UserError);
   });
