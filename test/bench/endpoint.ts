@@ -15,7 +15,7 @@ import { parseArgs } from "node:util";
 import { expectedPasses, promptfooTestLine, ticketRow, writeJsonl } from "./endpointDataset";
 import { formatTable, idealRowsPerSecond, summarizeTool, type BenchSettings, type ToolRun, type ToolSummary } from "./endpointReport";
 import type { OurEvaluateResult } from "./ourEvaluate";
-import { defaultRssMethod, runMeasured, type RssMethod } from "./peakRss";
+import { defaultUsageMethod, runMeasured, type UsageMethod } from "./measuredProcess";
 import { defaultPromptfooDir, ensurePromptfoo, promptfooArgs, promptfooConfig, promptfooEnv, promptfooVersion, readPromptfooOutput } from "./promptfoo";
 
 /** A run that takes longer than this is stuck, not slow: promptfoo managed about 87 rows/s here. */
@@ -71,7 +71,7 @@ function describeFailure(tool: string, status: number | null, stderr: string): s
   return `${tool} exited with ${status ?? "a signal"}:\n${stderr.split("\n").slice(-15).join("\n")}`;
 }
 
-async function runOurs(dir: string, data: string, scoringUrl: string, options: EndpointBenchOptions, index: number, method: RssMethod): Promise<ToolRun> {
+async function runOurs(dir: string, data: string, scoringUrl: string, options: EndpointBenchOptions, index: number, method: UsageMethod): Promise<ToolRun> {
   const runDir = join(dir, `ours-${index}`);
   const resultFile = join(dir, `ours-${index}.json`);
   const measured = await runMeasured(
@@ -90,10 +90,11 @@ async function runOurs(dir: string, data: string, scoringUrl: string, options: E
     wallSeconds: measured.wallSeconds,
     latencyMs: result.latencyMs,
     peakRssMb: measured.peakRssMb,
+    cpuSeconds: measured.cpuSeconds,
   };
 }
 
-async function runPromptfoo(cli: string, dir: string, config: string, options: EndpointBenchOptions, index: number, method: RssMethod): Promise<ToolRun> {
+async function runPromptfoo(cli: string, dir: string, config: string, options: EndpointBenchOptions, index: number, method: UsageMethod): Promise<ToolRun> {
   const outFile = join(dir, `promptfoo-${index}.json`);
   // A fresh home per run: promptfoo keeps every eval in a database there, which must not grow across runs.
   const measured = await runMeasured(process.execPath, [cli, ...promptfooArgs(config, outFile, options.concurrency)], {
@@ -115,15 +116,16 @@ async function runPromptfoo(cli: string, dir: string, config: string, options: E
     wallSeconds: measured.wallSeconds,
     latencyMs: outcome.latencyMs,
     peakRssMb: measured.peakRssMb,
+    cpuSeconds: measured.cpuSeconds,
   };
 }
 
 function runLine(tool: string, index: number, run: ToolRun): string {
-  return `  ${tool} run ${index + 1}: ${run.seconds.toFixed(2)} s, ${run.scored}/${run.rows} scored, ${run.passed} passed, peak RSS ${run.peakRssMb ?? "n/a"} MB`;
+  return `  ${tool} run ${index + 1}: ${run.seconds.toFixed(2)} s, ${run.scored}/${run.rows} scored, ${run.passed} passed, peak RSS ${run.peakRssMb ?? "n/a"} MB, CPU ${run.cpuSeconds?.toFixed(2) ?? "n/a"} s`;
 }
 
 export async function runEndpointBench(options: EndpointBenchOptions): Promise<{ summaries: ToolSummary[]; report: unknown }> {
-  const method = defaultRssMethod();
+  const method = defaultUsageMethod();
   const dir = await mkdtemp(join(tmpdir(), "bench-endpoint-"));
   let endpoint: { process: ChildProcess; scoringUrl: string } | undefined;
   try {
@@ -142,7 +144,7 @@ export async function runEndpointBench(options: EndpointBenchOptions): Promise<{
     }
     console.log(
       `endpoint ${endpoint.scoringUrl} answering after ${options.latencyMs} ms; ${options.rows} rows at concurrency ${options.concurrency}, ` +
-        `${options.runs} run(s) per tool, peak RSS by ${method === "time-v" ? "/usr/bin/time -v" : "a Node preload"}`,
+        `${options.runs} run(s) per tool, peak RSS and CPU by ${method === "time-v" ? "/usr/bin/time -v" : "a Node preload"}`,
     );
 
     const ours: ToolRun[] = [];
@@ -164,7 +166,7 @@ export async function runEndpointBench(options: EndpointBenchOptions): Promise<{
       idealRowsPerSecond: idealRowsPerSecond(options),
       expectedPasses: expectedPasses(options.rows),
       machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform },
-      rssMethod: method,
+      usageMethod: method,
       tools: summaries,
       runs: { llmops: ours, ...(promptfoo !== undefined ? { promptfoo: theirs } : {}) },
       finishedAt: new Date().toISOString(),

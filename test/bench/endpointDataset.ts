@@ -43,7 +43,8 @@ export interface TicketRow {
 
 export function ticketRow(index: number): TicketRow {
   const ticket = ticketCases[index % ticketCases.length]!;
-  return { id: index, ticket_text: `Ticket ${index}: ${ticket.text}`, expected_category: ticket.category };
+  // "T502", not "502": a bare 502 or 503 would read as an outage to the endpoint's keyword classifier.
+  return { id: index, ticket_text: `Ticket T${index}: ${ticket.text}`, expected_category: ticket.category };
 }
 
 /** One line of promptfoo's tests JSONL: the flow input as a var, the ground truth as an `equals` assertion. */

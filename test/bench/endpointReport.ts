@@ -16,6 +16,8 @@ export interface ToolRun {
   wallSeconds: number;
   latencyMs: { p50: number; p95: number };
   peakRssMb: number | undefined;
+  /** User + system CPU of the tool's whole process tree: what the work cost, however loaded the machine was. */
+  cpuSeconds: number | undefined;
 }
 
 export interface ToolSummary {
@@ -31,6 +33,8 @@ export interface ToolSummary {
   p50Ms: number;
   p95Ms: number;
   peakRssMb: number | undefined;
+  /** Process CPU (startup included) per row. */
+  cpuMsPerRow: number | undefined;
   passed: number;
   /** Every run scored every row. */
   allRowsScored: boolean;
@@ -58,6 +62,7 @@ export function summarizeTool(tool: string, runs: readonly ToolRun[], settings: 
   const seconds = median(runs.map((run) => run.seconds));
   const rowsPerSecond = settings.rows / seconds;
   const rss = runs.map((run) => run.peakRssMb).filter((mb): mb is number => mb !== undefined);
+  const cpu = runs.map((run) => run.cpuSeconds).filter((seconds): seconds is number => seconds !== undefined);
   return {
     tool,
     rows: settings.rows,
@@ -70,6 +75,7 @@ export function summarizeTool(tool: string, runs: readonly ToolRun[], settings: 
     p50Ms: median(runs.map((run) => run.latencyMs.p50)),
     p95Ms: median(runs.map((run) => run.latencyMs.p95)),
     peakRssMb: rss.length === 0 ? undefined : median(rss),
+    cpuMsPerRow: cpu.length === 0 ? undefined : (1000 * median(cpu)) / settings.rows,
     passed: median(runs.map((run) => run.passed)),
     allRowsScored: runs.length > 0 && runs.every((run) => run.rows === settings.rows && run.scored === settings.rows),
   };
@@ -86,6 +92,7 @@ const columns: { title: string; cell: (s: ToolSummary) => string }[] = [
   { title: "p50 ms", cell: (s) => s.p50Ms.toFixed(1) },
   { title: "p95 ms", cell: (s) => s.p95Ms.toFixed(1) },
   { title: "peak RSS MB", cell: (s) => (s.peakRssMb === undefined ? "n/a" : s.peakRssMb.toFixed(0)) },
+  { title: "CPU ms/row", cell: (s) => (s.cpuMsPerRow === undefined ? "n/a" : s.cpuMsPerRow.toFixed(2)) },
   { title: "pass", cell: (s) => String(s.passed) },
   { title: "process s", cell: (s) => s.wallSeconds.toFixed(2) },
 ];
