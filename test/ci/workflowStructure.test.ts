@@ -210,6 +210,19 @@ describe("workflows: deploy and promotion", () => {
     assert.deepEqual([...groups].sort(), ["deploy-dev", "deploy-prod"]);
   });
 
+  it("compares each deployed stack with the evaluation before it (baseline from the upstream job's artifact)", () => {
+    for (const [id, artifact, folder] of [["deploy-dev", "pre-deployment-evaluation", "reports/pre"], ["promote-prod", "post-deployment-evaluation-dev", "reports/post-dev"]]) {
+      const candidate = job(deploy, id);
+      const download = candidate.steps.find((step) => actionName(step) === "actions/download-artifact");
+      assert.ok(download && download.with.name === artifact && download.with.path === folder, id);
+      const uploader = Object.values(deploy.jobs).find((other) => other.steps.some((step) => actionName(step) === "actions/upload-artifact" && step.with.name === artifact));
+      assert.ok(uploader && transitiveNeeds(deploy, id).has(uploader.id), `${id} needs the job uploading ${artifact}`);
+      const evaluation = candidate.steps.find(isEvaluation);
+      assert.ok(evaluation && evaluation.index > download.index);
+      assert.match(evaluation.run ?? "", new RegExp(`--baseline ${folder} `));
+    }
+  });
+
   it("refuses to point prod at dev's resources when the prod environment sets no overrides of its own", () => {
     const prod = job(deploy, "promote-prod");
     const guard = prod.steps[0];
@@ -288,6 +301,7 @@ describe("workflows: security", () => {
   it("pins actions to the expected major versions and sets up Node 20 with the npm cache", () => {
     const expected: Record<string, string> = {
       "actions/checkout": "v4",
+      "actions/download-artifact": "v4",
       "actions/setup-node": "v4",
       "actions/upload-artifact": "v4",
       "azure/login": "v2",
