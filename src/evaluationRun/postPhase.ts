@@ -33,6 +33,7 @@ import { deployedVsPre } from "./deployedVsPre";
 import { endpointAuth, explicitAuth, type AuthSources } from "./endpointAuth";
 import { pairingsFor } from "./evaluatorRuns";
 import { regressionResults, thresholdResults } from "./gatePolicy";
+import { withoutCounters } from "./comparisonRows";
 import { abPair, explicitTargets, stackTargets, type PostTarget } from "./postTargets";
 import { runDirectorySegment } from "./runNames";
 import { readRunLines } from "./runLines";
@@ -152,14 +153,14 @@ export async function runPostPhase(session: EvaluationSession, input: PostPhaseI
   const draft = buildMetricsFile({ phase: "post", runId: session.options.runId, createdAt: session.options.createdAt, runs, gates: [] });
 
   const pair = abPair(targets);
-  if (pair !== undefined) comparisons.push(abComparison(draft, pair.endpoint, pair.prior, pair.current));
+  if (pair !== undefined) comparisons.push(withoutCounters(abComparison(draft, pair.endpoint, pair.prior, pair.current)));
   if (baseline?.phase === "pre") {
     const versus = deployedVsPre(baseline, draft, entries.filter(gating), experiment.regression);
     results.push(...versus.gates);
-    comparisons.push(...versus.tables);
+    comparisons.push(...versus.tables.map(withoutCounters));
   } else if (baseline?.phase === "post") {
     if (experiment.regression !== undefined) results.push(...regressionResults(baseline, draft, entries, experiment.regression, gating, why));
-    comparisons.push(...baselineComparison(baseline, draft));
+    comparisons.push(...baselineComparison(baseline, draft).map(withoutCounters));
   }
 
   const metrics = buildMetricsFile({ phase: "post", runId: session.options.runId, createdAt: session.options.createdAt, runs, gates: [], extraGateResults: results });

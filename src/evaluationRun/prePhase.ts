@@ -23,6 +23,7 @@ import {
 import type { Experiment } from "../experiment";
 import { UserError } from "../userError";
 import { readBaseline } from "./baseline";
+import { withoutCounters } from "./comparisonRows";
 import { runExperimentFlows } from "./experimentFlows";
 import { regressionResults, thresholdResults } from "./gatePolicy";
 import { readRunLines } from "./runLines";
@@ -76,6 +77,6 @@ export async function runPrePhase(session: EvaluationSession, input: PrePhaseInp
       `${others.length > 0 ? `; ${others.join(", ")} shown for comparison` : ""})`,
     metrics,
     lines: buildReportLines(runs),
-    comparisons: baseline !== undefined ? baselineComparison(baseline, metrics) : [],
+    comparisons: baseline !== undefined ? baselineComparison(baseline, metrics).map(withoutCounters) : [],
   };
 }

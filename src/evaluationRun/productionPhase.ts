@@ -17,6 +17,7 @@ import {
 import { readFlowInterface, type Experiment } from "../experiment";
 import { UserError } from "../userError";
 import { readBaseline } from "./baseline";
+import { withoutCounters } from "./comparisonRows";
 import { thresholdResults } from "./gatePolicy";
 import { runDirectorySegment } from "./runNames";
 import { defaultVariantText, EvaluationSession } from "./session";
@@ -70,6 +71,6 @@ export async function runProductionPhase(session: EvaluationSession, input: Prod
     title: `Post-production evaluation of ${path.basename(log)} (${rows.length} logged requests)`,
     metrics,
     lines: buildReportLines([run]),
-    comparisons: baseline !== undefined ? baselineComparison(baseline, metrics) : [],
+    comparisons: baseline !== undefined ? baselineComparison(baseline, metrics).map(withoutCounters) : [],
   };
 }
