@@ -4,7 +4,7 @@
  * session's runs folder.
  */
 import * as path from "node:path";
-import { runRuns } from "../cli/commands/run";
+import { runRuns } from "../flowRuns/runFlowRuns";
 import type { Experiment } from "../experiment";
 import { Interrupted } from "./interrupted";
 import type { EvaluationSession } from "./session";
@@ -31,7 +31,7 @@ export async function runExperimentFlows(
     datasets: [],
     mappings: {},
     resume: false,
-  });
+  }, session.options.note);
   if (exitCode === 130) throw new Interrupted("the flow runs were stopped; no report was written");
   return manifest.runs.map((run) => ({ name: run.name, dataset: run.dataset, data: run.data, variantText: run.variant_text, runDir: path.join(session.runsDir, run.name) }));
 }

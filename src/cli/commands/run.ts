@@ -4,29 +4,14 @@
  * summary.json); runs.json indexes them for `llmops evaluate`. A failing line never fails the command: the exit
  * code is 0 unless the runs could not start (2, a UserError) or were interrupted (130).
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { runBulk } from "../../bulk";
-import type { RunSummary } from "../../bulk/types";
-import {
-  formatRunTable,
-  loadConnectionsFile,
-  loadExperiment,
-  manifestEntry,
-  planRuns,
-  readFlowInterface,
-  writeRunManifest,
-  type DatasetToRun,
-  type RunManifest,
-  type RunTableRow,
-} from "../../experiment";
-import { createFlowExecutor, createPythonPool, loadFlow, resolveVariants } from "../../flow";
-import { createLlmInvoker } from "../../llm";
-import type { Connection } from "../../llm/types";
-import { createProgressReporter } from "../../progress";
+import { formatRunTable } from "../../experiment";
 import { UserError } from "../../userError";
 import type { Command } from "../main";
+import { runRuns, type RunArguments } from "../../flowRuns/runFlowRuns";
+
+export type { RunArguments };
 
 const usage = `usage: llmops run --flow <dir> --data <file.jsonl> --out <dir> [options]
        llmops run --experiment <experiment.yaml> [--env <name>] --out <dir> [options]
@@ -50,19 +35,6 @@ options:
   --resume                  keep existing records and run only lines that did not complete
   --out <dir>               output folder (required)`;
 
-export interface RunArguments {
-  out: string;
-  flow?: string;
-  data?: string;
-  mappings: Record<string, string>;
-  connections?: string;
-  experiment?: string;
-  env?: string;
-  datasets: string[];
-  variants?: string;
-  concurrency?: number;
-  resume: boolean;
-}
 
 function fail(message: string): never {
   throw new UserError(`${message}\n\n${usage}`);
@@ -135,102 +107,6 @@ export function parseRunArguments(args: string[]): RunArguments {
     if (parsed.datasets.length > 0) fail("--dataset picks experiment datasets: use it with --experiment");
   }
   return parsed;
-}
-
-interface RunTarget {
-  flowDir: string;
-  connections: Record<string, Connection>;
-  datasets: DatasetToRun[];
-  experiment?: string;
-  env?: string;
-}
-
-function experimentTarget(args: RunArguments, experimentFile: string): RunTarget {
-  const experiment = loadExperiment(experimentFile, { env: args.env, environmentVariables: process.env });
-  let datasets = experiment.datasets.map((d) => ({ name: d.name, data: d.source, mappings: d.mappings }));
-  if (args.datasets.length > 0) {
-    const unknown = args.datasets.filter((name) => !datasets.some((d) => d.name === name));
-    if (unknown.length > 0) throw new UserError(`--dataset ${unknown.join(", ")}: not in ${experiment.file} (datasets: ${datasets.map((d) => d.name).join(", ")})`);
-    datasets = datasets.filter((d) => args.datasets.includes(d.name));
-  }
-  const target: RunTarget = { flowDir: experiment.flow, connections: experiment.connections, datasets, experiment: experiment.file };
-  if (experiment.overlayFile) console.error(`llmops run: ${path.basename(experiment.overlayFile)} applied over ${path.basename(experiment.file)}`);
-  if (args.env !== undefined) target.env = args.env;
-  return target;
-}
-
-function flowTarget(args: RunArguments): RunTarget {
-  if (!args.flow || !args.data) fail("give --flow and --data, or --experiment");
-  const flowDir = path.resolve(args.flow);
-  const data = path.resolve(args.data);
-  if (!fs.existsSync(data)) throw new UserError(`--data ${args.data}: file not found`);
-  const connections = args.connections ? loadConnectionsFile(args.connections, process.env) : {};
-  const name = path.basename(data).replace(/\.jsonl?$/i, "");
-  return { flowDir, connections, datasets: [{ name, data, mappings: args.mappings }] };
-}
-
-/** Fails before any line runs when an LLM node (in any variant) names a connection nobody provided. */
-function requireConnections(target: RunTarget, args: RunArguments): void {
-  const used = readFlowInterface(target.flowDir, "--flow").connections;
-  const missing = Object.entries(used).filter(([name]) => !(name in target.connections));
-  if (missing.length === 0) return;
-  const list = missing.map(([name, node]) => `'${name}' (node ${node})`).join(", ");
-  const where = args.experiment ? `add it to connections: in ${args.experiment}` : "pass --connections <file>";
-  throw new UserError(`the flow uses connection ${list}, which is not defined: ${where}`);
-}
-
-export async function runRuns(args: RunArguments): Promise<{ exitCode: number; rows: RunTableRow[]; manifest: RunManifest }> {
-  const target = args.experiment ? experimentTarget(args, args.experiment) : flowTarget(args);
-  const flow = loadFlow(target.flowDir);
-  requireConnections(target, args);
-  const variants = resolveVariants(flow, args.variants ?? (args.experiment ? "all" : "default"));
-  const plan = planRuns(target.datasets, variants);
-  const out = path.resolve(args.out);
-  fs.mkdirSync(out, { recursive: true });
-
-  const stop = new AbortController();
-  const onInterrupt = (): void => {
-    console.error("\nllmops run: stopping; finished lines are kept, --resume completes the runs");
-    stop.abort();
-  };
-  process.once("SIGINT", onInterrupt);
-  const llm = createLlmInvoker();
-  const python = createPythonPool();
-  const manifest: RunManifest = { version: 1, flow: target.flowDir, created_at: new Date().toISOString(), runs: [] };
-  if (target.experiment) manifest.experiment = target.experiment;
-  if (target.env) manifest.env = target.env;
-  const rows: RunTableRow[] = [];
-  try {
-    for (const run of plan) {
-      if (stop.signal.aborted) break;
-      const executor = createFlowExecutor({ flow: run.variant.flow, connections: target.connections, llm, python });
-      let summary: RunSummary;
-      try {
-        summary = await runBulk({
-          data: run.dataset.data,
-          executor,
-          runDir: path.join(out, run.name),
-          runName: run.name,
-          labels: run.variant.label,
-          ...(Object.keys(run.dataset.mappings).length > 0 ? { columnMapping: run.dataset.mappings } : {}),
-          inputNames: Object.keys(flow.inputs),
-          ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
-          resume: args.resume,
-          signal: stop.signal,
-          progress: createProgressReporter({ label: run.name }),
-        });
-      } finally {
-        await executor.close?.();
-      }
-      rows.push({ name: run.name, summary });
-      manifest.runs.push(manifestEntry({ name: run.name, dataset: run.dataset.name, data: run.dataset.data, variant: run.variant.label, variantText: run.variantText }, summary));
-      writeRunManifest(out, manifest);
-    }
-  } finally {
-    process.removeListener("SIGINT", onInterrupt);
-    await python.close();
-  }
-  return { exitCode: stop.signal.aborted ? 130 : 0, rows, manifest };
 }
 
 export const runCommand: Command = {
