@@ -163,6 +163,11 @@ export function readStackSettings(input: StackConfigInput): StackSettings {
       resourceGroupName: optionalString(value.resourceGroupName) ?? resourceGroupName,
     };
   }
+  // Registry login mode (the schema allows only these two values).
+  const registryConfig = get("containerRegistry");
+  if (settings.containerRegistry && isRecord(registryConfig) && (registryConfig.login === "entra" || registryConfig.login === "adminUser")) {
+    settings.containerRegistry.login = registryConfig.login;
+  }
   const datasets = datasetSources(get("datasets"));
   if (datasets !== undefined) settings.datasets = datasets;
   return settings;

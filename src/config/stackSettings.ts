@@ -23,7 +23,10 @@ export interface StackSettings {
   workspaceName: string;
   keyVault: ExistingResourceSettings & { authorization: "rbac" | "accessPolicy"; tenantId?: string };
   /** Absent when the Web App entry names the registry (REGISTRY_NAME) instead. */
-  containerRegistry?: ExistingResourceSettings;
+  containerRegistry?: ExistingResourceSettings & {
+    /** How the image push logs in; absent = "entra" (the plan's default). */
+    login?: "entra" | "adminUser";
+  };
   openAi?: ExistingResourceSettings;
   /** Relative to the project root unless absolute. */
   deploymentConfigPath: string;

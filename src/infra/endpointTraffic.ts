@@ -10,8 +10,10 @@ import { TrafficMap, TrafficState, sameTrafficState, trafficProblems } from "./a
  *
  * Why a resource of our own: traffic can only name existing deployments, deployments need the endpoint, and
  * azure-native cannot declare the same endpoint twice (ARM PATCH only takes tags/identity). So this resource GETs
- * the endpoint and PUTs it back with new `traffic`/`mirrorTraffic`. Declare it with `dependsOn` every deployment
- * and put `ignoreChanges: ["properties.traffic", "properties.mirrorTraffic"]` on the OnlineEndpoint.
+ * the endpoint and PUTs it back with new `traffic`/`mirrorTraffic`. Declare it with `dependsOn` every deployment,
+ * and give the OnlineEndpoint the endpoint's *live* split as its traffic inputs (ScoringEndpoint reads it with the
+ * `getOnlineEndpoint` invoke), never `ignoreChanges` on them: with ignoreChanges, any other update of the endpoint
+ * re-sends the empty split it was created with and routes 0% everywhere until this resource runs.
  *
  * The provider runs in Pulumi's dynamic-provider process from a *serialised copy* of these functions (no tsx
  * there, no relative requires): everything it calls is captured by value, and `@azure/identity` is required

@@ -5,6 +5,7 @@ import * as containerregistry from "@pulumi/azure-native/containerregistry";
 import * as machinelearningservices from "@pulumi/azure-native/machinelearningservices";
 import * as docker from "@pulumi/docker";
 import type { InfraPlan } from "../plan/types";
+import { UserError } from "../userError";
 import {
   dockerfilePath,
   environmentName,
@@ -12,20 +13,30 @@ import {
   environmentVersionProperties,
   imageName,
 } from "./imageSpecs";
+import { RegistryTokenSource, acrRefreshTokenUsername, entraRegistryTokenSource } from "./registryToken";
 
 export interface FlowImageArgs {
   plan: InfraPlan;
   /** Where the generated Dockerfile is written; defaults to the OS temp folder. */
   dockerfileRoot?: string;
+  /**
+   * How an "entra" login gets its ACR refresh token; default: exchange an Entra ID token at the registry. The
+   * offline plan injects a placeholder so it never touches the network.
+   */
+  registryToken?: RegistryTokenSource;
 }
 
 /**
  * The flow's serving image, built from the plan's generated Dockerfile with the flow folder as context, pushed to
  * the registry, and wrapped in an Azure ML environment version. Everything downstream uses the pushed digest.
  *
- * Registry login uses the registry's admin credentials (`listRegistryCredentials`, password kept secret): the
- * Docker provider needs a username/password pair at plan time, and an AAD-token login would need a token exchange
- * against the registry while the program runs, which previews without Azure access could not do.
+ * Registry login (`containerRegistry.login` in the stack config):
+ * - "entra" (default): the deploying identity's Entra ID token is exchanged for an ACR refresh token while the
+ *   program runs (previews included, so a missing role shows before `up`), and Docker logs in with the zero-GUID
+ *   username. Needs AcrPush for that identity, no admin user. Each run gets a fresh token; the Docker provider
+ *   ignores username/password changes in its diff, so this never rebuilds or re-pushes the image.
+ * - "adminUser": the registry's admin credentials (`listRegistryCredentials`), for registries set up that way.
+ * Either password is a Pulumi secret: encrypted in state, masked in every output and in `llmops plan`.
  */
 export class FlowImage extends pulumi.ComponentResource {
   /** `<registry>/<repository>@sha256:<digest>`. */
@@ -41,20 +52,12 @@ export class FlowImage extends pulumi.ComponentResource {
     const dockerfile = dockerfilePath(plan.image, args.dockerfileRoot);
     writeIfChanged(dockerfile, plan.image.dockerfile);
 
-    const credentials = containerregistry.listRegistryCredentialsOutput(
-      { registryName: registry.name, resourceGroupName: registry.resourceGroupName },
-      { parent: this },
-    );
     const image = new docker.Image(
       "image",
       {
         imageName: imageName(registry.loginServer, plan.image),
         build: { context: plan.image.contextDir, dockerfile, platform: plan.image.platform },
-        registry: {
-          server: registry.loginServer,
-          username: pulumi.secret(credentials.apply((c) => requireValue(c.username, "username"))),
-          password: pulumi.secret(credentials.apply((c) => requireValue(c.passwords?.[0]?.value, "password"))),
-        },
+        registry: { server: registry.loginServer, ...this.registryLogin(plan, args.registryToken) },
       },
       { parent: this },
     );
@@ -76,6 +79,26 @@ export class FlowImage extends pulumi.ComponentResource {
 
     this.registerOutputs({ repoDigest: this.repoDigest, environmentId: this.environmentId });
   }
+
+  private registryLogin(plan: InfraPlan, registryToken: RegistryTokenSource | undefined): { username: pulumi.Input<string>; password: pulumi.Output<string> } {
+    const registry = plan.azure.containerRegistry;
+    if ((registry.login ?? "entra") === "entra") {
+      const source = registryToken ?? entraRegistryTokenSource();
+      const token = source(registry.loginServer).catch((err: unknown) => {
+        // A refused login is the user's to fix (a role): Pulumi prints it on this resource, without a stack.
+        throw err instanceof UserError ? new pulumi.ResourceError(err.message, this, true) : err;
+      });
+      return { username: acrRefreshTokenUsername, password: pulumi.secret(pulumi.output(token)) };
+    }
+    const credentials = containerregistry.listRegistryCredentialsOutput(
+      { registryName: registry.name, resourceGroupName: registry.resourceGroupName },
+      { parent: this },
+    );
+    return {
+      username: pulumi.secret(credentials.apply((c) => requireValue(c.username, "username"))),
+      password: pulumi.secret(credentials.apply((c) => requireValue(c.passwords?.[0]?.value, "password"))),
+    };
+  }
 }
 
 function writeIfChanged(file: string, text: string): void {
@@ -87,7 +110,9 @@ function writeIfChanged(file: string, text: string): void {
 
 function requireValue(value: string | undefined, what: string): string {
   if (value === undefined || value === "") {
-    throw new Error(`the container registry returned no admin ${what}: enable its admin user (az acr update --admin-enabled true)`);
+    throw new Error(
+      `the container registry returned no admin ${what}: enable its admin user (az acr update --admin-enabled true), or use llmops:containerRegistry.login "entra"`,
+    );
   }
   return value;
 }

@@ -6,6 +6,7 @@ import { EndpointDeployments } from "./endpointDeployments";
 import { FlowImage } from "./flowImage";
 import { FlowModel } from "./flowModel";
 import { FlowWebApp } from "./flowWebApp";
+import type { RegistryTokenSource } from "./registryToken";
 import { ScoringEndpoint } from "./scoringEndpoint";
 import { longLivedTags } from "./resourceTags";
 
@@ -35,6 +36,8 @@ export interface LlmopsStackArgs {
   plan: InfraPlan;
   /** Where the generated Dockerfile goes (tests point it at a temp folder). */
   dockerfileRoot?: string;
+  /** ACR refresh tokens for an "entra" registry login; default: the real exchange (the offline plan injects a placeholder). */
+  registryToken?: RegistryTokenSource;
 }
 
 /**
@@ -49,7 +52,7 @@ export class LlmopsStack extends pulumi.ComponentResource {
     const { plan } = args;
 
     const model = new FlowModel("flow", { plan }, { parent: this });
-    const image = new FlowImage("image", { plan, dockerfileRoot: args.dockerfileRoot }, { parent: this });
+    const image = new FlowImage("image", { plan, dockerfileRoot: args.dockerfileRoot, registryToken: args.registryToken }, { parent: this });
 
     const principals: Partial<Record<RolePrincipal, GrantedPrincipal>> = {};
     const endpoint = plan.endpoint === undefined ? undefined : new ScoringEndpoint("endpoint", { plan, endpoint: plan.endpoint }, { parent: this });

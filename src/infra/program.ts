@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { buildInfraPlan } from "../plan/buildInfraPlan";
 import type { InfraPlan } from "../plan/types";
 import { LlmopsStack, StackOutputs } from "./llmopsStack";
+import type { RegistryTokenSource } from "./registryToken";
 
 export const configNamespace = "llmops";
 
@@ -39,12 +40,16 @@ export function planFromPulumiConfig(input: ProgramInput): InfraPlan {
 /** Declares the component tree of one stack and returns its outputs. */
 export function declareLlmopsStack(
   plan: InfraPlan,
-  options: { resourceOptions?: pulumi.ComponentResourceOptions; dockerfileRoot?: string } = {},
+  options: { resourceOptions?: pulumi.ComponentResourceOptions; dockerfileRoot?: string; registryToken?: RegistryTokenSource } = {},
 ): StackOutputs {
   for (const notice of plan.notices ?? []) pulumi.log.warn(notice);
   const stack = new LlmopsStack(
     `llmops-${plan.stack}`,
-    { plan, ...(options.dockerfileRoot !== undefined ? { dockerfileRoot: options.dockerfileRoot } : {}) },
+    {
+      plan,
+      ...(options.dockerfileRoot !== undefined ? { dockerfileRoot: options.dockerfileRoot } : {}),
+      ...(options.registryToken !== undefined ? { registryToken: options.registryToken } : {}),
+    },
     options.resourceOptions,
   );
   return stack.outputs;

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as machinelearningservices from "@pulumi/azure-native/machinelearningservices";
 import type { EndpointPlan, InfraPlan } from "../plan/types";
+import { LiveTraffic, readLiveTraffic } from "./liveTraffic";
 import { longLivedTags } from "./resourceTags";
 
 export interface ScoringEndpointArgs {
@@ -9,9 +10,18 @@ export interface ScoringEndpointArgs {
 }
 
 /**
- * The managed online endpoint with a system-assigned identity. Its traffic is owned by EndpointTraffic, which
- * runs after every deployment exists; `ignoreChanges` on traffic keeps this resource from ever PUTting the
- * endpoint back without it (which would route 0% everywhere, the template's defect #182).
+ * The managed online endpoint with a system-assigned identity. The plan's traffic split is set by
+ * EndpointTraffic, which runs after every deployment exists; this resource only ever re-sends the split that is
+ * live right now.
+ *
+ * Why not `ignoreChanges` on traffic: with it, azure-native re-uses the *stored* input (empty, from creation)
+ * whenever it PUTs the endpoint for another reason (description, tags, auth mode), and ARM then routes 0%
+ * everywhere until EndpointTraffic runs minutes later (the template's defect #182). Reading the live split with
+ * the `getOnlineEndpoint` invoke and declaring exactly that makes any such PUT a no-op for traffic.
+ *
+ * Consequence: after an `up` that changed the split, the stored endpoint input still holds the split that was
+ * live before EndpointTraffic moved it, so the next `up` (and preview) shows one endpoint update whose traffic
+ * equals the live split. That PUT changes nothing that serves; the update after it is clean again.
  */
 export class ScoringEndpoint extends pulumi.ComponentResource {
   readonly resource: machinelearningservices.OnlineEndpoint;
@@ -19,10 +29,22 @@ export class ScoringEndpoint extends pulumi.ComponentResource {
   readonly scoringUri: pulumi.Output<string>;
   readonly principalId: pulumi.Output<string>;
   readonly tenantId: pulumi.Output<string>;
+  /** The split the endpoint served when the program started (`{}` before its first deployment). */
+  readonly liveTraffic: pulumi.Output<LiveTraffic>;
 
   constructor(name: string, args: ScoringEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
     super("llmops:infra:ScoringEndpoint", name, {}, opts);
     const { plan, endpoint } = args;
+    this.liveTraffic = pulumi.output(
+      readLiveTraffic(
+        () =>
+          machinelearningservices.getOnlineEndpoint(
+            { endpointName: endpoint.name, resourceGroupName: plan.azure.resourceGroupName, workspaceName: plan.azure.workspace.name },
+            { parent: this },
+          ),
+        endpoint.name,
+      ),
+    );
     this.resource = new machinelearningservices.OnlineEndpoint(
       "endpoint",
       {
@@ -31,10 +53,15 @@ export class ScoringEndpoint extends pulumi.ComponentResource {
         workspaceName: plan.azure.workspace.name,
         location: plan.azure.location,
         identity: { type: "SystemAssigned" },
-        properties: { authMode: endpoint.authMode, description: endpoint.description },
+        properties: {
+          authMode: endpoint.authMode,
+          description: endpoint.description,
+          traffic: this.liveTraffic.traffic,
+          mirrorTraffic: this.liveTraffic.mirrorTraffic,
+        },
         tags: longLivedTags(plan.tags),
       },
-      { parent: this, ignoreChanges: endpointIgnoredChanges },
+      { parent: this },
     );
     this.endpointName = this.resource.name;
     this.scoringUri = this.resource.properties.scoringUri;
@@ -43,9 +70,6 @@ export class ScoringEndpoint extends pulumi.ComponentResource {
     this.registerOutputs({ endpointName: this.endpointName, scoringUri: this.scoringUri, principalId: this.principalId });
   }
 }
-
-/** Properties EndpointTraffic owns. */
-export const endpointIgnoredChanges = ["properties.traffic", "properties.mirrorTraffic"];
 
 function requireIdentity(value: string | undefined, endpointName: string): string {
   if (value === undefined || value === "") {

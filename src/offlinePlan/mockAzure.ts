@@ -10,6 +10,34 @@ export interface MockContext {
   subscriptionId: string;
   location: string;
   tenantId: string;
+  /**
+   * Online endpoints that already exist, by endpoint name, with the split they serve (or the error reading them
+   * gives). Absent: the endpoint is not found, as on a first deployment.
+   */
+  onlineEndpoints?: Record<string, MockOnlineEndpoint>;
+}
+
+export type MockOnlineEndpoint =
+  | { traffic: Record<string, number>; mirrorTraffic?: Record<string, number> }
+  /** The invoke fails with this ARM status and message, e.g. 403 for a missing role. */
+  | { failure: { status: number; code: string; message: string } };
+
+/**
+ * A failed invoke as the engine reports it to the program: the Node SDK turns the RPC error's `details` into
+ * `new Error(details)`, so a mock must put its message there (a plain Error would arrive with an empty message).
+ */
+export class MockInvokeError extends Error {
+  readonly details: string;
+  readonly code = 2; // gRPC UNKNOWN, as for a provider error
+  constructor(message: string) {
+    super(message);
+    this.details = message;
+  }
+}
+
+/** The message azure-native's ARM client gives a failed GET, wrapped as the engine wraps invoke errors. */
+export function armInvokeFailure(token: string, resourceId: string, status: number, code: string, message: string): MockInvokeError {
+  return new MockInvokeError(`invocation of ${token} returned an error: request failed ${resourceId}: Status=${status} Code="${code}" Message="${message}"`);
 }
 
 export interface MockResult {
@@ -19,6 +47,9 @@ export interface MockResult {
 
 /** Fake admin password the registry invoke returns offline; tests assert it never reaches a report. */
 export const mockRegistryPassword = "offline-plan-registry-password";
+
+/** Placeholder ACR refresh token the offline plan logs in with ("entra" login); never reaches a report either. */
+export const mockRegistryToken = "offline-plan-acr-refresh-token";
 
 export function mockResource(type: string, name: string, inputs: Record<string, unknown>, ctx: MockContext, custom: boolean): MockResult {
   if (!custom) return { id: undefined, state: {} };
@@ -114,10 +145,32 @@ export function mockInvoke(token: string, inputs: Record<string, unknown>, ctx: 
         },
       };
     }
+    case "azure-native:machinelearningservices:getOnlineEndpoint": {
+      const endpointName = text("endpointName");
+      const id = `/subscriptions/${ctx.subscriptionId}/resourceGroups/${text("resourceGroupName")}/providers/Microsoft.MachineLearningServices/workspaces/${text("workspaceName")}/onlineEndpoints/${endpointName}`;
+      const live = ctx.onlineEndpoints?.[endpointName];
+      if (live === undefined) {
+        throw armInvokeFailure(token, id, 404, "ResourceNotFound", `The Resource '${endpointName}' was not found.`);
+      }
+      if ("failure" in live) throw armInvokeFailure(token, id, live.failure.status, live.failure.code, live.failure.message);
+      return {
+        id,
+        name: endpointName,
+        location: ctx.location,
+        azureApiVersion: "2025-12-01",
+        properties: {
+          authMode: "Key",
+          provisioningState: "Succeeded",
+          scoringUri: `https://${endpointName}.${ctx.location}.inference.ml.azure.com/score`,
+          traffic: live.traffic,
+          mirrorTraffic: live.mirrorTraffic ?? {},
+        },
+      };
+    }
     case "azure-native:containerregistry:listRegistryCredentials":
       return { username: text("registryName"), passwords: [{ name: "password", value: mockRegistryPassword }] };
     default:
-      throw new Error(`offline plan: no mock answer for invoke '${token}'`);
+      throw new MockInvokeError(`offline plan: no mock answer for invoke '${token}'`);
   }
 }
 

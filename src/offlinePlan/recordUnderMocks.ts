@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { deterministicGuid } from "../infra/deterministicGuid";
 import { declareLlmopsStack } from "../infra/program";
 import type { InfraPlan } from "../plan/types";
-import { MockContext, mockInvoke, mockResource } from "./mockAzure";
+import type { RegistryTokenSource } from "../infra/registryToken";
+import { MockContext, MockOnlineEndpoint, mockInvoke, mockRegistryToken, mockResource } from "./mockAzure";
 import { OfflinePlanReport, RecordedResource, secretMask } from "./types";
 
 export interface RecordOptions {
@@ -11,6 +12,10 @@ export interface RecordOptions {
   projectRoot?: string;
   /** Where the program writes the generated Dockerfile (defaults to the OS temp folder). */
   dockerfileRoot?: string;
+  /** ACR refresh tokens for an "entra" registry login; default a fixed placeholder, so no network call happens. */
+  registryToken?: RegistryTokenSource;
+  /** Endpoints that already exist, with their live split (default: none, as on a first deployment). */
+  onlineEndpoints?: Record<string, MockOnlineEndpoint>;
 }
 
 interface Declared {
@@ -34,6 +39,7 @@ export async function recordOfflinePlan(plan: InfraPlan, options: RecordOptions 
     subscriptionId: plan.azure.subscriptionId,
     location: plan.azure.location,
     tenantId: plan.azure.keyVault.tenantId ?? deterministicGuid("tenant", plan.azure.subscriptionId),
+    ...(options.onlineEndpoints !== undefined ? { onlineEndpoints: options.onlineEndpoints } : {}),
   };
   const registered = new Map<string, { inputs: Record<string, unknown>; custom: boolean }>();
   await pulumi.runtime.setMocks(
@@ -73,6 +79,7 @@ export async function recordOfflinePlan(plan: InfraPlan, options: RecordOptions 
   const outputs = declareLlmopsStack(plan, {
     resourceOptions: { transformations: [recordDeclaration] },
     ...(options.dockerfileRoot !== undefined ? { dockerfileRoot: options.dockerfileRoot } : {}),
+    registryToken: options.registryToken ?? offlineRegistryToken,
   });
   // A resource's URN resolves once the (mock) engine has registered it: then its inputs are recorded.
   await Promise.all(declared.map((entry) => settle(entry.resource.urn)));
@@ -99,6 +106,9 @@ export async function recordOfflinePlan(plan: InfraPlan, options: RecordOptions 
     return list.flatMap((item) => (pulumi.Resource.isInstance(item) ? [names.get(item) ?? "(unnamed)"] : []));
   }
 }
+
+/** Stands in for the Entra ID → ACR token exchange offline: a secret like the real one, masked in the report. */
+const offlineRegistryToken: RegistryTokenSource = async () => mockRegistryToken;
 
 function findByName(registered: Map<string, { inputs: Record<string, unknown>; custom: boolean }>, name: string) {
   for (const [key, value] of registered) if (key.endsWith(`::${name}`)) return value;

@@ -1,5 +1,5 @@
 import type { ExistingResourceSettings, StackSettings } from "../config/stackSettings";
-import type { AzureTarget, ExistingResource } from "./types";
+import type { AzureTarget, ExistingResource, RegistryLogin } from "./types";
 
 export function resourceId(subscriptionId: string, resourceGroupName: string, providerType: string, name: string): string {
   return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroupName}/providers/${providerType}/${name}`;
@@ -14,7 +14,7 @@ function existing(subscriptionId: string, settings: ExistingResourceSettings, pr
 }
 
 /** The existing resources the stack uses, with their ARM IDs. `registry` is already resolved (stack or Web App entry). */
-export function buildAzureTarget(settings: StackSettings, registry: ExistingResourceSettings): AzureTarget {
+export function buildAzureTarget(settings: StackSettings, registry: ExistingResourceSettings & { login?: RegistryLogin }): AzureTarget {
   const sub = settings.subscriptionId;
   const keyVault: AzureTarget["keyVault"] = {
     ...existing(sub, settings.keyVault, "Microsoft.KeyVault/vaults"),
@@ -34,6 +34,7 @@ export function buildAzureTarget(settings: StackSettings, registry: ExistingReso
     containerRegistry: {
       ...existing(sub, registry, "Microsoft.ContainerRegistry/registries"),
       loginServer: `${registry.name.toLowerCase()}.azurecr.io`,
+      login: registry.login ?? "entra",
     },
   };
   if (settings.openAi) target.openAi = existing(sub, settings.openAi, "Microsoft.CognitiveServices/accounts");

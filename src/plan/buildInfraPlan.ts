@@ -55,7 +55,7 @@ function chooseRegistry(
   webApp: { entry: WebAppEntry; index: number } | undefined,
   deploymentFile: string,
   stackConfigFile: string,
-): ExistingResourceSettings {
+): ExistingResourceSettings & { login?: "entra" | "adminUser" } {
   const named = looseString(webApp?.entry.REGISTRY_NAME);
   const namedGroup = looseString(webApp?.entry.REGISTRY_RG_NAME);
   const stackRegistry = settings.containerRegistry;

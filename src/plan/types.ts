@@ -6,6 +6,9 @@
 
 export type EndpointAuthMode = "Key" | "AADToken";
 
+/** Container registry login for the image push (stack config `containerRegistry.login`). */
+export type RegistryLogin = "entra" | "adminUser";
+
 /** An existing Azure resource the stack uses but does not own. */
 export interface ExistingResource {
   name: string;
@@ -25,7 +28,11 @@ export interface AzureTarget {
     authorization: "rbac" | "accessPolicy";
     tenantId?: string;
   };
-  containerRegistry: ExistingResource & { loginServer: string };
+  containerRegistry: ExistingResource & {
+    loginServer: string;
+    /** How the image push logs in: "entra" (Entra ID token, no admin user) or "adminUser". Absent = "entra". */
+    login?: RegistryLogin;
+  };
   /** Azure OpenAI / AI Services account the flow calls, for role scope `openai`. */
   openAi?: ExistingResource;
 }
