@@ -60,6 +60,26 @@ export function parseEndpointBenchArgs(args: string[]): EndpointBenchOptions {
   };
 }
 
+interface EndpointUsage {
+  answered: number;
+  cpuSeconds: number;
+}
+
+async function endpointUsage(endpoint: ChildProcess): Promise<EndpointUsage> {
+  const reply = once(endpoint, "message");
+  endpoint.send({});
+  const [usage] = (await reply) as [EndpointUsage];
+  return usage;
+}
+
+/** Runs one measured tool run and adds what the endpoint served and spent meanwhile. */
+async function withEndpointUsage(endpoint: ChildProcess, measure: () => Promise<Omit<ToolRun, "endpointRequests" | "endpointCpuSeconds">>): Promise<ToolRun> {
+  const before = await endpointUsage(endpoint);
+  const run = await measure();
+  const after = await endpointUsage(endpoint);
+  return { ...run, endpointRequests: after.answered - before.answered, endpointCpuSeconds: after.cpuSeconds - before.cpuSeconds };
+}
+
 async function startEndpoint(latencyMs: number): Promise<{ process: ChildProcess; scoringUrl: string }> {
   const child = fork(join(__dirname, "endpointServerProcess.ts"), [String(latencyMs)], { execArgv: ["--require", "tsx/cjs"] });
   const [message] = (await Promise.race([once(child, "message"), once(child, "exit").then(() => [undefined])])) as [{ url?: string } | undefined];
@@ -71,7 +91,7 @@ function describeFailure(tool: string, status: number | null, stderr: string): s
   return `${tool} exited with ${status ?? "a signal"}:\n${stderr.split("\n").slice(-15).join("\n")}`;
 }
 
-async function runOurs(dir: string, data: string, scoringUrl: string, options: EndpointBenchOptions, index: number, method: UsageMethod): Promise<ToolRun> {
+async function runOurs(dir: string, data: string, scoringUrl: string, options: EndpointBenchOptions, index: number, method: UsageMethod): Promise<Omit<ToolRun, "endpointRequests" | "endpointCpuSeconds">> {
   const runDir = join(dir, `ours-${index}`);
   const resultFile = join(dir, `ours-${index}.json`);
   const measured = await runMeasured(
@@ -94,7 +114,7 @@ async function runOurs(dir: string, data: string, scoringUrl: string, options: E
   };
 }
 
-async function runPromptfoo(cli: string, dir: string, config: string, options: EndpointBenchOptions, index: number, method: UsageMethod): Promise<ToolRun> {
+async function runPromptfoo(cli: string, dir: string, config: string, options: EndpointBenchOptions, index: number, method: UsageMethod): Promise<Omit<ToolRun, "endpointRequests" | "endpointCpuSeconds">> {
   const outFile = join(dir, `promptfoo-${index}.json`);
   // A fresh home per run: promptfoo keeps every eval in a database there, which must not grow across runs.
   const measured = await runMeasured(process.execPath, [cli, ...promptfooArgs(config, outFile, options.concurrency)], {
@@ -121,59 +141,59 @@ async function runPromptfoo(cli: string, dir: string, config: string, options: E
 }
 
 function runLine(tool: string, index: number, run: ToolRun): string {
-  return `  ${tool} run ${index + 1}: ${run.seconds.toFixed(2)} s, ${run.scored}/${run.rows} scored, ${run.passed} passed, peak RSS ${run.peakRssMb ?? "n/a"} MB, CPU ${run.cpuSeconds?.toFixed(2) ?? "n/a"} s`;
+  return `  ${tool} run ${index + 1}: ${run.seconds.toFixed(2)} s, ${run.scored}/${run.rows} scored, ${run.passed} passed, peak RSS ${run.peakRssMb ?? "n/a"} MB, CPU ${run.cpuSeconds?.toFixed(2) ?? "n/a"} s; endpoint: ${run.endpointRequests} requests, CPU ${run.endpointCpuSeconds.toFixed(2)} s`;
 }
 
 export async function runEndpointBench(options: EndpointBenchOptions): Promise<{ summaries: ToolSummary[]; report: unknown }> {
   const method = defaultUsageMethod();
   const dir = await mkdtemp(join(tmpdir(), "bench-endpoint-"));
-  let endpoint: { process: ChildProcess; scoringUrl: string } | undefined;
   try {
     const data = join(dir, "data.jsonl");
     await writeJsonl(data, options.rows, (i) => JSON.stringify(ticketRow(i)));
-    let promptfoo: { cli: string; config: string } | undefined;
-    if (!options.skipPromptfoo) {
-      const cli = await ensurePromptfoo(options.promptfooDir, (message) => console.log(message));
-      const tests = join(dir, "tests.jsonl");
-      await writeJsonl(tests, options.rows, (i) => promptfooTestLine(ticketRow(i)));
-      promptfoo = { cli, config: join(dir, "promptfooconfig.json") };
-      endpoint = await startEndpoint(options.latencyMs);
-      await writeFile(promptfoo.config, JSON.stringify(promptfooConfig(endpoint.scoringUrl, tests), null, 2));
-    } else {
-      endpoint = await startEndpoint(options.latencyMs);
-    }
-    console.log(
-      `endpoint ${endpoint.scoringUrl} answering after ${options.latencyMs} ms; ${options.rows} rows at concurrency ${options.concurrency}, ` +
-        `${options.runs} run(s) per tool, peak RSS and CPU by ${method === "time-v" ? "/usr/bin/time -v" : "a Node preload"}`,
-    );
-
-    const ours: ToolRun[] = [];
-    const theirs: ToolRun[] = [];
-    for (let i = 0; i < options.runs; i++) {
-      ours.push(await runOurs(dir, data, endpoint.scoringUrl, options, i, method));
-      console.log(runLine("llmops", i, ours[i]!));
-      if (promptfoo !== undefined) {
-        theirs.push(await runPromptfoo(promptfoo.cli, dir, promptfoo.config, options, i, method));
-        console.log(runLine(`promptfoo ${promptfooVersion}`, i, theirs[i]!));
+    const endpoint = await startEndpoint(options.latencyMs);
+    try {
+      let promptfoo: { cli: string; config: string } | undefined;
+      if (!options.skipPromptfoo) {
+        const tests = join(dir, "tests.jsonl");
+        await writeJsonl(tests, options.rows, (i) => promptfooTestLine(ticketRow(i)));
+        promptfoo = { cli: await ensurePromptfoo(options.promptfooDir, (message) => console.log(message)), config: join(dir, "promptfooconfig.json") };
+        await writeFile(promptfoo.config, JSON.stringify(promptfooConfig(endpoint.scoringUrl, tests), null, 2));
       }
-    }
+      console.log(
+        `endpoint ${endpoint.scoringUrl} answering after ${options.latencyMs} ms; ${options.rows} rows at concurrency ${options.concurrency}, ` +
+          `${options.runs} run(s) per tool, peak RSS and CPU by ${method === "time-v" ? "/usr/bin/time -v" : "a Node preload"}`,
+      );
 
-    const summaries = [summarizeTool("llmops evaluate (runBulk + scoring target + exact_match)", ours, options)];
-    if (promptfoo !== undefined) summaries.push(summarizeTool(`promptfoo ${promptfooVersion} (http provider + equals)`, theirs, options));
-    const report = {
-      benchmark: "endpoint",
-      settings: { rows: options.rows, concurrency: options.concurrency, latencyMs: options.latencyMs, runs: options.runs },
-      idealRowsPerSecond: idealRowsPerSecond(options),
-      expectedPasses: expectedPasses(options.rows),
-      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform },
-      usageMethod: method,
-      tools: summaries,
-      runs: { llmops: ours, ...(promptfoo !== undefined ? { promptfoo: theirs } : {}) },
-      finishedAt: new Date().toISOString(),
-    };
-    return { summaries, report };
+      const ours: ToolRun[] = [];
+      const theirs: ToolRun[] = [];
+      for (let i = 0; i < options.runs; i++) {
+        ours.push(await withEndpointUsage(endpoint.process, () => runOurs(dir, data, endpoint.scoringUrl, options, i, method)));
+        console.log(runLine("llmops", i, ours[i]!));
+        if (promptfoo !== undefined) {
+          const { cli, config } = promptfoo;
+          theirs.push(await withEndpointUsage(endpoint.process, () => runPromptfoo(cli, dir, config, options, i, method)));
+          console.log(runLine(`promptfoo ${promptfooVersion}`, i, theirs[i]!));
+        }
+      }
+
+      const summaries = [summarizeTool("llmops evaluate (runBulk + scoring target + exact_match)", ours, options)];
+      if (promptfoo !== undefined) summaries.push(summarizeTool(`promptfoo ${promptfooVersion} (http provider + equals)`, theirs, options));
+      const report = {
+        benchmark: "endpoint",
+        settings: { rows: options.rows, concurrency: options.concurrency, latencyMs: options.latencyMs, runs: options.runs },
+        idealRowsPerSecond: idealRowsPerSecond(options),
+        expectedPasses: expectedPasses(options.rows),
+        machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform },
+        usageMethod: method,
+        tools: summaries,
+        runs: { llmops: ours, ...(promptfoo !== undefined ? { promptfoo: theirs } : {}) },
+        finishedAt: new Date().toISOString(),
+      };
+      return { summaries, report };
+    } finally {
+      endpoint.process.disconnect();
+    }
   } finally {
-    endpoint?.process.disconnect();
     await rm(dir, { recursive: true, force: true });
   }
 }
@@ -190,6 +210,7 @@ export async function run(args: string[] = []): Promise<void> {
   const { summaries, report } = await runEndpointBench(options);
   console.log(`\nideal ${idealRowsPerSecond(options).toFixed(0)} rows/s (concurrency / latency); medians of ${options.runs} run(s)\n`);
   console.log(formatTable(summaries));
+  console.log(`\nthe endpoint's own CPU per row: ${summaries.map((s) => `${s.tool.split(" ")[0]} ${s.endpointCpuMsPerRow.toFixed(2)} ms`).join(", ")} (same machine)`);
   await writeFile(options.out, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nwritten ${options.out}`);
   const incomplete = summaries.filter((s) => !s.allRowsScored);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { formatTable, idealRowsPerSecond, median, summarizeTool, type ToolRun } from "./endpointReport";
 
 function toolRun(overrides: Partial<ToolRun>): ToolRun {
-  return { rows: 100, scored: 100, passed: 75, seconds: 1, wallSeconds: 2, latencyMs: { p50: 20, p95: 30 }, peakRssMb: 100, cpuSeconds: 1, ...overrides };
+  return { rows: 100, scored: 100, passed: 75, seconds: 1, wallSeconds: 2, latencyMs: { p50: 20, p95: 30 }, peakRssMb: 100, cpuSeconds: 1, endpointRequests: 100, endpointCpuSeconds: 0.02, ...overrides };
 }
 
 const settings = { rows: 100, concurrency: 10, latencyMs: 20 };
@@ -25,6 +25,7 @@ describe("endpoint benchmark report", () => {
     assert.equal(summary.percentOfIdeal, 10); // 50 of 500 rows/s
     assert.equal(summary.peakRssMb, 110);
     assert.equal(summary.cpuMsPerRow, 10); // median 1 s over 100 rows
+    assert.equal(summary.endpointCpuMsPerRow, 0.2);
     assert.equal(summary.passed, 75);
     assert.equal(summary.allRowsScored, true);
   });

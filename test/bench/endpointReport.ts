@@ -18,6 +18,10 @@ export interface ToolRun {
   peakRssMb: number | undefined;
   /** User + system CPU of the tool's whole process tree: what the work cost, however loaded the machine was. */
   cpuSeconds: number | undefined;
+  /** Requests the endpoint answered during the run: one per row unless the tool retried or skipped rows. */
+  endpointRequests: number;
+  /** CPU the endpoint process spent serving the run: on a 2-core machine it competes with the tool. */
+  endpointCpuSeconds: number;
 }
 
 export interface ToolSummary {
@@ -35,6 +39,7 @@ export interface ToolSummary {
   peakRssMb: number | undefined;
   /** Process CPU (startup included) per row. */
   cpuMsPerRow: number | undefined;
+  endpointCpuMsPerRow: number;
   passed: number;
   /** Every run scored every row. */
   allRowsScored: boolean;
@@ -76,6 +81,7 @@ export function summarizeTool(tool: string, runs: readonly ToolRun[], settings: 
     p95Ms: median(runs.map((run) => run.latencyMs.p95)),
     peakRssMb: rss.length === 0 ? undefined : median(rss),
     cpuMsPerRow: cpu.length === 0 ? undefined : (1000 * median(cpu)) / settings.rows,
+    endpointCpuMsPerRow: (1000 * median(runs.map((run) => run.endpointCpuSeconds))) / settings.rows,
     passed: median(runs.map((run) => run.passed)),
     allRowsScored: runs.length > 0 && runs.every((run) => run.rows === settings.rows && run.scored === settings.rows),
   };
