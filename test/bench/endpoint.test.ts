@@ -63,7 +63,7 @@ describe("endpoint benchmark", () => {
       settings: { rows: number };
       idealRowsPerSecond: number;
       tools: { tool: string; allRowsScored: boolean; passed: number; peakRssMb?: number }[];
-      runs: { llmops: unknown[]; promptfoo?: unknown[] };
+      runs: { llmops: { endpointRequests: number }[]; promptfoo?: unknown[] };
     };
     assert.equal(report.settings.rows, 40);
     assert.equal(report.idealRowsPerSecond, 4000);
@@ -72,6 +72,7 @@ describe("endpoint benchmark", () => {
     assert.equal(report.tools[0]!.passed, expectedPasses(40));
     assert.ok((report.tools[0]!.peakRssMb ?? 0) > 0);
     assert.equal(report.runs.llmops.length, 2);
+    assert.deepEqual(report.runs.llmops.map((run) => run.endpointRequests), [40, 40], "one request per row, counted by the endpoint");
     assert.equal(report.runs.promptfoo, undefined);
   });
 
