@@ -6,6 +6,7 @@
  */
 import type { ScoringAuth } from "../evaluation";
 import { armClientFromEnvironment } from "../infra/arm/armToken";
+import { defaultCredential, type TokenCredentialLike } from "../llm/auth";
 import { UserError } from "../userError";
 import type { StackDeployment } from "./stackDeployment";
 
@@ -41,13 +42,16 @@ export interface AuthSources {
   environment: Record<string, string | undefined>;
   /** Default: an ArmClient from the environment (LLMOPS_ARM_ENDPOINT, ARM_* service principal, DefaultAzureCredential). */
   arm?: () => ArmActions;
+  /** Default: DefaultAzureCredential (az login, managed or workload identity, AZURE_* variables). */
+  credential?: () => TokenCredentialLike;
 }
 
 /** The endpoint's auth, resolved once for all its targets. */
 export async function endpointAuth(stack: StackDeployment, endpointName: string, sources: AuthSources): Promise<ScoringAuth> {
   const endpoint = stack.endpoint;
   if (endpoint === undefined) throw new UserError(`stack ${stack.stack} has no managed endpoint in its deployment config`);
-  if (endpoint.authMode === "AADToken") return { kind: "entra" };
+  // One credential for every target and dataset: it caches its token, so Entra ID is asked once.
+  if (endpoint.authMode === "AADToken") return { kind: "entra", credential: (sources.credential ?? defaultCredential)() };
   const fromEnvironment = sources.environment[endpointKeyVariable];
   if (fromEnvironment !== undefined && fromEnvironment !== "") return { kind: "key", key: fromEnvironment };
   const arm = (sources.arm ?? (() => armClientFromEnvironment(process.env)))();

@@ -45,7 +45,9 @@ describe("evaluationRun: endpoint auth", () => {
     assert.equal(armCalls, 0);
     assert.deepEqual(await endpointAuth(stack("Key"), key.endpointName, { environment: {}, arm: counting }), { kind: "key", key: "primary-3c1d" });
     assert.equal(armCalls, 1);
-    assert.deepEqual(await endpointAuth(stack("AADToken"), key.endpointName, { environment: { LLMOPS_ENDPOINT_KEY: "unused" }, arm: counting }), { kind: "entra" });
+    const credential = { getToken: async () => ({ token: "entra-token", expiresOnTimestamp: Date.now() + 3_600_000 }) };
+    const entra = await endpointAuth(stack("AADToken"), key.endpointName, { environment: { LLMOPS_ENDPOINT_KEY: "unused" }, arm: counting, credential: () => credential });
+    assert.deepEqual(entra, { kind: "entra", credential });
     assert.equal(armCalls, 1);
   });
 });
