@@ -76,14 +76,22 @@ export async function recordOfflinePlan(plan: InfraPlan, options: RecordOptions 
     return undefined;
   };
 
-  const outputs = declareLlmopsStack(plan, {
-    resourceOptions: { transformations: [recordDeclaration] },
-    ...(options.dockerfileRoot !== undefined ? { dockerfileRoot: options.dockerfileRoot } : {}),
-    registryToken: options.registryToken ?? offlineRegistryToken,
-  });
-  // A resource's URN resolves once the (mock) engine has registered it: then its inputs are recorded.
-  await Promise.all(declared.map((entry) => settle(entry.resource.urn)));
-  const resolvedOutputs = (await revealOutputs(outputs)) as Record<string, unknown>;
+  // A failure inside an input (e.g. an invoke the program cannot do without) surfaces as an unhandled rejection,
+  // which fails a real `pulumi up`; here it fails the recording instead of leaving it waiting forever.
+  const programFailure = watchForProgramFailure();
+  let resolvedOutputs: Record<string, unknown>;
+  try {
+    const outputs = declareLlmopsStack(plan, {
+      resourceOptions: { transformations: [recordDeclaration] },
+      ...(options.dockerfileRoot !== undefined ? { dockerfileRoot: options.dockerfileRoot } : {}),
+      registryToken: options.registryToken ?? offlineRegistryToken,
+    });
+    // A resource's URN resolves once the (mock) engine has registered it: then its inputs are recorded.
+    await Promise.race([Promise.all(declared.map((entry) => settle(entry.resource.urn))), programFailure.failed]);
+    resolvedOutputs = (await Promise.race([revealOutputs(outputs), programFailure.failed])) as Record<string, unknown>;
+  } finally {
+    programFailure.stop();
+  }
 
   const resources: RecordedResource[] = [];
   for (const entry of declared) {
@@ -105,6 +113,22 @@ export async function recordOfflinePlan(plan: InfraPlan, options: RecordOptions 
     const list = dependsOn === undefined ? [] : Array.isArray(dependsOn) ? dependsOn : [dependsOn];
     return list.flatMap((item) => (pulumi.Resource.isInstance(item) ? [names.get(item) ?? "(unnamed)"] : []));
   }
+}
+
+/** Rejects with the first unhandled rejection in this process until stopped; Pulumi reports input failures that way. */
+function watchForProgramFailure(): { failed: Promise<never>; stop: () => void } {
+  let listener: ((reason: unknown) => void) | undefined;
+  const failed = new Promise<never>((_, reject) => {
+    listener = (reason: unknown) => reject(reason instanceof Error ? reason : new Error(String(reason)));
+    process.on("unhandledRejection", listener);
+  });
+  failed.catch(() => undefined); // only awaited through Promise.race
+  return {
+    failed,
+    stop: () => {
+      if (listener !== undefined) process.off("unhandledRejection", listener);
+    },
+  };
 }
 
 /** Stands in for the Entra ID → ACR token exchange offline: a secret like the real one, masked in the report. */
