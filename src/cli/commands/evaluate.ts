@@ -112,19 +112,20 @@ export function parseEvaluateArguments(args: string[]): EvaluateArguments {
   // `--phase post --production-log` is the production phase, as CI calls it.
   const phase: EvaluationPhase = phaseText === "post" && productionLog !== undefined ? "production" : (phaseText as EvaluationPhase);
   const parsed: EvaluateArguments = { phase, out, targets };
-  const copy: [string, keyof EvaluateArguments][] = [
-    ["experiment", "experiment"],
-    ["env", "env"],
-    ["variants", "variants"],
-    ["baseline", "baseline"],
-    ["stack", "stack"],
-    ["stack-outputs", "stackOutputs"],
-    ["config", "config"],
-  ];
-  for (const [flag, key] of copy) {
-    const value = text(flag);
-    if (value !== undefined) (parsed as unknown as Record<string, string>)[key] = value;
-  }
+  const experiment = text("experiment");
+  const env = text("env");
+  const variants = text("variants");
+  const baseline = text("baseline");
+  const stack = text("stack");
+  const stackOutputs = text("stack-outputs");
+  const config = text("config");
+  if (experiment !== undefined) parsed.experiment = experiment;
+  if (env !== undefined) parsed.env = env;
+  if (variants !== undefined) parsed.variants = variants;
+  if (baseline !== undefined) parsed.baseline = baseline;
+  if (stack !== undefined) parsed.stack = stack;
+  if (stackOutputs !== undefined) parsed.stackOutputs = stackOutputs;
+  if (config !== undefined) parsed.config = config;
   if (productionLog !== undefined) parsed.productionLog = productionLog;
   const concurrency = text("concurrency");
   if (concurrency !== undefined) {
@@ -181,10 +182,12 @@ export function evaluationOptions(parsed: EvaluateArguments, cwd: string, enviro
   if (parsed.config !== undefined) options.deploymentConfig = path.resolve(cwd, parsed.config);
   if (parsed.productionLog !== undefined) options.productionLog = path.resolve(cwd, parsed.productionLog);
   if (parsed.baseline !== undefined) options.baseline = path.resolve(cwd, parsed.baseline);
-  for (const key of ["env", "stack", "stackOutputs", "variants", "concurrency", "timeoutMs"] as const) {
-    const value = parsed[key];
-    if (value !== undefined) (options as unknown as Record<string, unknown>)[key] = key === "stackOutputs" ? path.resolve(cwd, String(value)) : value;
-  }
+  if (parsed.stackOutputs !== undefined) options.stackOutputs = path.resolve(cwd, parsed.stackOutputs);
+  if (parsed.env !== undefined) options.env = parsed.env;
+  if (parsed.stack !== undefined) options.stack = parsed.stack;
+  if (parsed.variants !== undefined) options.variants = parsed.variants;
+  if (parsed.concurrency !== undefined) options.concurrency = parsed.concurrency;
+  if (parsed.timeoutMs !== undefined) options.timeoutMs = parsed.timeoutMs;
   return options;
 }
 
