@@ -40,6 +40,9 @@ describe("llmops evaluate, post-production phase (end to end through the CLI)", 
     const gates = run.metrics.gates;
     assert.equal(gates.length, 3);
     assert.ok(gates.every((gate) => gate.passed && gate.gate.startsWith("ticket_production_eval.")));
+    // CI (CI=1) gets plain progress lines on stderr, not a redrawn bar.
+    assert.match(result.stderr, /^production_log ticket_production_eval: 44\/44 lines \(100%\)/m);
+    assert.ok(!result.stderr.includes("\r"));
     // The logged rows appear in the line table with their inputs and outputs.
     assert.ok(run.file("results.csv").includes("I was billed twice for my October subscription"));
   });
