@@ -3,7 +3,7 @@
  *   npm run bench -- endpoint [--rows 4000] [--concurrency 64] [--latency-ms 20] [--runs 3] [--skip-promptfoo]
  *                             [--out <file.json>] [--promptfoo-dir <dir>]
  * A local endpoint (its own process) answers `/score` after a fixed latency; each tool run is its own measured
- * process (wall time, peak RSS), runs alternate between the tools so machine noise hits both alike, and the table
+ * process (wall time, peak RSS, CPU), runs alternate between the tools so machine noise hits both alike, and the table
  * shows medians. Asserts only that both tools scored every row; the figures are for reading, not for passing.
  */
 import { fork, type ChildProcess } from "node:child_process";
@@ -60,6 +60,9 @@ export function parseEndpointBenchArgs(args: string[]): EndpointBenchOptions {
   };
 }
 
+/** A tool run before the endpoint's side of it is added. */
+type MeasuredToolRun = Omit<ToolRun, "endpointRequests" | "endpointCpuSeconds">;
+
 interface EndpointUsage {
   answered: number;
   cpuSeconds: number;
@@ -73,7 +76,7 @@ async function endpointUsage(endpoint: ChildProcess): Promise<EndpointUsage> {
 }
 
 /** Runs one measured tool run and adds what the endpoint served and spent meanwhile. */
-async function withEndpointUsage(endpoint: ChildProcess, measure: () => Promise<Omit<ToolRun, "endpointRequests" | "endpointCpuSeconds">>): Promise<ToolRun> {
+async function withEndpointUsage(endpoint: ChildProcess, measure: () => Promise<MeasuredToolRun>): Promise<ToolRun> {
   const before = await endpointUsage(endpoint);
   const run = await measure();
   const after = await endpointUsage(endpoint);
@@ -91,7 +94,7 @@ function describeFailure(tool: string, status: number | null, stderr: string): s
   return `${tool} exited with ${status ?? "a signal"}:\n${stderr.split("\n").slice(-15).join("\n")}`;
 }
 
-async function runOurs(dir: string, data: string, scoringUrl: string, options: EndpointBenchOptions, index: number, method: UsageMethod): Promise<Omit<ToolRun, "endpointRequests" | "endpointCpuSeconds">> {
+async function runOurs(dir: string, data: string, scoringUrl: string, options: EndpointBenchOptions, index: number, method: UsageMethod): Promise<MeasuredToolRun> {
   const runDir = join(dir, `ours-${index}`);
   const resultFile = join(dir, `ours-${index}.json`);
   const measured = await runMeasured(
@@ -114,7 +117,7 @@ async function runOurs(dir: string, data: string, scoringUrl: string, options: E
   };
 }
 
-async function runPromptfoo(cli: string, dir: string, config: string, options: EndpointBenchOptions, index: number, method: UsageMethod): Promise<Omit<ToolRun, "endpointRequests" | "endpointCpuSeconds">> {
+async function runPromptfoo(cli: string, dir: string, config: string, options: EndpointBenchOptions, index: number, method: UsageMethod): Promise<MeasuredToolRun> {
   const outFile = join(dir, `promptfoo-${index}.json`);
   // A fresh home per run: promptfoo keeps every eval in a database there, which must not grow across runs.
   const measured = await runMeasured(process.execPath, [cli, ...promptfooArgs(config, outFile, options.concurrency)], {
@@ -123,7 +126,8 @@ async function runPromptfoo(cli: string, dir: string, config: string, options: E
     env: promptfooEnv(join(dir, `promptfoo-home-${index}`)),
     timeoutMs: runTimeoutMs,
   });
-  // promptfoo 0.121 may exit non-zero after writing its results (a logger "write after end"): the output file decides.
+  // promptfoo exits 100 when any assertion fails, and 0.121 may exit non-zero after writing its results (a logger
+  // "write after end"): the output file decides, not the exit code.
   const text = await readFile(outFile, "utf8").catch(() => undefined);
   if (text === undefined) throw new Error(describeFailure("promptfoo", measured.status, measured.stderr));
   const outcome = readPromptfooOutput(JSON.parse(text));
