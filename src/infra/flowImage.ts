@@ -32,8 +32,8 @@ export interface FlowImageArgs {
  *
  * Registry login (`containerRegistry.login` in the stack config):
  * - "entra" (default): the deploying identity's Entra ID token is exchanged for an ACR refresh token while the
- *   program runs (previews included, so a missing role shows before `up`), and Docker logs in with the zero-GUID
- *   username. Needs AcrPush for that identity, no admin user. Each run gets a fresh token; the Docker provider
+ *   program runs (previews included, so a refused login shows before `up`), and Docker logs in with the zero-GUID
+ *   username. The push needs AcrPush for that identity, no admin user. Each run gets a fresh token; the Docker provider
  *   ignores username/password changes in its diff, so this never rebuilds or re-pushes the image.
  * - "adminUser": the registry's admin credentials (`listRegistryCredentials`), for registries set up that way.
  * Either password is a Pulumi secret: encrypted in state, masked in every output and in `llmops plan`.
