@@ -1,11 +1,16 @@
 /** The numbers of summary.json, accumulated record by record in line order. Pure. */
 import type { LineRecord, RunSummary } from "./types";
 
-/** Nearest-rank percentile of ascending `sorted`; 0 for an empty list. */
+/**
+ * Percentile by linear interpolation between closest ranks (numpy's default), so p50 of [1, 2, 3, 4] is 2.5; 0 for an
+ * empty list. The one definition the run summary and the evaluation reports share, so their figures agree.
+ */
 export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return 0;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+  const rank = (p / 100) * (sorted.length - 1);
+  const low = Math.floor(rank);
+  const high = Math.ceil(rank);
+  return sorted[low]! + (sorted[high]! - sorted[low]!) * (rank - low);
 }
 
 export class SummaryAccumulator {

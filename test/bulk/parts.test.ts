@@ -115,11 +115,11 @@ describe("bulk building blocks", () => {
     assert.equal(set.size, 1);
   });
 
-  it("percentile uses nearest rank", () => {
+  it("percentile interpolates between ranks like numpy, so summaries and reports agree", () => {
     const sorted = Array.from({ length: 100 }, (_, i) => i + 1);
-    assert.equal(percentile(sorted, 50), 50);
-    assert.equal(percentile(sorted, 95), 95);
-    assert.equal(percentile(sorted, 99), 99);
+    assert.equal(percentile(sorted, 50), 50.5);
+    assert.equal(percentile(sorted, 95), 95.05);
+    assert.equal(percentile([1, 2, 3, 4], 50), 2.5);
     assert.equal(percentile([7], 99), 7);
     assert.equal(percentile([], 50), 0);
   });

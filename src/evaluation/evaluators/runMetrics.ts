@@ -2,21 +2,12 @@
  * Operational metrics of a run, computed from the lines themselves rather than from mapped fields: error rate,
  * latency percentiles and token usage. They are reported under the evaluator name "run".
  */
+import { percentile } from "../../bulk/summary";
 import type { RunLine } from "../types";
 
-export const runMetricsEvaluatorName = "run";
+export { percentile };
 
-/**
- * Percentile by linear interpolation between closest ranks (numpy's default), so p50 of [1, 2, 3, 4] is 2.5.
- * `sorted` must be ascending and non-empty.
- */
-export function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 1) return sorted[0]!;
-  const rank = (p / 100) * (sorted.length - 1);
-  const low = Math.floor(rank);
-  const high = Math.ceil(rank);
-  return sorted[low]! + (sorted[high]! - sorted[low]!) * (rank - low);
-}
+export const runMetricsEvaluatorName = "run";
 
 /**
  * `lines`, `failed`, `error_rate` (failed / lines), `p50|p90|p95|p99_latency_ms` and `mean_latency_ms` over lines
