@@ -22,7 +22,9 @@ export type EvaluatedTarget =
   | { kind: "flow" }
   | { kind: "deployment"; endpoint: string; deployment: string }
   | { kind: "webapp"; name: string }
-  | { kind: "url"; name: string };
+  | { kind: "url"; name: string }
+  /** Rows a deployment logged (post-production): no variant is known, so labels name only the source. */
+  | { kind: "production"; name: string };
 
 export interface MetricsEntry {
   id: string;
@@ -55,6 +57,8 @@ export function targetName(target: EvaluatedTarget): string {
       return `webapp:${target.name}`;
     case "url":
       return `url:${target.name}`;
+    case "production":
+      return `production:${target.name}`;
   }
 }
 
@@ -66,7 +70,9 @@ export function metricsEntryId(entry: Pick<MetricsEntry, "dataset" | "evaluator"
 
 /** "few_shot" for a flow run, "ticket-ep:blue (few_shot)" for a deployment serving that variant. */
 export function targetLabel(variant: string, target: EvaluatedTarget): string {
-  return target.kind === "flow" ? variant : `${targetName(target)} (${variant})`;
+  if (target.kind === "flow") return variant;
+  if (target.kind === "production") return `production log (${target.name})`;
+  return `${targetName(target)} (${variant})`;
 }
 
 export function createMetricsEntry(fields: Omit<MetricsEntry, "id" | "label"> & { label?: string }): MetricsEntry {
@@ -110,9 +116,10 @@ function readTarget(file: string, path: string, value: unknown): EvaluatedTarget
       };
     case "webapp":
     case "url":
+    case "production":
       return { kind: value.kind, name: readString(file, `${path}.name`, value.name) };
     default:
-      throw new ConfigError(file, `${path}.kind`, '"flow", "deployment", "webapp" or "url"', kindOf(value.kind));
+      throw new ConfigError(file, `${path}.kind`, '"flow", "deployment", "webapp", "url" or "production"', kindOf(value.kind));
   }
 }
 

@@ -63,7 +63,7 @@ export async function runProductionPhase(session: EvaluationSession, input: Prod
     path.join(runDir, "evaluators", runDirectorySegment(production.name)),
     { baseRun: false },
   );
-  const run: EvaluatedRun = { dataset, variant: defaultVariantText(experiment.flow), target: { kind: "url", name: input.source }, lines, evaluators: [result] };
+  const run: EvaluatedRun = { dataset, variant: defaultVariantText(experiment.flow), target: { kind: "production", name: input.source }, lines, evaluators: [result] };
   const entries = buildMetricsEntries([run]);
   const results = thresholdResults(gates, entries, () => true, () => "");
   const metrics = buildMetricsFile({ phase: "production", runId: session.options.runId, createdAt: session.options.createdAt, runs: [run], gates: [], extraGateResults: results });

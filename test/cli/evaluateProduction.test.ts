@@ -28,6 +28,10 @@ describe("llmops evaluate, post-production phase (end to end through the CLI)", 
     assert.ok(entry);
     assert.equal(entry.lines, 44);
     assert.equal(entry.dataset, "production_log");
+    // Labelled as what it is: a log from the dev stack, with no flow variant claimed.
+    assert.deepEqual(entry.target, { kind: "production", name: "dev" });
+    assert.equal(entry.label, "production log (dev)");
+    assert.ok(run.file("report.md").includes("production log (dev)"));
 
     // The metrics are the ones the evaluation flow's aggregation logged.
     const summaryFile = path.join(out, "runs", run.metrics.run_id, "production_log", "evaluators", "ticket_production_eval", "summary.json");
