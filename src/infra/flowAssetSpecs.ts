@@ -48,6 +48,8 @@ export function flowModelVersionProperties(flow: FlowPlan, ws: WorkspaceRef, tag
     modelType: "custom_model",
     modelUri: datastorePathUri(ws, defaultDatastoreName, trimSlashes(flow.model.datastorePath)),
     properties: {
+      // What Azure ML studio's endpoint Test tab reads to know a deployment serves a prompt flow.
+      "azureml.promptflow.source_flow_id": flow.name,
       "is-promptflow": "true",
       "azureml.promptflow.dag_file": "flow.dag.yaml",
       "llmops.content-hash": flow.contentHash,

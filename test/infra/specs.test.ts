@@ -7,7 +7,7 @@ import { deploymentSku, ignoredDeploymentChanges, managedDeploymentProperties, s
 import { deterministicGuid } from "../../src/infra/deterministicGuid";
 import { blobStorageOf } from "../../src/infra/flowModel";
 import { supportsAlwaysOn } from "../../src/infra/flowWebApp";
-import { contentTypeOf, flowBlobSpecs } from "../../src/infra/flowAssetSpecs";
+import { contentTypeOf, flowBlobSpecs, flowModelVersionProperties } from "../../src/infra/flowAssetSpecs";
 import { dockerfilePath, linuxFxVersion } from "../../src/infra/imageSpecs";
 import { llmopsConfig } from "../../src/infra/program";
 import { keyVaultReference, webAppSettings } from "../../src/infra/webAppSpecs";
@@ -111,6 +111,16 @@ describe("infra: pure specs", () => {
       assert.deepEqual(specs.map((s) => s.sourcePath), plan.flow.files.map((f) => f.absolutePath));
       assert.equal(contentTypeOf("flow.dag.yaml"), "application/x-yaml");
       assert.equal(contentTypeOf("x.bin"), "application/octet-stream");
+    });
+
+    it("marks the model version as a prompt flow the way the studio's endpoint Test tab looks for it", () => {
+      const plan = makePlan("single", flowDir);
+      const ws = { subscriptionId, resourceGroupName: "rg", workspaceName: "ws" };
+      const properties = flowModelVersionProperties(plan.flow, ws, {});
+      // Azure ML studio recognises a flow served from an endpoint by this property (az ml / SDK docs for flow models).
+      assert.equal(properties.properties["azureml.promptflow.source_flow_id"], plan.flow.name);
+      assert.equal(properties.modelType, "custom_model");
+      assert.match(properties.modelUri, /^azureml:\/\/subscriptions\/[^/]+\/resourcegroups\/rg\/workspaces\/ws\/datastores\/workspaceblobstore\/paths\/LocalUpload\/[0-9a-f]{64}\/[^/]+$/);
     });
 
     it("writes azureml:// datastore URIs", () => {
