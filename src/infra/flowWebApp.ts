@@ -63,7 +63,7 @@ export class FlowWebApp extends pulumi.ComponentResource {
           acrUseManagedIdentityCreds: true,
           // App Service wants the identity's client ID here, not its resource ID.
           acrUserManagedIdentityID: identity.clientId,
-          appSettings: webAppSettings(webApp, plan.azure.keyVault.name),
+          appSettings: webAppSettings(webApp, plan.azure.keyVault.name, identity.clientId),
           healthCheckPath: webApp.healthCheckPath,
           alwaysOn: supportsAlwaysOn(webApp.sku.tier),
           ftpsState: "Disabled",

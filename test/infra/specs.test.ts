@@ -177,6 +177,14 @@ describe("infra: pure specs", () => {
       assert.equal(settings.get("WEBSITES_PORT"), "8080");
     });
 
+    it("names the app's user-assigned identity in AZURE_CLIENT_ID, over any configured value", () => {
+      const plan = makePlan("single", flowDir);
+      const webApp = { ...plan.webApp!, appSettings: { ...plan.webApp!.appSettings, AZURE_CLIENT_ID: "someone-else" } };
+      const settings = webAppSettings(webApp, "kv", "83aa0d96-d336-5e60-9311-6d20791f14d6");
+      assert.deepEqual(settings.map((s) => s.name), ["AOAI_API_KEY", "AZURE_CLIENT_ID", "LOG_LEVEL", "PROMPTFLOW_RUN_MODE", "WEBSITES_PORT"]);
+      assert.equal(settings[1].value, "83aa0d96-d336-5e60-9311-6d20791f14d6");
+    });
+
     it("turns alwaysOn off only on plans that cannot keep an app loaded", () => {
       assert.equal(supportsAlwaysOn("Basic"), true);
       assert.equal(supportsAlwaysOn("PremiumV3"), true);

@@ -153,6 +153,11 @@ describe("infra: stack graph under mocks", function () {
       assert.equal(settings.get("PROMPTFLOW_RUN_MODE"), "serving");
       assert.equal(settings.get("LOG_LEVEL"), "info");
       assert.equal(settings.get("AOAI_API_KEY"), "@Microsoft.KeyVault(SecretUri=https://kv-tickets-test.vault.azure.net/secrets/aoai-api-key)");
+      // An app with only a user-assigned identity gets no token unless the client names it (Entra ID / meid_token
+      // connections, Cognitive Services OpenAI User): azure-identity reads the client ID from AZURE_CLIENT_ID.
+      assert.equal(settings.get("AZURE_CLIENT_ID"), report.outputs.webAppClientId);
+      const names = (input(app, "siteConfig.appSettings") as { name: string }[]).map((s) => s.name);
+      assert.deepEqual(names, [...names].sort(), "sorted, so the list never shows a spurious diff");
       assert.deepEqual([...app.options.dependsOn].sort(), ["webapp-acrpull-registry", "webapp-key-vault-secrets-user-key-vault"]);
       const servicePlan = one(report, types.appServicePlan);
       assert.equal(input(servicePlan, "kind"), "Linux");
