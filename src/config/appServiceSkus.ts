@@ -1,7 +1,9 @@
-/** App Service plan SKU name → tier, as ARM's SkuDescription wants both. Matching is case-insensitive. */
+/**
+ * Linux App Service plan SKU name → tier, as ARM's SkuDescription wants both. Matching is case-insensitive.
+ * Shared (D1) is left out: it exists for Windows plans only, and the flow runs on a Linux (reserved) plan.
+ */
 const tiers: Record<string, string> = {
   F1: "Free",
-  D1: "Shared",
   B1: "Basic",
   B2: "Basic",
   B3: "Basic",

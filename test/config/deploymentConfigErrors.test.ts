@@ -92,6 +92,8 @@ const cases: Case[] = [
   { name: "registry name too short", mutate: (c) => (c.webapp_endpoint[0]!.REGISTRY_NAME = "cr"), path: `${w0}.REGISTRY_NAME`, words: ["5-50 letters or digits"] },
   { name: "registry name with a hyphen", mutate: (c) => (c.webapp_endpoint[0]!.REGISTRY_NAME = "cr-llmops"), path: `${w0}.REGISTRY_NAME`, words: ["5-50 letters or digits"] },
   { name: "unknown Web App SKU", mutate: (c) => (c.webapp_endpoint[0]!.WEB_APP_SKU = "Z9"), path: `${w0}.WEB_APP_SKU`, words: ["App Service plan SKU", "P1v3", '"Z9"'] },
+  // Shared (D1) plans exist for Windows only: a Linux plan (reserved) on it fails at ARM, after the image push.
+  { name: "Windows-only Shared SKU", mutate: (c) => (c.webapp_endpoint[0]!.WEB_APP_SKU = "D1"), path: `${w0}.WEB_APP_SKU`, words: ["Linux App Service plan SKU", '"D1"'] },
   { name: "unknown auth mode", mutate: (c) => (c.azure_managed_endpoint[0]!.AUTH_MODE = "token"), path: `${m0}.AUTH_MODE`, words: ['one of "key", "aad_token"'] },
   { name: "request timeout above Azure's maximum", mutate: (c) => (c.azure_managed_endpoint[0]!.REQUEST_TIMEOUT_MS = 200000), path: `${m0}.REQUEST_TIMEOUT_MS`, words: ["180000"] },
   {
