@@ -24,7 +24,7 @@ header,main{padding:16px 28px}header{background:var(--bg);border-bottom:1px soli
 h1{font-size:22px;margin:0 0 6px}h2{font-size:18px;margin:28px 0 10px;border-bottom:1px solid var(--line);padding-bottom:4px}
 h3{font-size:15px;margin:18px 0 8px}.hint,.meta{color:var(--muted);font-weight:normal}
 .verdict{display:inline-block;padding:2px 10px;border-radius:12px;color:#fff;font-weight:600;margin-left:8px;font-size:14px}
-.verdict.pass{background:var(--ok)}.verdict.fail{background:var(--bad)}.verdict.none{background:var(--muted)}
+.verdict.pass{background:var(--ok);color:#fff}.verdict.fail{background:var(--bad);color:#fff}.verdict.none{background:var(--muted)}
 .cards{display:flex;gap:12px;flex-wrap:wrap;margin-top:10px}.card{background:#fff;border:1px solid var(--line);border-radius:6px;padding:8px 14px}
 .card b{display:block;font-size:20px}
 table{border-collapse:collapse;width:100%;margin:6px 0 14px}th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}

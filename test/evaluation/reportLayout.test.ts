@@ -1,0 +1,71 @@
+/**
+ * How report.html looks, checked without a browser: the page's own stylesheet is resolved for a given element
+ * (class selectors only, by specificity then order, as a browser's cascade does for them), and the markup is
+ * checked for what a reader sees first.
+ */
+import assert from "node:assert/strict";
+import { buildMetricsFile, buildReportLines, type EvaluatedRun } from "../../src/evaluation/assemble";
+import { createBuiltinEvaluator } from "../../src/evaluation/evaluators/builtin";
+import { evaluateLines } from "../../src/evaluation/evaluators/evaluateLines";
+import { parseGates } from "../../src/evaluation/gates/gate";
+import { renderHtmlReport } from "../../src/evaluation/report/htmlReport";
+import type { ReportData } from "../../src/evaluation/report/reportData";
+import type { RunLine } from "../../src/evaluation/types";
+
+/** The value of `property` for an element with these classes, from rules whose selectors are only classes. */
+function resolvedProperty(css: string, classes: string[], property: string): string | undefined {
+  let best: { specificity: number; order: number; value: string } | undefined;
+  let order = 0;
+  for (const match of css.matchAll(/([^{}]+)\{([^{}]*)\}/g)) {
+    const declarations = match[2]!.split(";").map((part) => part.split(":").map((text) => text.trim()));
+    const value = declarations.find(([name]) => name === property)?.[1];
+    for (const selector of match[1]!.split(",").map((text) => text.trim())) {
+      order++;
+      if (value === undefined || !/^(\.[\w-]+)+$/.test(selector)) continue;
+      const needed = selector.slice(1).split(".");
+      if (!needed.every((name) => classes.includes(name))) continue;
+      if (!best || needed.length > best.specificity || (needed.length === best.specificity && order > best.order)) {
+        best = { specificity: needed.length, order, value };
+      }
+    }
+  }
+  return best?.value;
+}
+
+async function data(gates: string[]): Promise<ReportData> {
+  const lines: RunLine[] = [0, 1].map((lineNumber) => ({
+    lineNumber,
+    status: "Completed",
+    inputs: { text: `ticket ${lineNumber}` },
+    outputs: { category: "billing" },
+    durationMs: 10,
+    data: { truth: lineNumber === 0 ? "billing" : "account" },
+  }));
+  const evaluator = createBuiltinEvaluator({ name: "exact", builtin: "exact_match", mappings: { prediction: "${run.outputs.category}", reference: "${data.truth}" } });
+  const runs: EvaluatedRun[] = ["eval", "bulk"].map((dataset) => ({
+    dataset,
+    variant: "classify.zero_shot",
+    target: { kind: "flow" },
+    lines,
+    evaluators: [],
+  }));
+  runs[0]!.evaluators.push(await evaluateLines(evaluator, lines));
+  const metrics = buildMetricsFile({ phase: "pre", runId: "pre-layout", createdAt: new Date("2026-11-24T09:00:00Z"), runs, gates: parseGates(gates) });
+  return { title: "layout", metrics, lines: buildReportLines(runs), comparisons: [] };
+}
+
+function style(html: string): string {
+  return /<style>([\s\S]*?)<\/style>/.exec(html)![1]!;
+}
+
+describe("evaluation: report.html layout", () => {
+  it("shows the verdict in white on its coloured badge, whether the gates passed or failed", async () => {
+    for (const [gate, verdict] of [["exact_match >= 0.1", "pass"], ["exact_match >= 0.9", "fail"]] as const) {
+      const html = renderHtmlReport(await data([gate]));
+      assert.match(html, new RegExp(`<span class="verdict ${verdict}">`));
+      const classes = ["verdict", verdict];
+      assert.equal(resolvedProperty(style(html), classes, "color"), "#fff", `text colour of the ${verdict} badge`);
+      assert.notEqual(resolvedProperty(style(html), classes, "background"), "#fff");
+    }
+  });
+});
