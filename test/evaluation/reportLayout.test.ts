@@ -1,7 +1,7 @@
 /**
  * How report.html looks, checked without a browser: the page's own stylesheet is resolved for a given element
  * (class selectors only, by specificity then order, as a browser's cascade does for them), and the markup is
- * checked for what a reader sees first.
+ * checked for the containers that keep wide tables on the page.
  */
 import assert from "node:assert/strict";
 import { buildMetricsFile, buildReportLines, type EvaluatedRun } from "../../src/evaluation/assemble";
@@ -67,5 +67,14 @@ describe("evaluation: report.html layout", () => {
       assert.equal(resolvedProperty(style(html), classes, "color"), "#fff", `text colour of the ${verdict} badge`);
       assert.notEqual(resolvedProperty(style(html), classes, "background"), "#fff");
     }
+  });
+
+  it("keeps wide tables inside a horizontally scrolling box instead of widening the page", async () => {
+    const html = renderHtmlReport(await data(["exact_match >= 0.1", "error_rate <= 0.5"]));
+    const tables = html.match(/<table[\s>]/g) ?? [];
+    const wrapped = html.match(/<div class="table-scroll"><table[\s>]/g) ?? [];
+    assert.ok(tables.length >= 3);
+    assert.equal(wrapped.length, tables.length, "every table sits in a scroll box");
+    assert.equal(resolvedProperty(style(html), ["table-scroll"], "overflow-x"), "auto");
   });
 });

@@ -28,7 +28,7 @@ h3{font-size:15px;margin:18px 0 8px}.hint,.meta{color:var(--muted);font-weight:n
 .cards{display:flex;gap:12px;flex-wrap:wrap;margin-top:10px}.card{background:#fff;border:1px solid var(--line);border-radius:6px;padding:8px 14px}
 .card b{display:block;font-size:20px}
 table{border-collapse:collapse;width:100%;margin:6px 0 14px}th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
-th{background:var(--bg)}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+th{background:var(--bg)}.table-scroll{overflow-x:auto}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .pass{color:var(--ok);font-weight:600}.fail{color:var(--bad);font-weight:600}.skip{color:var(--muted);font-weight:600}
 .charts{display:flex;flex-wrap:wrap;gap:10px 28px}.chart{margin:0}figcaption{font-weight:600;margin-bottom:2px}
 .chart-label,.chart-value{font-size:12px;fill:#1f2328}.bar-0{fill:#0969da}.bar-1{fill:#8250df}.bar-2{fill:#1a7f37}
@@ -83,6 +83,11 @@ function jsonCell(value: Record<string, unknown>): string {
   return `<td><pre title="${escapeHtml(full.slice(0, maxTitleChars))}">${escapeHtml(truncate(full))}</pre></td>`;
 }
 
+/** A table as wide as its columns need, scrolling inside its box so the rest of the page keeps the window's width. */
+function scrollBox(table: string): string {
+  return `<div class="table-scroll">${table}</div>`;
+}
+
 function gatesSection(data: ReportData): string {
   const gates = data.metrics.gates;
   if (gates.length === 0) return `<h2>Gates</h2><p class="hint">No gates were configured.</p>`;
@@ -95,8 +100,11 @@ function gatesSection(data: ReportData): string {
     );
   });
   return (
-    `<h2>Gates</h2><table id="gates"><thead><tr><th>Result</th><th>Gate</th><th>Target</th><th>Actual</th><th>Expected</th>` +
-    `<th>Baseline</th><th>Detail</th></tr></thead><tbody>${rows.join("")}</tbody></table>`
+    `<h2>Gates</h2>` +
+    scrollBox(
+      `<table id="gates"><thead><tr><th>Result</th><th>Gate</th><th>Target</th><th>Actual</th><th>Expected</th>` +
+        `<th>Baseline</th><th>Detail</th></tr></thead><tbody>${rows.join("")}</tbody></table>`,
+    )
   );
 }
 
@@ -118,7 +126,7 @@ function metricsSection(data: ReportData): string {
         names.map((name) => `<td class="num">${num(entry.metrics[name])}</td>`).join("") +
         `</tr>`,
     );
-    parts.push(`<table><thead><tr><th>Variant / deployment</th><th>Lines</th><th>Failed</th>${header}</tr></thead><tbody>${rows.join("")}</tbody></table>`);
+    parts.push(scrollBox(`<table><thead><tr><th>Variant / deployment</th><th>Lines</th><th>Failed</th>${header}</tr></thead><tbody>${rows.join("")}</tbody></table>`));
   }
   return parts.join("");
 }
@@ -136,9 +144,12 @@ function comparisonSection(tables: ComparisonTable[]): string {
         `<td class="verdict-${row.verdict}">${row.verdict}</td></tr>`,
     );
     parts.push(
-      `<h3>${escapeHtml(table.title)}</h3><table><thead><tr><th>Metric</th><th>${escapeHtml(table.leftLabel)}</th>` +
-        `<th>${escapeHtml(table.rightLabel)}</th><th>Delta</th>${withTolerance ? "<th>Tolerance</th>" : ""}<th>Verdict</th></tr></thead>` +
-        `<tbody>${rows.join("")}</tbody></table>`,
+      `<h3>${escapeHtml(table.title)}</h3>` +
+        scrollBox(
+          `<table><thead><tr><th>Metric</th><th>${escapeHtml(table.leftLabel)}</th>` +
+            `<th>${escapeHtml(table.rightLabel)}</th><th>Delta</th>${withTolerance ? "<th>Tolerance</th>" : ""}<th>Verdict</th></tr></thead>` +
+            `<tbody>${rows.join("")}</tbody></table>`,
+        ),
     );
   }
   return parts.length === 0 ? "" : `<h2>Comparisons</h2>${parts.join("")}`;
@@ -182,8 +193,10 @@ function linesSection(lines: ReportLine[]): string {
     `<label>Status <select id="f-status"><option value="">all</option><option value="problem">any problem</option>${options}</select></label>` +
     `<label>Variant / deployment <select id="f-run"><option value="">all</option>${runOptions}</select></label>` +
     `<label>Search <input id="f-text" type="search" placeholder="text in any column"></label><span id="f-count" class="hint"></span></div>` +
-    `<table id="lines"><thead><tr><th>Status</th><th>Variant / deployment</th><th>Dataset</th><th>Line</th><th>Inputs</th>` +
-    `<th>Outputs</th><th>Scores</th><th>Errors / reasons</th><th>ms</th></tr></thead><tbody>${shown.map(lineRow).join("")}</tbody></table>`
+    scrollBox(
+      `<table id="lines"><thead><tr><th>Status</th><th>Variant / deployment</th><th>Dataset</th><th>Line</th><th>Inputs</th>` +
+        `<th>Outputs</th><th>Scores</th><th>Errors / reasons</th><th>ms</th></tr></thead><tbody>${shown.map(lineRow).join("")}</tbody></table>`,
+    )
   );
 }
 
