@@ -52,3 +52,26 @@ export function pythonEquals(a: unknown, b: unknown): boolean {
   }
   return false;
 }
+
+function jsonString(s: string): string {
+  // Python's json.dumps escapes every non-ASCII character (ensure_ascii=True), as UTF-16 units like JavaScript strings.
+  return JSON.stringify(s).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** Python `json.dumps(value, sort_keys=True)`: ", " and ": " separators, ASCII only, NaN/Infinity literals. */
+export function pythonJsonDumps(value: unknown): string {
+  if (value === null || value === undefined) return "null";
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if (typeof value === "number") {
+    if (Number.isNaN(value)) return "NaN";
+    if (!Number.isFinite(value)) return value > 0 ? "Infinity" : "-Infinity";
+    return JSON.stringify(value);
+  }
+  if (typeof value === "string") return jsonString(value);
+  if (Array.isArray(value)) return `[${value.map(pythonJsonDumps).join(", ")}]`;
+  if (typeof value === "object") {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${jsonString(k)}: ${pythonJsonDumps(v)}`).join(", ")}}`;
+  }
+  return jsonString(String(value));
+}

@@ -1,6 +1,6 @@
 import * as nunjucks from "nunjucks";
 import { installPythonTruthiness } from "./jinjaTruthiness";
-import { pythonRepr } from "./pythonValues";
+import { pythonJsonDumps, pythonRepr } from "./pythonValues";
 
 /**
  * Jinja2 rendering configured like prompt flow: no autoescaping, trim_blocks, trailing newline kept, undefined
@@ -86,6 +86,15 @@ function installSandbox(): void {
   runtime.memberLookup = function sandboxedMemberLookup(this: unknown, ...args: unknown[]): unknown {
     const [obj, key] = args;
     if (isBlocked(key)) return undefined;
+    // Python sequences: `items[-1]` counts from the end and a string slice is a string (nunjucks gives undefined and
+    // a list of characters).
+    if (args.length !== 4 && (typeof obj === "string" || Array.isArray(obj)) && typeof key === "number" && Number.isInteger(key) && key < 0) {
+      return key + obj.length >= 0 ? obj[key + obj.length] : undefined;
+    }
+    if (typeof obj === "string" && args.length === 4) {
+      const characters: unknown = memberLookup.apply(this, args);
+      return Array.isArray(characters) ? characters.join("") : characters;
+    }
     if (typeof obj === "string" && typeof key === "string" && Object.prototype.hasOwnProperty.call(STRING_METHODS, key)) {
       const method = STRING_METHODS[key];
       return (...methodArgs: unknown[]) => method(obj, ...methodArgs);
@@ -96,6 +105,19 @@ function installSandbox(): void {
     if (isBlocked(args[2])) return undefined;
     return contextOrFrameLookup.apply(this, args);
   };
+}
+
+/** `{% raw %}` blocks (left alone) or a comment followed by a line break. */
+const RAW_OR_COMMENT_LINE = /\{%-?\s*raw\s*-?%\}[\s\S]*?\{%-?\s*endraw\s*-?%\}|\{#([\s\S]*?)(-?)#\}(\r?\n)/g;
+
+/**
+ * Jinja2's trim_blocks also drops the line break after a comment; nunjucks only does it after block tags. Moving the
+ * break inside the comment drops it from the output while keeping line numbers in error messages.
+ */
+export function withCommentNewlinesTrimmed(source: string): string {
+  return source.replace(RAW_OR_COMMENT_LINE, (match, body: string | undefined, dash: string | undefined, newline: string | undefined) =>
+    newline === undefined ? match : `{#${body ?? ""}${newline}${dash ?? ""}#}`,
+  );
 }
 
 export interface TemplateRenderer {
@@ -113,14 +135,17 @@ export function createTemplateRenderer(flowDir: string): TemplateRenderer {
     lstripBlocks: false,
     throwOnUndefined: false,
   });
-  env.addFilter("tojson", (value: unknown) => JSON.stringify(value ?? null));
+  // Jinja2's tojson: json.dumps with sort_keys, then <, >, & and ' escaped for HTML.
+  env.addFilter("tojson", (value: unknown) =>
+    pythonJsonDumps(value).replace(/[<>&']/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`),
+  );
   const compiled = new Map<string, nunjucks.Template>();
   return {
     render(source, variables, name) {
       const key = `${name}\u0000${source}`;
       let template = compiled.get(key);
       if (!template) {
-        template = new nunjucks.Template(source, env, name, true);
+        template = new nunjucks.Template(withCommentNewlinesTrimmed(source), env, name, true);
         compiled.set(key, template);
       }
       return template.render({ ...variables });

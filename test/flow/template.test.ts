@@ -48,8 +48,28 @@ describe("flow/template", () => {
     assert.equal(render("{% for k, v in d.items() %}{{ k }}={{ v }};{% endfor %}", { d: { a: 1, b: 2 } }), "a=1;b=2;");
     assert.equal(render("{% if flag == True and x is none %}yes{% endif %}", { flag: true, x: null }), "yes");
     assert.equal(render("{{ s.strip().upper() }}|{{ s.split(',') | length }}", { s: " a,b " }), "A,B|2");
-    assert.equal(render("{{ obj | tojson }}", { obj: { k: [1, "two"] } }), '{"k":[1,"two"]}');
+    assert.equal(render("{{ obj | tojson }}", { obj: { k: [1, "two"] } }), '{"k": [1, "two"]}');
     assert.equal(render('{% include "part.jinja2" %}', { name: "ok" }), "included ok");
+  });
+
+  // Expected strings below are what Jinja2's SandboxedEnvironment(trim_blocks=True, keep_trailing_newline=True)
+  // renders, the environment Azure ML serves the same template with.
+  it("indexes and slices strings and lists the Python way: negative indexes, a string slice is a string", () => {
+    const vars = { s: "hello", items: [3, 1, 2], history: [{ q: "first" }, { q: "last" }] };
+    assert.equal(render("{{ items[-1] }}|{{ s[-1] }}|{{ history[-1].q }}|{{ items[-5] }}", vars), "2|o|last|");
+    assert.equal(render("{{ s[1:3] }}|{{ s[::-1] }}|{{ s[:2] | upper }}|{{ items[-2:] }}", vars), "el|olleh|HE|[1, 2]");
+  });
+
+  it("tojson writes Python's json.dumps: sorted keys, spaced separators, ASCII and HTML-safe escapes", () => {
+    const out = render("{{ d | tojson }}", { d: { z: 1, a: [1, "<b>&'"], "é": null, t: true } });
+    assert.equal(out, '{"a": [1, "\\u003cb\\u003e\\u0026\\u0027"], "t": true, "z": 1, "\\u00e9": null}');
+    assert.equal(render("{{ s | tojson }}", { s: "ü😀" }), '"\\u00fc\\ud83d\\ude00"');
+  });
+
+  it("trim_blocks drops the line break after a comment too, and keeps error line numbers", () => {
+    assert.equal(render("a {# note #}\nb {# note -#}\n   c\n{# multi\nline #}\nd\n"), "a b c\nd\n");
+    assert.equal(render("{% raw %}{# kept #}\n{% endraw %}"), "{# kept #}\n");
+    assert.throws(() => render("{# one #}\n{# two #}\n{% nosuchtag %}"), /Line 3/);
   });
 
   it("sandbox: no constructor, prototype or dunder access from templates", () => {
