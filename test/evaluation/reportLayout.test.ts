@@ -9,6 +9,8 @@ import { createBuiltinEvaluator } from "../../src/evaluation/evaluators/builtin"
 import { evaluateLines } from "../../src/evaluation/evaluators/evaluateLines";
 import { parseGates } from "../../src/evaluation/gates/gate";
 import { renderHtmlReport } from "../../src/evaluation/report/htmlReport";
+import { renderJunitXml } from "../../src/evaluation/report/junitReport";
+import { renderMarkdownReport } from "../../src/evaluation/report/markdownReport";
 import type { ReportData } from "../../src/evaluation/report/reportData";
 import type { RunLine } from "../../src/evaluation/types";
 
@@ -76,5 +78,24 @@ describe("evaluation: report.html layout", () => {
     assert.ok(tables.length >= 3);
     assert.equal(wrapped.length, tables.length, "every table sits in a scroll box");
     assert.equal(resolvedProperty(style(html), ["table-scroll"], "overflow-x"), "auto");
+  });
+
+  it("tells apart gate rows on the same variant by the dataset and evaluator they were checked on", async () => {
+    const html = renderHtmlReport(await data(["error_rate <= 0.5"]));
+    const gatesTable = html.slice(html.indexOf('id="gates"'), html.indexOf("</table>", html.indexOf('id="gates"')));
+    const targets = [...gatesTable.matchAll(/<tr><td><span class="\w+">\w+<\/span><\/td><td>[^<]*<\/td><td>(.*?)<\/td>/g)].map((match) => match[1]);
+    assert.equal(targets.length, 2);
+    assert.equal(new Set(targets).size, 2, `gate rows must differ: ${targets.join(" | ")}`);
+    assert.ok(targets.some((target) => target!.includes("eval/run")) && targets.some((target) => target!.includes("bulk/run")));
+  });
+
+  it("gives every gate its own row in report.md and its own testcase name in junit.xml", async () => {
+    const report = await data(["error_rate <= 0.5", "exact_match >= 0.1"]);
+    const markdownRows = renderMarkdownReport(report).split("\n").filter((row) => row.startsWith("| ✅") || row.startsWith("| ❌"));
+    assert.equal(markdownRows.length, 3);
+    assert.equal(new Set(markdownRows).size, 3, markdownRows.join("\n"));
+    const names = [...renderJunitXml(report.metrics).matchAll(/<testcase [^>]*name="([^"]*)"/g)].map((match) => match[1]);
+    assert.equal(names.length, 3);
+    assert.equal(new Set(names).size, 3, names.join(" | "));
   });
 });

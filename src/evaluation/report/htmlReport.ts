@@ -10,7 +10,7 @@ import type { ComparisonTable } from "../comparison";
 import { formatDelta, formatNumber } from "../formatNumber";
 import { lowerIsBetter } from "../gates/metricRef";
 import { escapeHtml, jsonForScript } from "./escape";
-import { displayedMetrics, gateSummary, groupEntries, type ReportData } from "./reportData";
+import { displayedMetrics, gateSummary, gateTarget, groupEntries, type ReportData } from "./reportData";
 import { renderBarChart } from "./svgBarChart";
 
 /** Rows beyond this are left to results.csv: a browser struggles with a 100 000-row table. Failures come first. */
@@ -94,7 +94,7 @@ function gatesSection(data: ReportData): string {
   const rows = gates.map((gate) => {
     const state = gate.passed ? (gate.skipped ? `<span class="skip">SKIPPED</span>` : `<span class="pass">PASS</span>`) : `<span class="fail">FAIL</span>`;
     return (
-      `<tr><td>${state}</td><td>${escapeHtml(gate.gate)}</td><td>${escapeHtml(gate.target_label ?? "–")}</td>` +
+      `<tr><td>${state}</td><td>${escapeHtml(gate.gate)}</td><td>${escapeHtml(gateTarget(data.metrics, gate) ?? "–")}</td>` +
       `<td class="num">${num(gate.actual)}</td><td>${escapeHtml(gate.expected ?? "–")}</td><td class="num">${num(gate.baseline)}</td>` +
       `<td>${escapeHtml(gate.reason)}</td></tr>`
     );

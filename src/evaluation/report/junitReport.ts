@@ -5,9 +5,11 @@
 import type { GateResult } from "../gates/gateResult";
 import type { MetricsFile } from "../metricsFile";
 import { escapeXml } from "./escape";
+import { gateTarget } from "./reportData";
 
-function testcase(result: GateResult): string {
-  const name = result.target_label === undefined ? result.gate : `${result.gate} @ ${result.target_label}`;
+function testcase(metrics: MetricsFile, result: GateResult): string {
+  const target = gateTarget(metrics, result);
+  const name = target === undefined ? result.gate : `${result.gate} @ ${target}`;
   const open = `    <testcase classname="quality.${escapeXml(result.kind)}" name="${escapeXml(name)}" time="0"`;
   if (!result.passed) {
     return `${open}>\n      <failure message="${escapeXml(result.reason)}" type="GateFailed">${escapeXml(result.reason)}</failure>\n    </testcase>`;
@@ -25,7 +27,7 @@ export function renderJunitXml(metrics: MetricsFile): string {
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="llmops quality gates" tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}">`,
     `  <testsuite name="${suiteName}" tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}" timestamp="${escapeXml(metrics.created_at)}">`,
-    ...metrics.gates.map(testcase),
+    ...metrics.gates.map((gate) => testcase(metrics, gate)),
     "  </testsuite>",
     "</testsuites>",
     "",

@@ -5,7 +5,7 @@
  */
 import { formatDelta, formatNumber } from "../formatNumber";
 import { markdownCell } from "./escape";
-import { displayedMetrics, gateSummary, groupEntries, type ReportData } from "./reportData";
+import { displayedMetrics, gateSummary, gateTarget, groupEntries, type ReportData } from "./reportData";
 
 const maxGateRows = 60;
 const maxMetricColumns = 8;
@@ -32,7 +32,7 @@ export function renderMarkdownReport(data: ReportData): string {
     const rows = metrics.gates.slice(0, maxGateRows).map((gate) => [
       gate.passed ? (gate.skipped ? "⏭️" : "✅") : "❌",
       markdownCell(gate.gate),
-      markdownCell(gate.target_label ?? "–"),
+      markdownCell(gateTarget(metrics, gate) ?? "–"),
       value(gate.actual),
       markdownCell(gate.expected ?? "–"),
       markdownCell(gate.reason),

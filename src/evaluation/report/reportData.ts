@@ -1,5 +1,6 @@
 import type { ReportLine } from "../assemble";
 import type { ComparisonTable } from "../comparison";
+import type { GateResult } from "../gates/gateResult";
 import type { MetricsEntry, MetricsFile } from "../metricsFile";
 
 /** Everything the report writers render; built by the pure functions in ../assemble.ts and ../comparison.ts. */
@@ -36,6 +37,17 @@ export function groupEntries(entries: MetricsEntry[]): { group: string; entries:
     groups.set(key, list);
   }
   return [...groups].map(([group, list]) => ({ group, entries: list }));
+}
+
+/**
+ * What a gate was checked on, as reports show it: the variant/deployment label and the `<dataset>/<evaluator>` of
+ * its metrics entry. One gate (e.g. `error_rate <= 0.02`) is checked on every dataset's run of a variant, and the
+ * label alone would make those rows look identical. Undefined when the gate names no target.
+ */
+export function gateTarget(metrics: MetricsFile, gate: GateResult): string | undefined {
+  const entry = gate.target_id === undefined ? undefined : metrics.targets.find((candidate) => candidate.id === gate.target_id);
+  if (entry === undefined) return gate.target_label;
+  return `${gate.target_label ?? entry.label} (${entry.dataset}/${entry.evaluator})`;
 }
 
 export function gateSummary(metrics: MetricsFile): { passed: number; failed: number; skipped: number; ok: boolean } {
