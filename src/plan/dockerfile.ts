@@ -10,8 +10,36 @@ export interface DockerfileInput {
 }
 
 /**
- * Dockerfile text, built with the flow folder as context. `pf flow serve` answers /score and /health; it runs
- * as an unprivileged user after the requirements are installed as root into the image's Python.
+ * Python that starts prompt flow's serving app with its AzureML extension on 0.0.0.0:8080. Only that extension
+ * reads PRT_CONFIG_OVERRIDE and resolves the flow's connections from the workspace with the endpoint's identity
+ * (it also feeds the deployment's data collector); it serves the flow at PROMPTFLOW_PROJECT_PATH. The module
+ * moved to promptflow.core in prompt flow 1.8; older base images have it under promptflow._sdk.
+ */
+const azureMlServingPython = [
+  "try:",
+  "    from promptflow.core._serving.app import create_app",
+  "except ImportError:",
+  "    from promptflow._sdk._serving.app import create_app",
+  'create_app(extension_type="azureml").run(host="0.0.0.0", port=8080)',
+].join("\n");
+
+/**
+ * The container's start command. On an Azure ML deployment (every deployment this project declares sets
+ * PRT_CONFIG_OVERRIDE) the AzureML serving extension; anywhere else (Web App, `docker run`) `pf flow serve`,
+ * which reads connections from the local prompt flow store. Both answer /score and /health on 8080.
+ */
+export const servingCommand: readonly string[] = [
+  "/bin/sh",
+  "-c",
+  [
+    `if [ -n "\${PRT_CONFIG_OVERRIDE:-}" ]; then exec python -c '${azureMlServingPython}'; fi`,
+    "exec pf flow serve --source /flow --host 0.0.0.0 --port 8080 --skip-open-browser",
+  ].join("\n"),
+];
+
+/**
+ * Dockerfile text, built with the flow folder as context. The flow is served as an unprivileged user after the
+ * requirements are installed as root into the image's Python.
  */
 export function dockerfileText(input: DockerfileInput): string {
   const lines = [
@@ -28,7 +56,7 @@ export function dockerfileText(input: DockerfileInput): string {
     "USER 10001",
     "ENV PROMPTFLOW_RUN_MODE=serving PROMPTFLOW_PROJECT_PATH=/flow HOME=/home/promptflow",
     "EXPOSE 8080",
-    'CMD ["pf", "flow", "serve", "--source", "/flow", "--host", "0.0.0.0", "--port", "8080"]',
+    `CMD ${JSON.stringify(servingCommand)}`,
     "",
   );
   return lines.join("\n");

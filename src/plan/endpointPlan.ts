@@ -11,7 +11,7 @@ export const defaultMaxConcurrentRequestsPerInstance = 1;
 export const defaultTargetUtilization = 70;
 
 /**
- * Probe defaults for prompt flow containers: /health answers once `pf flow serve` has loaded the flow, which can
+ * Probe defaults for prompt flow containers: /health answers once the serving app has loaded the flow, which can
  * take a minute or more on a cold instance, so probes tolerate 30 failures 10 s apart (5 minutes) before acting.
  */
 export const defaultProbe = {
