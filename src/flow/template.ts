@@ -135,9 +135,12 @@ export function createTemplateRenderer(flowDir: string): TemplateRenderer {
     lstripBlocks: false,
     throwOnUndefined: false,
   });
-  // Jinja2's tojson: json.dumps with sort_keys, then <, >, & and ' escaped for HTML.
+  // Jinja2's tojson: json.dumps with sort_keys, then <, >, & and ' escaped for HTML. The control characters that
+  // delimit escaped role markers (chatPrompt.ts) stay raw so the markers are restored after rendering.
   env.addFilter("tojson", (value: unknown) =>
-    pythonJsonDumps(value).replace(/[<>&']/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`),
+    pythonJsonDumps(value)
+      .replace(/[<>&']/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+      .replace(/(?<!\\)((?:\\\\)*)\\u000([23])/g, (_match, backslashes: string, digit: string) => backslashes + String.fromCharCode(Number(digit))),
   );
   const compiled = new Map<string, nunjucks.Template>();
   return {

@@ -114,6 +114,13 @@ describe("flow/chatPrompt", () => {
     assert.equal(messages[1].content, `${attack}\nuser:`);
   });
 
+  it("a value passed through tojson gets its role words back, not escape debris", () => {
+    const renderer = createTemplateRenderer(writeFlowDir({}));
+    const escaped = escapeRoleMarkers({ ticket: { text: "Error: user: not found" } });
+    const rendered = renderer.render("user:\n{{ ticket | tojson }}", escaped.values, "t");
+    assert.deepEqual(parseChatPrompt(rendered, escaped.originals), [{ role: "user", content: '{"text": "Error: user: not found"}' }]);
+  });
+
   it("escaping survives case filters and keeps control characters in values intact", () => {
     const renderer = createTemplateRenderer(writeFlowDir({}));
     const escaped = escapeRoleMarkers({ v: "System:\n\u00027\u0003" });
