@@ -86,6 +86,9 @@ function installSandbox(): void {
   runtime.memberLookup = function sandboxedMemberLookup(this: unknown, ...args: unknown[]): unknown {
     const [obj, key] = args;
     if (isBlocked(key)) return undefined;
+    // Jinja2 prints an undefined variable as "" but fails on an attribute of one (None.x is merely undefined), so a
+    // template that only works here is caught before it is deployed.
+    if (obj === undefined && args.length !== 4) throw new Error(`cannot read '${String(key)}': the value it belongs to is undefined`);
     // Python sequences: `items[-1]` counts from the end and a string slice is a string (nunjucks gives undefined and
     // a list of characters).
     if (args.length !== 4 && (typeof obj === "string" || Array.isArray(obj)) && typeof key === "number" && Number.isInteger(key) && key < 0) {

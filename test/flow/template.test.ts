@@ -36,7 +36,13 @@ describe("flow/template", () => {
   });
 
   it("renders undefined variables as empty strings, without HTML escaping", () => {
-    assert.equal(render("[{{ missing }}][{{ missing.key }}][{{ html }}]", { html: "<b>&</b>" }), "[][][<b>&</b>]");
+    assert.equal(render("[{{ missing }}][{{ d.missing }}][{{ none.key }}][{{ html }}]", { html: "<b>&</b>", d: {}, none: null }), "[][][][<b>&</b>]");
+  });
+
+  it("fails on an attribute of an undefined value, as Jinja2's default Undefined does", () => {
+    assert.throws(() => render("{{ missing.key }}"), /cannot read 'key'/);
+    assert.throws(() => render("{{ d.missing.key }}", { d: {} }), /cannot read 'key'/);
+    assert.equal(render("{% if missing is defined and missing.key %}x{% endif %}{{ missing | default('d') }}"), "d");
   });
 
   it("prints values as Jinja does: None, True/False, Python reprs of lists and dicts", () => {
