@@ -25,11 +25,11 @@ function toDouble(name: string, value: unknown): number {
   throw new InputError(`input '${name}' of type double: cannot convert ${JSON.stringify(value)}`);
 }
 
+/** Prompt flow takes only a bool or the strings true/false in any case: 1, "1" and " true" fail the line there. */
 function toBool(name: string, value: unknown): boolean {
   if (typeof value === "boolean") return value;
-  if (typeof value === "number") return value !== 0;
   if (typeof value === "string") {
-    const text = value.trim().toLowerCase();
+    const text = value.toLowerCase();
     if (text === "true") return true;
     if (text === "false") return false;
   }

@@ -69,6 +69,9 @@ describe("flow/convertInputs", () => {
     assert.throws(() => convertInputs({ i: input("i", "int") }, { i: "4.5" }), /input 'i' of type int/);
     assert.throws(() => convertInputs({ d: input("d", "double") }, { d: "abc" }), /input 'd' of type double/);
     assert.throws(() => convertInputs({ b: input("b", "bool") }, { b: "maybe" }), /input 'b' of type bool/);
+    // Prompt flow's bool accepts a bool or "true"/"false" (any case) only.
+    assert.equal(convertInputs({ b: input("b", "bool") }, { b: "FALSE" }).b, false);
+    for (const b of [1, 0, "1", " true"]) assert.throws(() => convertInputs({ b: input("b", "bool") }, { b }), /input 'b' of type bool/);
   });
 });
 
