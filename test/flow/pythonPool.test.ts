@@ -78,6 +78,29 @@ describe("flow/pythonPool", function () {
     assert.equal(result.ok && result.result, 42);
   });
 
+  it("flows sharing a worker each import their own same-named helper module", async () => {
+    // An evaluation runs the flow and its evaluator flows in one pool; both may have a `utils.py`.
+    const flowFiles = (label: string): Record<string, string> => ({
+      "utils.py": `NAME = "${label}"\n`,
+      "tools/use.py": "from promptflow import tool\nimport utils\n\n@tool\ndef run():\n    import lazy_mod\n    return [utils.NAME, lazy_mod.NAME]\n",
+      "lazy_mod.py": `NAME = "lazy ${label}"\n`,
+    });
+    const flowA = writeFlowDir(flowFiles("a"));
+    const flowB = writeFlowDir(flowFiles("b"));
+    const single = createPythonPool({ size: 1 });
+    try {
+      const run = (flow: string) => single.call({ toolPath: path.join(flow, "tools/use.py"), kwargs: {}, bypassed: [], cwd: flow, env: {} });
+      const answers = [];
+      for (const flow of [flowA, flowB, flowA, flowB]) answers.push(await run(flow));
+      assert.deepEqual(
+        answers.map((answer) => (answer.ok ? answer.result : answer.error.message)),
+        [["a", "lazy a"], ["b", "lazy b"], ["a", "lazy a"], ["b", "lazy b"]],
+      );
+    } finally {
+      await single.close();
+    }
+  });
+
   it("returns the exception type, message and the tool's last frames", async () => {
     const result = await call("raises.py", { v: 5 });
     assert.ok(!result.ok);

@@ -61,14 +61,48 @@ def _install_promptflow_shim():
 
 _modules = {}
 
+# One worker serves several flows (an evaluation runs the flow and its evaluator flows in one pool). Each flow's own
+# modules (a sibling `utils.py`, say) are kept per flow folder and swapped in before its tools load or run, so two
+# flows with a same-named helper each import their own, as they would in separate prompt flow processes.
+_flow_dirs = []
+_parked = {}
+_active = [None]
 
-def _load_module(path):
+
+def _owner(module):
+    filename = getattr(module, "__file__", None)
+    if not isinstance(filename, str):
+        return None
+    filename = os.path.abspath(filename)
+    owners = [folder for folder in _flow_dirs if filename.startswith(folder + os.sep)]
+    return max(owners, key=len) if owners else None
+
+
+def _activate_flow(flow_dir, tool_dir):
+    if flow_dir not in _flow_dirs:
+        _flow_dirs.append(flow_dir)
+    if _active[0] != flow_dir:
+        for name, module in list(sys.modules.items()):
+            owner = _owner(module)
+            if owner is not None and owner != flow_dir and not name.startswith("pf_tool_"):
+                _parked.setdefault(owner, {})[name] = sys.modules.pop(name)
+        sys.modules.update(_parked.pop(flow_dir, {}))
+        _active[0] = flow_dir
+    mine = [tool_dir] if tool_dir == flow_dir else [tool_dir, flow_dir]
+    sys.path[:] = mine + [entry for entry in sys.path if entry not in mine and _owner_dir(entry) is None]
+
+
+def _owner_dir(entry):
+    entry = os.path.abspath(entry or os.curdir)
+    return next((folder for folder in _flow_dirs if entry == folder or entry.startswith(folder + os.sep)), None)
+
+
+def _load_module(path, flow_dir):
+    tool_dir = os.path.dirname(path)
+    _activate_flow(os.path.abspath(flow_dir or tool_dir), tool_dir)
     module = _modules.get(path)
     if module is not None:
         return module
-    folder = os.path.dirname(path)
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
     name = "pf_tool_" + hashlib.sha1(path.encode("utf-8")).hexdigest()[:16]
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
@@ -129,7 +163,7 @@ def _handle(request):
         if request.get("cwd"):
             os.chdir(request["cwd"])
         path = os.path.abspath(request["path"])
-        func = _find_tool(_load_module(path), path)
+        func = _find_tool(_load_module(path, request.get("cwd")), path)
         result = func(**_arguments(func, request.get("kwargs") or {}, request.get("bypassed") or []))
         try:
             json.dumps(result, allow_nan=False)
