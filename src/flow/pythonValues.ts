@@ -75,3 +75,67 @@ export function pythonJsonDumps(value: unknown): string {
   }
   return jsonString(String(value));
 }
+
+/** One `%` conversion: flags, width, precision, type (Python's printf-style formatting). */
+const PRINTF_SPEC = /%([-+ 0#]*)(\d+)?(?:\.(\d+))?([sdifFeEgGxXorc%])/g;
+
+function formatNumber(value: unknown, type: string, precision: number | undefined): string {
+  const n = typeof value === "boolean" ? Number(value) : typeof value === "number" ? value : Number.NaN;
+  if (typeof value !== "number" && typeof value !== "boolean") throw new TypeError(`%${type} format: a real number is required, not ${pythonRepr(value)}`);
+  if (!Number.isFinite(n)) return pythonNumber(n);
+  switch (type) {
+    case "d":
+    case "i":
+      return Math.trunc(n).toString();
+    case "f":
+    case "F":
+      return n.toFixed(precision ?? 6);
+    case "e":
+    case "E": {
+      const text = n.toExponential(precision ?? 6).replace(/e([+-])(\d)$/, "e$10$2");
+      return type === "E" ? text.toUpperCase() : text;
+    }
+    case "g":
+    case "G": {
+      const text = String(Number(n.toPrecision(precision === 0 ? 1 : precision ?? 6)));
+      return type === "G" ? text.toUpperCase() : text;
+    }
+    case "x":
+    case "X": {
+      const text = Math.trunc(n).toString(16);
+      return type === "X" ? text.toUpperCase() : text;
+    }
+    case "o":
+      return Math.trunc(n).toString(8);
+    default:
+      return String.fromCharCode(Math.trunc(n));
+  }
+}
+
+/** Python's `format % args` for the conversions prompts use (Jinja2's `format` filter). */
+export function pythonPercentFormat(format: string, args: unknown[]): string {
+  let next = 0;
+  const text = format.replace(PRINTF_SPEC, (_spec, flags: string, width: string | undefined, precision: string | undefined, type: string) => {
+    if (type === "%") return "%";
+    if (next >= args.length) throw new TypeError("not enough arguments for format string");
+    const value = args[next++];
+    const digits = precision === undefined ? undefined : Number(precision);
+    let body: string;
+    if (type === "s") body = digits === undefined ? pythonStr(value) : pythonStr(value).slice(0, digits);
+    else if (type === "r") body = pythonRepr(value);
+    else if (type === "c" && typeof value === "string") body = value;
+    else body = formatNumber(value, type, digits);
+    const numeric = !["s", "r", "c"].includes(type);
+    if (numeric && !body.startsWith("-")) body = flags.includes("+") ? `+${body}` : flags.includes(" ") ? ` ${body}` : body;
+    const size = width === undefined ? 0 : Number(width);
+    if (body.length >= size) return body;
+    if (flags.includes("-")) return body.padEnd(size);
+    if (numeric && flags.includes("0")) {
+      const sign = /^[+\- ]/.test(body) ? body[0] : "";
+      return sign + body.slice(sign.length).padStart(size - sign.length, "0");
+    }
+    return body.padStart(size);
+  });
+  if (next < args.length) throw new TypeError("not all arguments converted during string formatting");
+  return text;
+}

@@ -1,6 +1,6 @@
 import * as nunjucks from "nunjucks";
 import { installPythonTruthiness } from "./jinjaTruthiness";
-import { pythonJsonDumps, pythonRepr } from "./pythonValues";
+import { pythonJsonDumps, pythonPercentFormat, pythonRepr } from "./pythonValues";
 
 /**
  * Jinja2 rendering configured like prompt flow: no autoescaping, trim_blocks, trailing newline kept, undefined
@@ -145,6 +145,8 @@ export function createTemplateRenderer(flowDir: string): TemplateRenderer {
       .replace(/[<>&']/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
       .replace(/(?<!\\)((?:\\\\)*)\\u000([23])/g, (_match, backslashes: string, digit: string) => backslashes + String.fromCharCode(Number(digit))),
   );
+  // Jinja2's builtin `"%.2f" | format(x)` (printf-style); nunjucks has no such filter.
+  env.addFilter("format", (format: unknown, ...args: unknown[]) => pythonPercentFormat(String(format), args));
   const compiled = new Map<string, nunjucks.Template>();
   return {
     render(source, variables, name) {

@@ -72,6 +72,13 @@ describe("flow/template", () => {
     assert.equal(render("{{ s | tojson }}", { s: "ü😀" }), '"\\u00fc\\ud83d\\ude00"');
   });
 
+  it("has Jinja2's printf-style format filter", () => {
+    const vars = { x: 2.5, n: 42, s: "ab", l: [1, "a"], big: 12345.678, none: null };
+    const source = '{{ "%.2f"|format(x) }}|{{ "%5d|%-5s|%05.1f|%+d|%s %r"|format(n, s, x, n, l, s) }}|{{ "%e %x %%"|format(big, 255) }}|{{ "%s"|format(none) }}';
+    assert.equal(render(source, vars), "2.50|   42|ab   |002.5|+42|[1, 'a'] 'ab'|1.234568e+04 ff %|None");
+    assert.throws(() => render('{{ "%d"|format(s) }}', vars), /real number is required/);
+  });
+
   it("trim_blocks drops the line break after a comment too, and keeps error line numbers", () => {
     assert.equal(render("a {# note #}\nb {# note -#}\n   c\n{# multi\nline #}\nd\n"), "a b c\nd\n");
     assert.equal(render("{% raw %}{# kept #}\n{% endraw %}"), "{# kept #}\n");
