@@ -31,8 +31,9 @@ export function environmentName(flow: FlowPlan): string {
 }
 
 /**
- * Environment versions are immutable in Azure ML, so the version follows the image tag (derived from the flow's
- * content hash, like the model version): a new flow gives a new version, the old one keeps serving priors.
+ * Environment versions are immutable in Azure ML, so the version follows the image tag (derived from the build
+ * hash: flow files + generated Dockerfile, like the model version): a new flow or serving recipe gives a new
+ * version, the old one keeps serving priors.
  */
 export function environmentVersion(image: ImagePlan): string {
   return image.tag;

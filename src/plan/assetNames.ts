@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+
 /** Azure ML asset names (models, data): letters, digits, "-", "_", "."; start with a letter or digit; ≤ 255. */
 export const assetNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
 
@@ -9,6 +11,16 @@ export const assetNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
  */
 export function versionFromHash(sha256: string): string {
   return sha256.slice(0, 12);
+}
+
+/**
+ * The identity of one build: the flow's content hash AND the generated Dockerfile text (which names the base image
+ * and the start command). Model version, environment version and image tag all derive from it, because an Azure ML
+ * environment version's image is immutable: a new Dockerfile or base image over an unchanged flow must name a new
+ * version rather than re-PUT the old one with another image, which ARM refuses.
+ */
+export function buildHashOf(contentHash: string, dockerfile: string): string {
+  return createHash("sha256").update(`${contentHash}\u0000${dockerfile}`).digest("hex");
 }
 
 /** "support_ticket_classifier" → "support-ticket-classifier" (registry repositories are lowercase). */

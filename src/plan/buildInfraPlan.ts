@@ -8,7 +8,7 @@ import { looseBoolean, looseString } from "../config/looseValues";
 import { readStackSettings } from "../config/stackConfig";
 import type { ExistingResourceSettings, StackSettings } from "../config/stackSettings";
 import { ConfigError } from "../userError";
-import { assetNamePattern, kebabCase, versionFromHash } from "./assetNames";
+import { assetNamePattern, buildHashOf, kebabCase, versionFromHash } from "./assetNames";
 import { buildAzureTarget } from "./azureTarget";
 import { buildDatasetPlans } from "./datasets";
 import { defaultBaseImage, dockerfileText } from "./dockerfile";
@@ -96,7 +96,8 @@ function requirementsFileOf(files: FlowFile[]): string | undefined {
   return files.some((f) => f.relativePath === "requirements.txt") ? "requirements.txt" : undefined;
 }
 
-function buildFlowPlan(input: PlanInput, settings: StackSettings): FlowPlan {
+/** The flow and its serving image, named by one build hash (flow files + generated Dockerfile). */
+function buildFlowAndImage(input: PlanInput, settings: StackSettings, managed: ManagedEndpointEntry | undefined): { flow: FlowPlan; image: ImagePlan } {
   const sourceDir = path.resolve(input.projectRoot, settings.flowPath);
   const at = jsonPath(["config", "llmops:flowPath"]);
   if (!fs.existsSync(sourceDir) || !fs.statSync(sourceDir).isDirectory()) {
@@ -117,32 +118,34 @@ function buildFlowPlan(input: PlanInput, settings: StackSettings): FlowPlan {
       JSON.stringify(modelName),
     );
   }
-  return {
+  const requirementsFile = requirementsFileOf(files);
+  const dockerfile = dockerfileText({
+    flowName: name,
+    contentHash,
+    baseImage: looseString(managed?.DEPLOYMENT_BASE_IMAGE_NAME) ?? defaultBaseImage,
+    ...(requirementsFile !== undefined ? { requirementsFile } : {}),
+  });
+  const buildHash = buildHashOf(contentHash, dockerfile);
+  // One version string for model, environment and image tag: a pinned model version finds its environment by it.
+  const version = versionFromHash(buildHash);
+  const flow: FlowPlan = {
     name,
     sourceDir,
     files,
     contentHash,
-    model: { name: modelName, version: versionFromHash(contentHash), datastorePath: `LocalUpload/${contentHash}/${name}` },
+    buildHash,
+    model: { name: modelName, version, datastorePath: `LocalUpload/${contentHash}/${name}` },
     datasets: buildDatasetPlans(input.projectRoot, settings.datasets, input.stackConfigFile),
   };
-}
-
-function buildImagePlan(flow: FlowPlan, managed: ManagedEndpointEntry | undefined): ImagePlan {
-  const requirementsFile = requirementsFileOf(flow.files);
-  const dockerInput = {
-    flowName: flow.name,
-    contentHash: flow.contentHash,
-    baseImage: looseString(managed?.DEPLOYMENT_BASE_IMAGE_NAME) ?? defaultBaseImage,
-    ...(requirementsFile !== undefined ? { requirementsFile } : {}),
-  };
-  return {
-    repository: `llmops/${kebabCase(flow.name)}`,
-    tag: versionFromHash(flow.contentHash),
+  const image: ImagePlan = {
+    repository: `llmops/${kebabCase(name)}`,
+    tag: version,
     platform: "linux/amd64",
-    dockerfile: dockerfileText(dockerInput),
-    contextDir: flow.sourceDir,
+    dockerfile,
+    contextDir: sourceDir,
     port: 8080,
   };
+  return { flow, image };
 }
 
 /**
@@ -185,8 +188,7 @@ export function buildInfraPlan(input: PlanInput): InfraPlan {
 
   const registry = chooseRegistry(settings, webApp, configFile, input.stackConfigFile);
   const azure = buildAzureTarget(settings, registry);
-  const flow = buildFlowPlan(input, settings);
-  const image = buildImagePlan(flow, managed?.entry);
+  const { flow, image } = buildFlowAndImage(input, settings, managed?.entry);
 
   const plan: InfraPlan = {
     stack: input.stack,

@@ -49,9 +49,15 @@ export interface FlowPlan {
   name: string;
   sourceDir: string;
   files: FlowFile[];
-  /** sha256 over the sorted (path, file hash) list: the flow's identity. */
+  /** sha256 over the sorted (path, file hash) list: the flow's identity (upload path, `flow-content-hash` tag). */
   contentHash: string;
-  /** Registered model: `<flow>_<env>` like the template; version derived from contentHash. */
+  /**
+   * sha256 over contentHash and the generated Dockerfile: the build's identity. Model version, environment
+   * version and image tag are its first 12 hex, so a serving-recipe change (base image, start command) over the
+   * same flow gets new versions too.
+   */
+  buildHash: string;
+  /** Registered model: `<flow>_<env>` like the template; version derived from buildHash. */
   model: { name: string; version: string; datastorePath: string };
   datasets: DatasetPlan[];
 }

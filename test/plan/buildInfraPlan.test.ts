@@ -72,14 +72,14 @@ describe("buildInfraPlan", () => {
       assert.equal(d.autoscale, undefined);
     });
 
-    it("registers the flow as <flow>_<env> with a content-derived version and upload path", () => {
+    it("registers the flow as <flow>_<env> with a build-derived version and a content-derived upload path", () => {
       const flow = result.flow;
       assert.equal(flow.name, "classifier");
       assert.deepEqual(flow.files.map((f) => f.relativePath), ["classify.py", "flow.dag.yaml", "requirements.txt"]);
       assert.match(flow.contentHash, /^[0-9a-f]{64}$/);
       assert.deepEqual(flow.model, {
         name: "classifier_dev",
-        version: flow.contentHash.slice(0, 12),
+        version: flow.buildHash.slice(0, 12),
         datastorePath: `LocalUpload/${flow.contentHash}/classifier`,
       });
     });
@@ -91,9 +91,9 @@ describe("buildInfraPlan", () => {
       assert.equal(bulk.datastorePath, `LocalUpload/${bulk.sha256}/bulk.jsonl`);
     });
 
-    it("builds an amd64 serving image tagged by content", () => {
+    it("builds an amd64 serving image tagged by its build (flow files + Dockerfile)", () => {
       assert.equal(result.image.repository, "llmops/classifier");
-      assert.equal(result.image.tag, result.flow.contentHash.slice(0, 12));
+      assert.equal(result.image.tag, result.flow.buildHash.slice(0, 12));
       assert.equal(result.image.contextDir, result.flow.sourceDir);
       assert.match(result.image.dockerfile, /^FROM --platform=linux\/amd64 mcr\.microsoft\.com\/azureml\/promptflow\/promptflow-runtime:latest$/m);
       assert.match(result.image.dockerfile, /pip install --no-cache-dir -r "\/flow\/requirements.txt"/);

@@ -2,6 +2,9 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { environmentVersion } from "../../src/infra/imageSpecs";
+import { buildHashOf } from "../../src/plan/assetNames";
+import { dockerfileText } from "../../src/plan/dockerfile";
 import { contentHashOf, readFlowFiles } from "../../src/plan/flowFolder";
 import { deploymentConfig, makeProject, managedEntry, plan, type Project } from "./fixtures";
 
@@ -42,6 +45,58 @@ describe("flow content identity", () => {
     assert.deepEqual(serves(afterPinned), { green: { kind: "candidate" }, blue: { kind: "pinned", modelVersion: "7" } });
     assert.deepEqual(serves(afterPinned), serves(beforePinned));
     assert.deepEqual(after.roleAssignments, before.roleAssignments, "role assignment keys do not depend on the build");
+  });
+
+  it("names a new build when only the serving recipe (base image) changes; same config, same versions; frozen and pinned unaffected", () => {
+    const entries = (baseImage: string | undefined) =>
+      deploymentConfig({
+        managed: [
+          managedEntry({
+            PRIOR_DEPLOYMENT_NAME: "blue",
+            PRIOR_DEPLOYMENT_TRAFFIC_ALLOCATION: 90,
+            CURRENT_DEPLOYMENT_NAME: "green",
+            CURRENT_DEPLOYMENT_TRAFFIC_ALLOCATION: 10,
+            ...(baseImage !== undefined ? { DEPLOYMENT_BASE_IMAGE_NAME: baseImage } : {}),
+          }),
+          managedEntry({ ENV_NAME: "prod", ENDPOINT_NAME: "ticket-endpoint-prod", PRIOR_DEPLOYMENT_NAME: "blue", PRIOR_DEPLOYMENT_TRAFFIC_ALLOCATION: 50, CURRENT_DEPLOYMENT_NAME: "green", CURRENT_DEPLOYMENT_TRAFFIC_ALLOCATION: 50, PRIOR_DEPLOYMENT_MODEL_VERSION: "7", ...(baseImage !== undefined ? { DEPLOYMENT_BASE_IMAGE_NAME: baseImage } : {}) }),
+        ],
+      });
+    const p = makeProject(entries(undefined));
+    projects.push(p);
+    const before = plan(p);
+    const again = plan(p);
+    const beforePinned = plan(p, { stack: "prod", stackConfig: stackFor("prod") });
+    assert.equal(again.flow.model.version, before.flow.model.version, "an unchanged config plans the same build");
+    assert.equal(again.image.tag, before.image.tag);
+    assert.equal(again.image.dockerfile, before.image.dockerfile);
+
+    p.writeConfig(entries("myregistry.azurecr.io/promptflow-runtime:20260101"));
+    const after = plan(p);
+    const afterPinned = plan(p, { stack: "prod", stackConfig: stackFor("prod") });
+
+    assert.equal(after.flow.contentHash, before.flow.contentHash, "the flow files did not change");
+    assert.equal(after.flow.model.datastorePath, before.flow.model.datastorePath, "the upload is content-addressed by the flow alone");
+    assert.match(after.image.dockerfile, /^FROM --platform=linux\/amd64 myregistry\.azurecr\.io\/promptflow-runtime:20260101$/m);
+    assert.notEqual(after.flow.buildHash, before.flow.buildHash);
+    assert.notEqual(after.flow.model.version, before.flow.model.version, "a new model version");
+    assert.notEqual(after.image.tag, before.image.tag, "a new image tag");
+    assert.notEqual(environmentVersion(after.image), environmentVersion(before.image), "a new environment version, not a re-PUT of an immutable one");
+    // Model, environment and image share one version string, so a pinned model version still finds its environment.
+    assert.equal(after.flow.model.version, after.image.tag);
+    assert.equal(environmentVersion(after.image), after.flow.model.version);
+
+    const serves = (result: typeof before) => Object.fromEntries(result.endpoint!.deployments.map((d) => [d.name, d.serves]));
+    assert.deepEqual(serves(after), { green: { kind: "candidate" }, blue: { kind: "frozen" } });
+    assert.deepEqual(serves(afterPinned), serves(beforePinned));
+    assert.deepEqual(serves(afterPinned), { green: { kind: "candidate" }, blue: { kind: "pinned", modelVersion: "7" } });
+  });
+
+  it("derives the build hash from the Dockerfile text: a different start recipe over the same flow is a different build", () => {
+    const content = "c".repeat(64);
+    const one = buildHashOf(content, dockerfileText({ flowName: "f", contentHash: content, baseImage: "a/b:1" }));
+    assert.equal(one, buildHashOf(content, dockerfileText({ flowName: "f", contentHash: content, baseImage: "a/b:1" })));
+    assert.notEqual(one, buildHashOf(content, dockerfileText({ flowName: "f", contentHash: content, baseImage: "a/b:1" }) + "RUN true\n"));
+    assert.notEqual(one, buildHashOf("d".repeat(64), dockerfileText({ flowName: "f", contentHash: content, baseImage: "a/b:1" })));
   });
 
   it("ignores run by-products: __pycache__, .promptflow, .runs and *.pyc", () => {
