@@ -1,4 +1,5 @@
 import * as nunjucks from "nunjucks";
+import { jinjaFilters } from "./jinjaFilters";
 import { installPythonTruthiness } from "./jinjaTruthiness";
 import { pythonJsonDumps, pythonPercentFormat, pythonRepr } from "./pythonValues";
 
@@ -145,6 +146,9 @@ export function createTemplateRenderer(flowDir: string): TemplateRenderer {
       .replace(/[<>&']/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
       .replace(/(?<!\\)((?:\\\\)*)\\u000([23])/g, (_match, backslashes: string, digit: string) => backslashes + String.fromCharCode(Number(digit))),
   );
+  for (const [name, filter] of Object.entries(jinjaFilters((filterName, value, args) => env.getFilter(filterName)(value, ...args)))) {
+    env.addFilter(name, filter);
+  }
   // Jinja2's builtin `"%.2f" | format(x)` (printf-style); nunjucks has no such filter.
   env.addFilter("format", (format: unknown, ...args: unknown[]) => pythonPercentFormat(String(format), args));
   const compiled = new Map<string, nunjucks.Template>();

@@ -72,6 +72,13 @@ describe("flow/template", () => {
     assert.equal(render("{{ s | tojson }}", { s: "ü😀" }), '"\\u00fc\\ud83d\\ude00"');
   });
 
+  it("has Jinja2's list filters as Jinja2 defines them: map, selectattr with a test, sum by attribute, unique, max, min", () => {
+    const vars = { docs: [{ title: "b", score: 2 }, { title: "a", score: 1 }], l: [3, 1, 2, 3] };
+    assert.equal(render('{{ docs|map(attribute="title")|join(", ") }}|{{ l|map("string")|join("-") }}', vars), "b, a|3-1-2-3");
+    assert.equal(render('{{ docs|selectattr("score", "gt", 1)|map(attribute="title")|list }}|{{ docs|rejectattr("score", "gt", 1)|map(attribute="title")|list }}', vars), "['b']|['a']");
+    assert.equal(render('{{ docs|sum(attribute="score") }}|{{ l|unique|list }}|{{ l|max }}|{{ l|min }}|{{ l|count }}|{{ docs|max(attribute="score") }}', vars), "3|[3, 1, 2]|3|1|4|{'title': 'b', 'score': 2}");
+  });
+
   it("has Jinja2's printf-style format filter", () => {
     const vars = { x: 2.5, n: 42, s: "ab", l: [1, "a"], big: 12345.678, none: null };
     const source = '{{ "%.2f"|format(x) }}|{{ "%5d|%-5s|%05.1f|%+d|%s %r"|format(n, s, x, n, l, s) }}|{{ "%e %x %%"|format(big, 255) }}|{{ "%s"|format(none) }}';
