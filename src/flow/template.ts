@@ -1,7 +1,7 @@
 import * as nunjucks from "nunjucks";
 import { jinjaFilters } from "./jinjaFilters";
 import { installPythonTruthiness } from "./jinjaTruthiness";
-import { pythonJsonDumps, pythonPercentFormat, pythonRepr } from "./pythonValues";
+import { pythonJsonDumps, pythonPercentFormat, pythonRepr, pythonStr } from "./pythonValues";
 
 /**
  * Jinja2 rendering configured like prompt flow: no autoescaping, trim_blocks, trailing newline kept, undefined
@@ -38,6 +38,11 @@ const STRING_METHODS: Record<string, (s: string, ...args: unknown[]) => unknown>
   startswith: (s, prefix) => s.startsWith(String(prefix)),
   endswith: (s, suffix) => s.endsWith(String(suffix)),
   replace: (s, from, to) => s.split(String(from)).join(String(to)),
+  splitlines: (s) => s.split(/\r\n|\r|\n/).filter((line, i, lines) => i < lines.length - 1 || line !== ""),
+  join: (s, items) => (Array.isArray(items) ? items.map((item) => pythonStr(item)).join(s) : String(items)),
+  find: (s, sub) => s.indexOf(String(sub)),
+  count: (s, sub) => (String(sub) === "" ? s.length + 1 : s.split(String(sub)).length - 1),
+  isdigit: (s) => /^\d+$/.test(s),
   split: (s, sep) => (sep === undefined || sep === null ? s.trim().split(/\s+/).filter((p) => p.length > 0) : s.split(String(sep))),
 };
 
@@ -149,6 +154,7 @@ export function createTemplateRenderer(flowDir: string): TemplateRenderer {
   for (const [name, filter] of Object.entries(jinjaFilters((filterName, value, args) => env.getFilter(filterName)(value, ...args)))) {
     env.addFilter(name, filter);
   }
+  env.addFilter("string", (value: unknown) => pythonStr(value));
   // Jinja2's builtin `"%.2f" | format(x)` (printf-style); nunjucks has no such filter.
   env.addFilter("format", (format: unknown, ...args: unknown[]) => pythonPercentFormat(String(format), args));
   const compiled = new Map<string, nunjucks.Template>();

@@ -54,6 +54,7 @@ describe("flow/template", () => {
     assert.equal(render("{% for k, v in d.items() %}{{ k }}={{ v }};{% endfor %}", { d: { a: 1, b: 2 } }), "a=1;b=2;");
     assert.equal(render("{% if flag == True and x is none %}yes{% endif %}", { flag: true, x: null }), "yes");
     assert.equal(render("{{ s.strip().upper() }}|{{ s.split(',') | length }}", { s: " a,b " }), "A,B|2");
+    assert.equal(render("{{ t.splitlines() }}|{{ ', '.join(l) }}|{{ s.find('b') }}|{{ s.count(',') }}|{{ '42'.isdigit() }}|{{ l|string }}", { t: "x\ny\n", l: ["a", 1], s: " a,b " }), "['x', 'y']|a, 1|3|1|True|['a', 1]");
     assert.equal(render("{{ obj | tojson }}", { obj: { k: [1, "two"] } }), '{"k": [1, "two"]}');
     assert.equal(render('{% include "part.jinja2" %}', { name: "ok" }), "included ok");
   });
