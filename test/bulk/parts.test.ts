@@ -77,6 +77,21 @@ describe("bulk building blocks", () => {
     assert.equal(await countNonBlankLines(path), 3);
   });
 
+  it("reads a line spanning many read chunks whole, multi-byte characters split across chunks included", async () => {
+    const path = join(dir, "long.jsonl");
+    // 3-byte characters make chunk boundaries (64 KiB) fall inside a character; ~1.5 MB spans ~24 chunks.
+    const long = JSON.stringify({ text: "\u20ac".repeat(500_000) });
+    await writeFile(path, `{"a":1}\n${long}\r\n\n${long}`);
+    const lines = [];
+    for await (const line of nonBlankLines(path)) lines.push(line);
+    assert.deepEqual(
+      lines.map((line) => [line.fileLine, line.text.length]),
+      [[1, 7], [2, long.length], [4, long.length]],
+    );
+    assert.equal(lines[1]!.text, long);
+    assert.equal(lines[2]!.text, long);
+  });
+
   it("line order: external sort across spilled chunks keeps each line once, the last record winning", async () => {
     const records = join(dir, "records.jsonl");
     const lines: string[] = [];
