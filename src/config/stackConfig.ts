@@ -6,6 +6,7 @@ import type { DatasetSource, StackSettings } from "./stackSettings";
 export const configNamespace = "llmops";
 export const defaultDeploymentConfigPath = "config/deployment_config.json";
 export const defaultFlowPath = "flows/support_ticket_classifier";
+export const defaultExperimentPath = "flows/experiment.yaml";
 
 /** Keys whose Pulumi config values are structured, so Pulumi hands them over as JSON text. */
 const structuredKeys = new Set(["keyVault", "containerRegistry", "openAi", "datasets", "tags"]);
@@ -153,6 +154,7 @@ export function readStackSettings(input: StackConfigInput): StackSettings {
     deploymentConfigPath:
       nonEmpty(input.deploymentConfigPath) ?? optionalString(get("deploymentConfigPath")) ?? defaultDeploymentConfigPath,
     flowPath: optionalString(get("flowPath")) ?? defaultFlowPath,
+    experimentPath: optionalString(get("experimentPath")) ?? defaultExperimentPath,
     tags: stringRecord(get("tags")),
   };
   for (const key of ["containerRegistry", "openAi"] as const) {

@@ -31,6 +31,8 @@ export interface StackSettings {
   /** Relative to the project root unless absolute. */
   deploymentConfigPath: string;
   flowPath: string;
+  /** experiment.yaml whose `connections` the Web App's CONNECTION_NAMES are taken from; relative to the project root. */
+  experimentPath: string;
   /** undefined = the default: every flows/data/*.jsonl file present. */
   datasets?: DatasetSource[];
   tags: Record<string, string>;

@@ -23,6 +23,8 @@ export interface ProgramInput {
   allConfig: Record<string, string>;
   environmentVariables: Record<string, string | undefined>;
   deploymentConfigPath?: string;
+  /** Default "required": the Pulumi program deploys what it plans. The offline plan passes "placeholder". */
+  connectionVariables?: "required" | "placeholder";
 }
 
 /** The stack's plan from its Pulumi config; throws ConfigError on user mistakes. */
@@ -33,6 +35,7 @@ export function planFromPulumiConfig(input: ProgramInput): InfraPlan {
     stackConfig: llmopsConfig(input.allConfig),
     stackConfigFile: `Pulumi.${input.stack}.yaml`,
     environmentVariables: input.environmentVariables,
+    connectionVariables: input.connectionVariables ?? "required",
     ...(input.deploymentConfigPath !== undefined ? { deploymentConfigPath: input.deploymentConfigPath } : {}),
   });
 }

@@ -30,6 +30,8 @@ export async function planInThisProcess(request: Omit<WorkerRequest, "resultFile
     projectRoot: request.projectRoot,
     allConfig: stackConfig.config,
     environmentVariables: process.env,
+    // An offline plan deploys nothing: unset Web App connection variables show as <VAR> with a notice.
+    connectionVariables: "placeholder",
     ...(request.deploymentConfigPath !== undefined ? { deploymentConfigPath: request.deploymentConfigPath } : {}),
   });
   return recordOfflinePlan(plan, { projectRoot: request.projectRoot });

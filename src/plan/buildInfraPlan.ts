@@ -17,6 +17,8 @@ import { contentHashOf, readFlowFiles } from "./flowFolder";
 import { configuredRoleRequests, defaultRoleRequests, planRoleAccess, type RoleRequest } from "./roleAssignments";
 import type { FlowFile, FlowPlan, ImagePlan, InfraPlan } from "./types";
 import { buildWebAppPlan } from "./webAppPlan";
+import { planWebAppConnections, type UnresolvedVariables, type WebAppConnections } from "./webAppConnections";
+import { loadExperiment } from "../experiment";
 
 export interface PlanInput {
   stack: string; // "dev" | "prod" | ...
@@ -27,6 +29,12 @@ export interface PlanInput {
   stackConfigFile: string; // for error messages, e.g. "Pulumi.dev.yaml"
   environmentVariables: Record<string, string | undefined>;
   deploymentConfigPath?: string; // overrides the stack config's path (the CLI's --config)
+  /**
+   * A `${VAR}` in a Web App connection whose variable is unset: "placeholder" (default) shows `<VAR>` and adds a
+   * notice, for plans that deploy nothing (`llmops plan`, reading endpoint names); the Pulumi program passes
+   * "required" so a deployment never carries a placeholder.
+   */
+  connectionVariables?: UnresolvedVariables;
 }
 
 export const managedByTag = "llmops-pulumi";
@@ -94,6 +102,40 @@ function requirementsFileOf(files: FlowFile[]): string | undefined {
     }
   }
   return files.some((f) => f.relativePath === "requirements.txt") ? "requirements.txt" : undefined;
+}
+
+/** The Web App's connection settings, from the experiment's `connections` (only read when it names any). */
+function webAppConnectionsOf(
+  input: PlanInput,
+  settings: StackSettings,
+  entry: WebAppEntry,
+  configFile: string,
+  index: number,
+): WebAppConnections {
+  const names = entry.CONNECTION_NAMES ?? [];
+  const experimentAbsolute = path.resolve(input.projectRoot, settings.experimentPath);
+  let specs: Record<string, unknown>[] = [];
+  if (names.length > 0) {
+    if (!fs.existsSync(experimentAbsolute)) {
+      throw new ConfigError(
+        input.stackConfigFile,
+        jsonPath(["config", "llmops:experimentPath"]),
+        "an experiment.yaml declaring the Web App's connections (relative to the project root)",
+        `"${settings.experimentPath}" (not found)`,
+      );
+    }
+    specs = loadExperiment(experimentAbsolute, { env: settings.environment, environmentVariables: input.environmentVariables, resolveSecrets: false })
+      .connectionSpecs;
+  }
+  return planWebAppConnections({
+    names,
+    namesFile: configFile,
+    namesPath: ["webapp_endpoint", index, "CONNECTION_NAMES"],
+    specs,
+    specsFile: displayPath(input.projectRoot, experimentAbsolute),
+    environmentVariables: input.environmentVariables,
+    unresolved: input.connectionVariables ?? "placeholder",
+  });
 }
 
 /** The flow and its serving image, named by one build hash (flow files + generated Dockerfile). */
@@ -217,7 +259,15 @@ export function buildInfraPlan(input: PlanInput): InfraPlan {
   }
   if (webApp) {
     const base = ["webapp_endpoint", webApp.index];
+    const connections = webAppConnectionsOf(input, settings, webApp.entry, configFile, webApp.index);
+    if (connections.unresolvedVariables.length > 0) {
+      notices.push(
+        `Web App connection settings show ${connections.unresolvedVariables.map((v) => `<${v}>`).join(", ")}: ` +
+          `${connections.unresolvedVariables.join(", ")} not set here; \`pulumi up\` needs them set and fails without them.`,
+      );
+    }
     plan.webApp = buildWebAppPlan({
+      connections,
       entry: webApp.entry,
       resourceGroupName: settings.resourceGroupName,
       testFilePath: resolveTestFile(input.projectRoot, configFile, base, webApp.entry.TEST_FILE_PATH),

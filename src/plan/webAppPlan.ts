@@ -1,33 +1,32 @@
 import { appServiceSku, defaultWebAppSku } from "../config/appServiceSkus";
-import { connectionSecretName, connectionSettingName } from "../config/deploymentConfigChecks";
 import type { WebAppEntry } from "../config/deploymentConfigTypes";
 import { looseString } from "../config/looseValues";
 import type { WebAppPlan } from "./types";
+import type { WebAppConnections } from "./webAppConnections";
 
 export interface WebAppPlanInput {
   entry: WebAppEntry;
   /** The stack's resource group, the default for WEB_APP_RG_NAME. */
   resourceGroupName: string;
   testFilePath: string;
+  /** The connections' settings (planWebAppConnections): non-secret values and key Key Vault references. */
+  connections: WebAppConnections;
 }
 
 export function buildWebAppPlan(input: WebAppPlanInput): WebAppPlan {
   const { entry } = input;
   // The SKU was checked when the config loaded.
   const sku = appServiceSku(looseString(entry.WEB_APP_SKU) ?? defaultWebAppSku) ?? { name: "B1", tier: "Basic" };
-  const connectionSecrets = (entry.CONNECTION_NAMES ?? []).map((name) => ({
-    settingName: connectionSettingName(name),
-    keyVaultSecretName: connectionSecretName(name),
-  }));
   return {
     appServicePlanName: entry.APP_PLAN_NAME,
     webAppName: entry.WEB_APP_NAME,
     resourceGroupName: looseString(entry.WEB_APP_RG_NAME) ?? input.resourceGroupName,
     sku,
     identityName: looseString(entry.USER_MANAGED_ID) ?? `${entry.WEB_APP_NAME}-identity`,
-    connectionSecrets,
+    connectionSecrets: input.connections.connectionSecrets,
     appSettings: {
       ...(entry.ENVIRONMENT_VARIABLES ?? {}),
+      ...input.connections.appSettings,
       WEBSITES_PORT: "8080",
       PROMPTFLOW_RUN_MODE: "serving",
     },

@@ -48,7 +48,7 @@ describe("infra: a changed flow file", function () {
     const root = copyProject();
     const planOf = (): Promise<OfflinePlanReport> => {
       const config = readStackConfigFile(root, "prod");
-      const plan = planFromPulumiConfig({ stack: "prod", projectRoot: root, allConfig: config.config, environmentVariables: {} });
+      const plan = planFromPulumiConfig({ stack: "prod", projectRoot: root, allConfig: config.config, environmentVariables: { AOAI_API_BASE: "https://aoai-llmops-prod.openai.azure.com/" } });
       return recordOfflinePlan(plan, { projectRoot: root, dockerfileRoot: path.join(root, ".dockerfiles") });
     };
     const before = await planOf();

@@ -15,6 +15,8 @@ function runEntry(stackFileText: string | undefined): Record<string, unknown> {
   }
   const result = spawnSync(process.execPath, ["--require", require.resolve("tsx/cjs"), entry, root, "dev"], {
     cwd: projectRoot,
+    // `pulumi up` in CI has the Web App connection's endpoint; the program refuses to deploy without it.
+    env: { ...process.env, AOAI_API_BASE: "https://aoai-llmops-dev.openai.azure.com/" },
     encoding: "utf8",
     timeout: 180_000,
   });

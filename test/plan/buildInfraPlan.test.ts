@@ -117,7 +117,16 @@ describe("buildInfraPlan", () => {
         sku: { name: "B3", tier: "Basic" },
         identityName: "id-ticket-dev",
         connectionSecrets: [{ settingName: "AOAI_API_KEY", keyVaultSecretName: "aoai-api-key" }],
-        appSettings: { WEBSITES_PORT: "8080", PROMPTFLOW_RUN_MODE: "serving" },
+        appSettings: {
+          AOAI_API_BASE: "https://aoai-test.openai.azure.com/",
+          AOAI_API_TYPE: "azure",
+          AOAI_API_VERSION: "2024-10-21",
+          AOAI_AUTH_MODE: "key",
+          AOAI_CONNECTION_TYPE: "azure_open_ai",
+          LLMOPS_CONNECTIONS: "aoai",
+          WEBSITES_PORT: "8080",
+          PROMPTFLOW_RUN_MODE: "serving",
+        },
         healthCheckPath: "/health",
         testFilePath: path.join(p.root, "flows/data/sample-request.json"),
       });

@@ -88,8 +88,8 @@ export function makeProject(config: unknown = deploymentConfig()): Project {
   };
   project.writeFile(
     "flows/classifier/flow.dag.yaml",
-    "inputs:\n  ticket: {type: string}\noutputs:\n  category: {type: string, reference: ${classify.output}}\n" +
-      "nodes:\n- name: classify\n  type: python\n  source: {type: code, path: classify.py}\n  inputs: {ticket: ${inputs.ticket}}\n" +
+    "inputs:\n  ticket:\n    type: string\noutputs:\n  category:\n    type: string\n    reference: ${classify.output}\n" +
+      "nodes:\n- name: classify\n  type: python\n  source:\n    type: code\n    path: classify.py\n  inputs:\n    ticket: ${inputs.ticket}\n" +
       "environment:\n  python_requirements_txt: requirements.txt\n",
   );
   project.writeFile("flows/classifier/classify.py", "from promptflow import tool\n\n@tool\ndef classify(ticket: str) -> str:\n    return 'other'\n");
@@ -97,6 +97,17 @@ export function makeProject(config: unknown = deploymentConfig()): Project {
   project.writeFile("flows/data/sample-request.json", '{"ticket": "My invoice is wrong"}\n');
   project.writeFile("flows/data/bulk.jsonl", '{"ticket": "a"}\n{"ticket": "b"}\n');
   project.writeFile("flows/data/eval.jsonl", '{"ticket": "a", "category": "billing"}\n');
+  project.writeFile(
+    "flows/experiment.yaml",
+    "name: classifier\nflow: classifier\nconnections:\n" +
+      "  - name: aoai\n    connection_type: AzureOpenAIConnection\n    api_base: ${AOAI_API_BASE}\n    api_version: '2024-10-21'\n    auth_mode: key\n    api_key: ${AOAI_API_KEY}\n" +
+      "datasets:\n  - name: bulk\n    source: experiment-rows.jsonl\n    mappings:\n      ticket: ${data.ticket}\n",
+  );
+  project.writeFile(
+    "flows/experiment.prod.yaml",
+    "connections:\n  - name: aoai\n    connection_type: AzureOpenAIConnection\n    api_base: ${AOAI_API_BASE}\n    api_version: '2024-10-21'\n    auth_mode: meid_token\n",
+  );
+  project.writeFile("flows/experiment-rows.jsonl", '{"ticket": "a"}\n');
   project.writeConfig(config);
   return project;
 }
@@ -107,7 +118,8 @@ export function planInput(project: Project, overrides: Partial<PlanInput> = {}):
     projectRoot: project.root,
     stackConfig: stackConfig(),
     stackConfigFile: "Pulumi.dev.yaml",
-    environmentVariables: {},
+    // What CI has when it plans: the endpoint of the Azure OpenAI connection the Web App's settings name.
+    environmentVariables: { AOAI_API_BASE: "https://aoai-test.openai.azure.com/" },
     ...overrides,
   };
 }
