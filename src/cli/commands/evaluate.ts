@@ -6,9 +6,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { Interrupted, reportLocations, runEvaluation, type EvaluationOptions, type EvaluationPhase } from "../../evaluationRun";
 import { UserError } from "../../userError";
+import { parseCommandOptions } from "../commandOptions";
 import type { Command } from "../main";
 
 const usage = `usage: llmops evaluate --phase pre  [--env <name>] [--experiment <file>] [--variants <selection>]
@@ -71,43 +71,31 @@ function fail(message: string): never {
 const phases: readonly EvaluationPhase[] = ["pre", "post", "production"];
 
 export function parseEvaluateArguments(args: string[]): EvaluateArguments {
-  let values: Record<string, string | boolean | string[] | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        phase: { type: "string" },
-        out: { type: "string" },
-        experiment: { type: "string" },
-        env: { type: "string" },
-        variants: { type: "string" },
-        baseline: { type: "string" },
-        concurrency: { type: "string" },
-        stack: { type: "string" },
-        "stack-outputs": { type: "string" },
-        target: { type: "string", multiple: true },
-        config: { type: "string" },
-        timeout: { type: "string" },
-        "production-log": { type: "string" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    fail(err instanceof Error ? err.message : String(err));
-  }
-  const text = (name: string): string | undefined => {
-    const value = values[name];
-    if (typeof value !== "string") return undefined;
-    if (value.trim() === "") fail(`--${name} needs a value`);
-    return value;
-  };
+  const { text, list, given: wasGiven, positiveInteger } = parseCommandOptions(
+    args,
+    {
+      phase: { type: "string" },
+      out: { type: "string" },
+      experiment: { type: "string" },
+      env: { type: "string" },
+      variants: { type: "string" },
+      baseline: { type: "string" },
+      concurrency: { type: "string" },
+      stack: { type: "string" },
+      "stack-outputs": { type: "string" },
+      target: { type: "string", multiple: true },
+      config: { type: "string" },
+      timeout: { type: "string" },
+      "production-log": { type: "string" },
+    },
+    usage,
+  );
   const phaseText = text("phase");
   if (phaseText === undefined) fail("--phase is required (pre, post or production)");
   if (!phases.includes(phaseText as EvaluationPhase)) fail(`--phase ${phaseText}: expected pre, post or production`);
   const out = text("out");
   if (out === undefined) fail("--out is required");
-  const targets = Array.isArray(values.target) ? (values.target as string[]) : [];
+  const targets = list("target");
   const productionLog = text("production-log");
   // `--phase post --production-log` is the production phase, as CI calls it.
   const phase: EvaluationPhase = phaseText === "post" && productionLog !== undefined ? "production" : (phaseText as EvaluationPhase);
@@ -127,11 +115,8 @@ export function parseEvaluateArguments(args: string[]): EvaluateArguments {
   if (stackOutputs !== undefined) parsed.stackOutputs = stackOutputs;
   if (config !== undefined) parsed.config = config;
   if (productionLog !== undefined) parsed.productionLog = productionLog;
-  const concurrency = text("concurrency");
-  if (concurrency !== undefined) {
-    if (!/^[1-9][0-9]*$/.test(concurrency)) fail(`--concurrency: expected a whole number >= 1, found '${concurrency}'`);
-    parsed.concurrency = Number(concurrency);
-  }
+  const concurrency = positiveInteger("concurrency");
+  if (concurrency !== undefined) parsed.concurrency = concurrency;
   const timeout = text("timeout");
   if (timeout !== undefined) {
     const seconds = Number(timeout);
@@ -140,7 +125,7 @@ export function parseEvaluateArguments(args: string[]): EvaluateArguments {
   }
 
   const notFor = (flags: string[], why: string): void => {
-    const given = flags.filter((flag) => (flag === "target" ? targets.length > 0 : values[flag] !== undefined));
+    const given = flags.filter((flag) => (flag === "target" ? targets.length > 0 : wasGiven(flag)));
     if (given.length > 0) fail(`--${given.join(", --")} ${given.length > 1 ? "do" : "does"} not apply to ${why}`);
   };
   if (phase === "pre") {

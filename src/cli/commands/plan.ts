@@ -1,9 +1,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { formatPlanReport } from "../../offlinePlan/formatPlan";
 import { runOfflinePlan } from "../../offlinePlan/runOfflinePlan";
 import { UserError } from "../../userError";
+import { parseCommandOptions } from "../commandOptions";
 import type { Command } from "../main";
 
 const usage = `usage: llmops plan --stack <name> [--config <path>] [--json <file>]
@@ -31,27 +31,20 @@ export const planCommand: Command = {
   summary: "show every resource a stack would declare, offline (Pulumi mocks)",
   usage,
   async run(args) {
-    let values: { stack?: string; config?: string; json?: string };
-    try {
-      ({ values } = parseArgs({
-        args,
-        options: { stack: { type: "string" }, config: { type: "string" }, json: { type: "string" } },
-        strict: true,
-        allowPositionals: false,
-      }));
-    } catch (err) {
-      throw new UserError(`${err instanceof Error ? err.message : String(err)}\n\n${usage}`);
-    }
-    if (values.stack === undefined || values.stack === "") throw new UserError(`--stack is required\n\n${usage}`);
+    const options = parseCommandOptions(args, { stack: { type: "string" }, config: { type: "string" }, json: { type: "string" } }, usage);
+    const stack = options.text("stack");
+    if (stack === undefined) throw new UserError(`--stack is required\n\n${usage}`);
+    const config = options.text("config");
+    const json = options.text("json");
     const projectRoot = findProjectRoot(process.cwd());
     const report = await runOfflinePlan({
-      stack: values.stack,
+      stack,
       projectRoot,
-      ...(values.config !== undefined ? { deploymentConfigPath: path.resolve(values.config) } : {}),
+      ...(config !== undefined ? { deploymentConfigPath: path.resolve(config) } : {}),
     });
     console.log(formatPlanReport(report));
-    if (values.json !== undefined) {
-      const target = path.resolve(values.json);
+    if (json !== undefined) {
+      const target = path.resolve(json);
       fs.mkdirSync(path.dirname(target), { recursive: true });
       fs.writeFileSync(target, `${JSON.stringify(report, null, 2)}\n`);
       console.log(`\nwrote ${path.relative(process.cwd(), target) || target}`);

@@ -1,8 +1,8 @@
-import { parseArgs } from "node:util";
 import { runOfflinePlan } from "../../offlinePlan/runOfflinePlan";
 import { assertPulumiOnPath, runPulumi } from "../../promotion/pulumiCommand";
 import { runPromotion } from "../../promotion/runPromotion";
 import { UserError } from "../../userError";
+import { parseCommandOptions } from "../commandOptions";
 import type { Command } from "../main";
 
 const usage = `usage: llmops promote --from <stack> --to <stack> [--yes] [--dry-run] [--json <file>] [--summary <file>]
@@ -21,44 +21,37 @@ environments' deployment_config.json entries), then runs \`pulumi up --stack <to
 Needs the pulumi CLI on PATH and its backend login (PULUMI_ACCESS_TOKEN or PULUMI_BACKEND_URL +
 PULUMI_CONFIG_PASSPHRASE). Exit code: pulumi's; 2 for a usage or configuration mistake.`;
 
-function parse(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        from: { type: "string" },
-        to: { type: "string" },
-        yes: { type: "boolean", default: false },
-        "dry-run": { type: "boolean", default: false },
-        json: { type: "string" },
-        summary: { type: "string" },
-      },
-    }).values;
-  } catch (err) {
-    throw new UserError(`${err instanceof Error ? err.message : String(err)}\n\n${usage}`);
-  }
-}
-
 export const promoteCommand: Command = {
   summary: "show what differs between two stacks, then pulumi up the target stack",
   usage,
   async run(args: string[]): Promise<number> {
-    const values = parse(args);
-    if (values.from === undefined || values.to === undefined) {
+    const options = parseCommandOptions(
+      args,
+      {
+        from: { type: "string" },
+        to: { type: "string" },
+        yes: { type: "boolean" },
+        "dry-run": { type: "boolean" },
+        json: { type: "string" },
+        summary: { type: "string" },
+      },
+      usage,
+    );
+    const from = options.text("from");
+    const to = options.text("to");
+    if (from === undefined || to === undefined) {
       throw new UserError(`--from and --to are required\n\n${usage}`);
     }
     const projectRoot = process.cwd();
     const result = await runPromotion(
       {
-        from: values.from,
-        to: values.to,
-        yes: values.yes === true,
-        dryRun: values["dry-run"] === true,
+        from,
+        to,
+        yes: options.flag("yes"),
+        dryRun: options.flag("dry-run"),
         projectRoot,
-        jsonFile: values.json,
-        summaryFile: values.summary,
+        jsonFile: options.text("json"),
+        summaryFile: options.text("summary"),
       },
       {
         checkPulumi: () => assertPulumiOnPath(),

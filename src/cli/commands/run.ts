@@ -5,9 +5,9 @@
  * code is 0 unless the runs could not start (2, a UserError) or were interrupted (130).
  */
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { formatRunTable } from "../../experiment";
 import { UserError } from "../../userError";
+import { parseCommandOptions } from "../commandOptions";
 import type { Command } from "../main";
 import { runRuns, type RunArguments } from "../../flowRuns/runFlowRuns";
 
@@ -54,49 +54,33 @@ export function parseMappingArguments(pairs: readonly string[]): Record<string, 
 }
 
 export function parseRunArguments(args: string[]): RunArguments {
-  let values: Record<string, string | boolean | string[] | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        flow: { type: "string" },
-        data: { type: "string" },
-        mapping: { type: "string", multiple: true },
-        connections: { type: "string" },
-        experiment: { type: "string" },
-        env: { type: "string" },
-        dataset: { type: "string", multiple: true },
-        variants: { type: "string" },
-        concurrency: { type: "string" },
-        resume: { type: "boolean" },
-        out: { type: "string" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    fail(err instanceof Error ? err.message : String(err));
-  }
-  const text = (name: string): string | undefined => {
-    const value = values[name];
-    if (typeof value !== "string") return undefined;
-    if (value.trim() === "") fail(`--${name} needs a value`);
-    return value;
-  };
-  const list = (name: string): string[] => (Array.isArray(values[name]) ? (values[name] as string[]) : []);
+  const { text, list, flag, positiveInteger } = parseCommandOptions(
+    args,
+    {
+      flow: { type: "string" },
+      data: { type: "string" },
+      mapping: { type: "string", multiple: true },
+      connections: { type: "string" },
+      experiment: { type: "string" },
+      env: { type: "string" },
+      dataset: { type: "string", multiple: true },
+      variants: { type: "string" },
+      concurrency: { type: "string" },
+      resume: { type: "boolean" },
+      out: { type: "string" },
+    },
+    usage,
+  );
 
   const out = text("out");
   if (!out) fail("--out is required");
-  const parsed: RunArguments = { out, mappings: parseMappingArguments(list("mapping")), datasets: list("dataset"), resume: values.resume === true };
+  const parsed: RunArguments = { out, mappings: parseMappingArguments(list("mapping")), datasets: list("dataset"), resume: flag("resume") };
   for (const key of ["flow", "data", "connections", "experiment", "env", "variants"] as const) {
     const value = text(key);
     if (value !== undefined) parsed[key] = value;
   }
-  const concurrency = text("concurrency");
-  if (concurrency !== undefined) {
-    if (!/^[1-9][0-9]*$/.test(concurrency)) fail(`--concurrency: expected a whole number >= 1, found '${concurrency}'`);
-    parsed.concurrency = Number(concurrency);
-  }
+  const concurrency = positiveInteger("concurrency");
+  if (concurrency !== undefined) parsed.concurrency = concurrency;
   if (parsed.experiment) {
     const mixed: string[] = (["flow", "data", "connections"] as const).filter((key) => parsed[key] !== undefined);
     if (Object.keys(parsed.mappings).length > 0) mixed.push("mapping");
