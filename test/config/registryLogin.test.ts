@@ -1,16 +1,10 @@
 import assert from "node:assert/strict";
 import { readStackSettings } from "../../src/config/stackConfig";
 import { ConfigError } from "../../src/userError";
-import { deploymentConfig, makeProject, plan, stackConfig, webAppEntry, type Project } from "../plan/fixtures";
+import { deploymentConfig, projectsRemovedAfterSuite, plan, stackConfig, webAppEntry } from "../plan/fixtures";
 
 describe("stack config: containerRegistry.login", () => {
-  const projects: Project[] = [];
-  const project = (config?: unknown): Project => {
-    const p = makeProject(config);
-    projects.push(p);
-    return p;
-  };
-  after(() => projects.forEach((p) => p.remove()));
+  const project = projectsRemovedAfterSuite();
 
   const settingsOf = (registry: Record<string, unknown>) =>
     readStackSettings({ stack: "dev", stackConfig: stackConfig({ containerRegistry: JSON.stringify(registry) }), stackConfigFile: "Pulumi.dev.yaml", environmentVariables: {} });

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ConfigError } from "../../src/userError";
 import type { InfraPlan } from "../../src/plan/types";
-import { deploymentConfig, makeProject, managedEntry, plan, stackConfig, webAppEntry, type Project } from "./fixtures";
+import { deploymentConfig, projectsRemovedAfterSuite, managedEntry, plan, stackConfig, webAppEntry, type Project } from "./fixtures";
 
 const sub = "00000000-1111-2222-3333-444444444444";
 
@@ -18,13 +18,7 @@ function expectConfigError(fn: () => unknown, file: string, jsonPath: string, wo
 }
 
 describe("buildInfraPlan", () => {
-  const projects: Project[] = [];
-  const project = (config?: unknown): Project => {
-    const p = makeProject(config);
-    projects.push(p);
-    return p;
-  };
-  after(() => projects.forEach((p) => p.remove()));
+  const project = projectsRemovedAfterSuite();
 
   describe("single deployment + Web App (dev)", () => {
     let p: Project;

@@ -112,6 +112,21 @@ export function makeProject(config: unknown = deploymentConfig()): Project {
   return project;
 }
 
+/**
+ * A `makeProject` for one `describe` block: every project it makes is removed after the block's tests, so a
+ * suite never leaves temp folders behind. Call it directly inside `describe` (it registers an `after` hook).
+ */
+export function projectsRemovedAfterSuite(): (config?: unknown) => Project {
+  const projects: Project[] = [];
+  after(() => projects.forEach((p) => p.remove()));
+  return (config) => {
+    const p = makeProject(config);
+    projects.push(p);
+    return p;
+  };
+}
+
+
 export function planInput(project: Project, overrides: Partial<PlanInput> = {}): PlanInput {
   return {
     stack: "dev",

@@ -6,14 +6,13 @@ import { environmentVersion } from "../../src/infra/imageSpecs";
 import { buildHashOf } from "../../src/plan/assetNames";
 import { dockerfileText } from "../../src/plan/dockerfile";
 import { contentHashOf, readFlowFiles } from "../../src/plan/flowFolder";
-import { deploymentConfig, makeProject, managedEntry, plan, type Project } from "./fixtures";
+import { deploymentConfig, projectsRemovedAfterSuite, managedEntry, plan } from "./fixtures";
 
 describe("flow content identity", () => {
-  const projects: Project[] = [];
-  after(() => projects.forEach((p) => p.remove()));
+  const project = projectsRemovedAfterSuite();
 
   it("changes the content hash, model version and image tag when a flow file changes; frozen and pinned deployments keep serving what they serve", () => {
-    const p = makeProject(
+    const p = project(
       deploymentConfig({
         managed: [
           managedEntry({
@@ -26,7 +25,6 @@ describe("flow content identity", () => {
         ],
       }),
     );
-    projects.push(p);
     const before = plan(p);
     const beforePinned = plan(p, { stack: "prod", stackConfig: stackFor("prod") });
     p.writeFile("flows/classifier/classify.py", "from promptflow import tool\n\n@tool\ndef classify(ticket: str) -> str:\n    return 'billing'\n");
@@ -61,8 +59,7 @@ describe("flow content identity", () => {
           managedEntry({ ENV_NAME: "prod", ENDPOINT_NAME: "ticket-endpoint-prod", PRIOR_DEPLOYMENT_NAME: "blue", PRIOR_DEPLOYMENT_TRAFFIC_ALLOCATION: 50, CURRENT_DEPLOYMENT_NAME: "green", CURRENT_DEPLOYMENT_TRAFFIC_ALLOCATION: 50, PRIOR_DEPLOYMENT_MODEL_VERSION: "7", ...(baseImage !== undefined ? { DEPLOYMENT_BASE_IMAGE_NAME: baseImage } : {}) }),
         ],
       });
-    const p = makeProject(entries(undefined));
-    projects.push(p);
+    const p = project(entries(undefined));
     const before = plan(p);
     const again = plan(p);
     const beforePinned = plan(p, { stack: "prod", stackConfig: stackFor("prod") });
@@ -100,8 +97,7 @@ describe("flow content identity", () => {
   });
 
   it("ignores run by-products: __pycache__, .promptflow, .runs and *.pyc", () => {
-    const p = makeProject();
-    projects.push(p);
+    const p = project();
     const before = plan(p).flow;
     p.writeFile("flows/classifier/__pycache__/classify.cpython-311.pyc", "bytecode");
     p.writeFile("flows/classifier/.promptflow/flow.tools.json", "{}");
@@ -113,8 +109,7 @@ describe("flow content identity", () => {
   });
 
   it("includes nested files with POSIX paths, and renaming a file changes the hash", () => {
-    const p = makeProject();
-    projects.push(p);
+    const p = project();
     p.writeFile("flows/classifier/prompts/classify.jinja2", "system:\nClassify.\n");
     const files = readFlowFiles(path.join(p.root, "flows/classifier"));
     assert.ok(files.some((f) => f.relativePath === "prompts/classify.jinja2"));
@@ -123,8 +118,7 @@ describe("flow content identity", () => {
   });
 
   it("does not depend on where the project sits on disk or on listing order", () => {
-    const p = makeProject();
-    projects.push(p);
+    const p = project();
     const copy = fs.mkdtempSync(path.join(os.tmpdir(), "llmops-copy-"));
     fs.cpSync(p.root, copy, { recursive: true });
     try {

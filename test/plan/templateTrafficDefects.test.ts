@@ -1,15 +1,13 @@
 import assert from "node:assert/strict";
 import { parseDeploymentConfig } from "../../src/config/loadDeploymentConfig";
 import { ConfigError } from "../../src/userError";
-import { deploymentConfig, makeProject, managedEntry, plan, type Project } from "./fixtures";
+import { deploymentConfig, projectsRemovedAfterSuite, managedEntry, plan } from "./fixtures";
 
 /** The LLMOps template's traffic defects (llmops-template.md), each impossible here. */
 describe("the template's traffic defects", () => {
-  const projects: Project[] = [];
-  after(() => projects.forEach((p) => p.remove()));
+  const project = projectsRemovedAfterSuite();
   const planFor = (entry: Record<string, unknown>) => {
-    const p = makeProject(deploymentConfig({ managed: [entry] }));
-    projects.push(p);
+    const p = project(deploymentConfig({ managed: [entry] }));
     return plan(p).endpoint!;
   };
 

@@ -1,19 +1,13 @@
 import assert from "node:assert/strict";
 import { webAppSettings } from "../../src/infra/webAppSpecs";
 import { ConfigError } from "../../src/userError";
-import { deploymentConfig, makeProject, managedEntry, plan, stackConfig, webAppEntry, type Project } from "./fixtures";
+import { deploymentConfig, projectsRemovedAfterSuite, managedEntry, plan, stackConfig, webAppEntry } from "./fixtures";
 
 const apiBase = "https://aoai-test.openai.azure.com/";
 const plantedKey = "planted-secret-key-0123456789";
 
 describe("Web App connections", () => {
-  const projects: Project[] = [];
-  const project = (config?: unknown): Project => {
-    const p = makeProject(config);
-    projects.push(p);
-    return p;
-  };
-  after(() => projects.forEach((p) => p.remove()));
+  const project = projectsRemovedAfterSuite();
 
   const prodConfig = () =>
     deploymentConfig({
