@@ -1,7 +1,7 @@
 import { UserError } from "../../userError";
 import type { Evaluator, LineScore } from "../types";
 import { lineCounts, meanScores } from "./aggregate";
-import { booleanParam, invalidParam, type Params, requireMappings, stringListParam } from "./params";
+import { invalidParam, matchNormalizationParams, type Params, requireMappings, stringListParam } from "./params";
 import { normalizeForMatch, valueAsText } from "./textNormalization";
 
 /**
@@ -16,10 +16,7 @@ export function createContainsEvaluator(name: string, mappings: Record<string, s
   }
   const mode = params.mode ?? "all";
   if (mode !== "all" && mode !== "any") throw invalidParam(name, "mode", '"all" or "any"', mode);
-  const normalization = {
-    ignoreCase: booleanParam(name, params, "ignore_case", true),
-    ignoreWhitespace: booleanParam(name, params, "ignore_whitespace", true),
-  };
+  const normalization = matchNormalizationParams(name, params);
   return {
     name,
     mappings,

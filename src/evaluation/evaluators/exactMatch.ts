@@ -1,6 +1,6 @@
 import type { Evaluator, LineScore } from "../types";
 import { lineCounts, meanScores } from "./aggregate";
-import { booleanParam, type Params, requireMappings } from "./params";
+import { matchNormalizationParams, type Params, requireMappings } from "./params";
 import { normalizeForMatch, valueAsText } from "./textNormalization";
 
 /**
@@ -9,10 +9,7 @@ import { normalizeForMatch, valueAsText } from "./textNormalization";
  */
 export function createExactMatchEvaluator(name: string, mappings: Record<string, string>, params: Params): Evaluator {
   requireMappings(name, "exact_match", mappings, ["prediction", "reference"]);
-  const normalization = {
-    ignoreCase: booleanParam(name, params, "ignore_case", true),
-    ignoreWhitespace: booleanParam(name, params, "ignore_whitespace", true),
-  };
+  const normalization = matchNormalizationParams(name, params);
   return {
     name,
     mappings,

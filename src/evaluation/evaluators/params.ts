@@ -3,6 +3,7 @@
  * evaluator and the parameter, because that is what the user has to fix.
  */
 import { UserError } from "../../userError";
+import type { MatchNormalization } from "./textNormalization";
 
 export type Params = Record<string, unknown>;
 
@@ -49,4 +50,12 @@ export function requireMappings(evaluator: string, kind: string, mappings: Recor
         `${needed.join(", ")}, e.g. prediction: \${run.outputs.category}`,
     );
   }
+}
+
+/** `ignore_case` / `ignore_whitespace` (both default true): how text evaluators compare prediction and expected text. */
+export function matchNormalizationParams(evaluator: string, params: Params): MatchNormalization {
+  return {
+    ignoreCase: booleanParam(evaluator, params, "ignore_case", true),
+    ignoreWhitespace: booleanParam(evaluator, params, "ignore_whitespace", true),
+  };
 }
