@@ -5,8 +5,8 @@
  * echo of the last user message or prompt unless a rule is given), auth is checked, faults can be queued for the
  * next requests, and every request is logged for assertions.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { listenOnLoopback } from "./loopbackServer";
 
 export type FakeFault =
   /** Answer with this status (e.g. 429 with `{"retry-after": "2"}`, 500, or a 400 content-filter body). */
@@ -190,14 +190,8 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
     }
   };
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, { error: { code: "FakeServerError", message: String(err) } });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  const server = await listenOnLoopback(handle, (res, err) => sendJson(res, 500, { error: { code: "FakeServerError", message: String(err) } }));
+  const { url } = server;
   return {
     url,
     openAiBaseUrl: `${url}/v1`,
@@ -206,10 +200,6 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
       faults.push(...queued);
     },
     inFlight: () => ({ now, max }),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    close: () => server.close(),
   };
 }

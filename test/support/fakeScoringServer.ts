@@ -8,8 +8,8 @@
  * Faults (429 with Retry-After, 500, hang, malformed JSON, dropped connection) are queued for the next requests,
  * optionally only for one deployment. Every request is logged, headers included (test-only: tests assert auth).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { listenOnLoopback } from "./loopbackServer";
 
 export type ScoringFault = (
   | { kind: "status"; status: number; headers?: Record<string, string>; body?: unknown }
@@ -204,14 +204,8 @@ export async function startFakeScoringServer(options: FakeScoringServerOptions =
     reply(200, outputs, kind === "endpoint" ? { "azureml-model-deployment": deployment! } : {});
   };
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, { error: { code: "FakeServerError", message: String(err) } });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  const server = await listenOnLoopback(handle, (res, err) => sendJson(res, 500, { error: { code: "FakeServerError", message: String(err) } }));
+  const { url } = server;
   return {
     url,
     scoringUrl: `${url}/score`,
@@ -219,10 +213,6 @@ export async function startFakeScoringServer(options: FakeScoringServerOptions =
     fail: (...queued) => {
       faults.push(...queued);
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    close: () => server.close(),
   };
 }
