@@ -6,7 +6,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { declareLlmopsStack, planFromPulumiConfig } from "./infra/program";
 import type { StackOutputs } from "./infra/llmopsStack";
-import { UserError } from "./userError";
+import { UserError } from "./core/userError";
 
 function declare(): StackOutputs {
   try {

@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { UserError } from "../userError";
+import { UserError } from "../core/userError";
 
 export type OptionSpecs = NonNullable<ParseArgsConfig["options"]>;
 

@@ -1,4 +1,4 @@
-import { UserError } from "../userError";
+import { UserError } from "../core/userError";
 
 /** A subcommand: parses its own arguments and returns the process exit code. */
 export interface Command {

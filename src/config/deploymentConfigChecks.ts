@@ -1,4 +1,4 @@
-import { ConfigError } from "../userError";
+import { ConfigError } from "../core/userError";
 import { appServiceSku, knownAppServiceSkus } from "./appServiceSkus";
 import { builtInRoles, findRole } from "./builtInRoles";
 import type {

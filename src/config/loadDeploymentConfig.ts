@@ -1,5 +1,5 @@
 import * as fs from "node:fs";
-import { ConfigError } from "../userError";
+import { ConfigError } from "../core/userError";
 import type { DeploymentConfigFile, LoadedDeploymentConfig } from "./deploymentConfigTypes";
 import { checkDeploymentConfig } from "./deploymentConfigChecks";
 import { validateAgainstSchema } from "./schemaValidation";

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
-import { ConfigError } from "../userError";
+import { ConfigError } from "../core/userError";
 import { describeFound, jsonPath, pointerSegments, type PathSegment } from "./jsonPath";
 
 /** The JSON Schemas shipped in config/schema/, also used by editors through `$schema`. */

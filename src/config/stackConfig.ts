@@ -1,4 +1,4 @@
-import { ConfigError } from "../userError";
+import { ConfigError } from "../core/userError";
 import { jsonPath } from "./jsonPath";
 import { validateAgainstSchema } from "./schemaValidation";
 import type { DatasetSource, StackSettings } from "./stackSettings";

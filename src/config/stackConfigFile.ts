@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as yaml from "js-yaml";
-import { ConfigError } from "../userError";
+import { ConfigError } from "../core/userError";
 import { configNamespace } from "./stackConfig";
 import { validateAgainstSchema } from "./schemaValidation";
 

@@ -1,4 +1,4 @@
-import { ConfigError } from "../userError";
+import { ConfigError } from "../core/userError";
 import type { LooseNumber, OnlineEndpointEntry } from "./deploymentConfigTypes";
 import { jsonPath, type PathSegment } from "./jsonPath";
 import { looseNumber, looseString } from "./looseValues";

@@ -2,7 +2,7 @@
  * Assembling an evaluation's results into the plain data every report is rendered from: the metrics file (one
  * entry per dataset x evaluator x thing evaluated, plus the operational "run" entry per run) and the per-line rows.
  */
-import { UserError } from "../userError";
+import { UserError } from "../core/userError";
 import { runMetrics, runMetricsEvaluatorName } from "./evaluators/runMetrics";
 import { evaluateGates } from "./gates/evaluateGates";
 import type { Gate } from "./gates/gate";

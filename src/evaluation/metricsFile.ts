@@ -12,7 +12,7 @@
  * (dataset, evaluator, variant). `id` is unique inside a file and stable across runs, so the next run of the same
  * phase finds its baseline entry by id.
  */
-import { ConfigError } from "../userError";
+import { ConfigError } from "../core/userError";
 import type { GateResult } from "./gates/gateResult";
 
 export type MetricsPhase = "pre" | "post" | "production";

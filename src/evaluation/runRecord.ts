@@ -3,7 +3,7 @@
  * outputs, error?, duration_ms, usage}`) into RunLines. Usage may be camelCase (TokenUsage) or the snake_case
  * OpenAI form; anything unreadable is a ConfigError naming the file and line.
  */
-import { ConfigError } from "../userError";
+import { ConfigError } from "../core/userError";
 import type { TokenUsage } from "../llm/types";
 import type { RunLine } from "./types";
 

@@ -1,6 +1,6 @@
-import type { AggregationOutcome, LineContext, LineError, LineExecutor, LineOutcome } from "../bulk/types";
+import type { AggregationOutcome, LineContext, LineError, LineExecutor, LineOutcome } from "../runs/bulk/types";
 import type { Connection, LlmInvoker, TokenUsage } from "../llm/types";
-import { UserError } from "../userError";
+import { UserError } from "../core/userError";
 import { convertInputs, InputError } from "./convertInputs";
 import { createNodeRunner, NodeFailure, type NodeRunner } from "./nodeRunner";
 import { createPythonPool, type PythonPool } from "./pythonPool";

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { ConfigError, UserError } from "../userError";
+import { ConfigError, UserError } from "../core/userError";
 import { parseFlow } from "./parseFlow";
 import type { Flow } from "./types";
 import { validateFlow } from "./validateFlow";

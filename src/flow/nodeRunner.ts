@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Connection, LlmInvoker, LlmRequest, TokenUsage } from "../llm/types";
-import { ConfigError } from "../userError";
+import { ConfigError } from "../core/userError";
 import { ChatPromptError, escapeRoleMarkers, parseChatPrompt } from "./chatPrompt";
 import { coerceLlmParameters, LLM_TOOL_INPUTS, LlmParameterError } from "./llmParameters";
 import type { PythonPool } from "./pythonPool";

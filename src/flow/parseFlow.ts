@@ -1,4 +1,4 @@
-import { ConfigError } from "../userError";
+import { ConfigError } from "../core/userError";
 import { parseValueSource } from "./references";
 import type {
   ActivateConfig,

@@ -1,6 +1,6 @@
-import type { AggregationOutcome } from "../bulk/types";
+import type { AggregationOutcome } from "../runs/bulk/types";
 import type { Connection, LlmInvoker } from "../llm/types";
-import { UserError } from "../userError";
+import { UserError } from "../core/userError";
 import { createFlowExecutor, type FlowLineOutcome } from "./executor";
 import { loadFlow } from "./loadFlow";
 import { createPythonPool } from "./pythonPool";

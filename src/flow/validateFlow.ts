@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { ConfigError } from "../userError";
+import { ConfigError } from "../core/userError";
 import type { Flow, FlowNode, NodeBody, ValueSource } from "./types";
 
 /**

@@ -1,4 +1,4 @@
-import { UserError } from "../userError";
+import { UserError } from "../core/userError";
 import { applyVariant } from "./parseFlow";
 import type { Flow } from "./types";
 import { validateGraph } from "./validateFlow";

@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ArmApi } from "./arm/armClient";
-import { armClientFromEnvironment } from "./arm/armToken";
-import { readEndpointTraffic, setEndpointTraffic } from "./arm/endpointTrafficUpdate";
-import { OnlineEndpointRef, onlineEndpointPath } from "./arm/onlineEndpointResource";
-import { TrafficMap, TrafficState, sameTrafficState, trafficProblems } from "./arm/trafficRules";
+import type { ArmApi } from "../azure/arm/armClient";
+import { armClientFromEnvironment } from "../azure/arm/armToken";
+import { readEndpointTraffic, setEndpointTraffic } from "./traffic/endpointTrafficUpdate";
+import { OnlineEndpointRef, onlineEndpointPath } from "./traffic/onlineEndpointResource";
+import { TrafficMap, TrafficState, sameTrafficState, trafficProblems } from "./traffic/trafficRules";
 
 /**
  * EndpointTraffic: the traffic split of an existing managed online endpoint, set after its deployments exist.

@@ -5,7 +5,7 @@ import * as containerregistry from "@pulumi/azure-native/containerregistry";
 import * as machinelearningservices from "@pulumi/azure-native/machinelearningservices";
 import * as docker from "@pulumi/docker";
 import type { InfraPlan } from "../plan/types";
-import { UserError } from "../userError";
+import { UserError } from "../core/userError";
 import {
   dockerfilePath,
   environmentName,
@@ -13,7 +13,7 @@ import {
   environmentVersionProperties,
   imageName,
 } from "./imageSpecs";
-import { RegistryTokenSource, acrRefreshTokenUsername, entraRegistryTokenSource } from "./registryToken";
+import { RegistryTokenSource, acrRefreshTokenUsername, entraRegistryTokenSource } from "../azure/registryToken";
 
 export interface FlowImageArgs {
   plan: InfraPlan;

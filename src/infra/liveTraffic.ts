@@ -1,4 +1,4 @@
-import type { TrafficMap } from "./arm/trafficRules";
+import type { TrafficMap } from "./traffic/trafficRules";
 
 /** The split an online endpoint serves right now, as ARM reports it. */
 export interface LiveTraffic {

@@ -6,7 +6,7 @@ import { EndpointDeployments } from "./endpointDeployments";
 import { FlowImage } from "./flowImage";
 import { FlowModel } from "./flowModel";
 import { FlowWebApp } from "./flowWebApp";
-import type { RegistryTokenSource } from "./registryToken";
+import type { RegistryTokenSource } from "../azure/registryToken";
 import { ScoringEndpoint } from "./scoringEndpoint";
 import { longLivedTags } from "./resourceTags";
 

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { buildInfraPlan } from "../plan/buildInfraPlan";
 import type { InfraPlan } from "../plan/types";
 import { LlmopsStack, StackOutputs } from "./llmopsStack";
-import type { RegistryTokenSource } from "./registryToken";
+import type { RegistryTokenSource } from "../azure/registryToken";
 
 export const configNamespace = "llmops";
 

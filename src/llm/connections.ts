@@ -4,7 +4,7 @@
  * (`${VAR}` or `${env:VAR}`); a literal secret in a file is refused. Errors name the variable or the field and
  * never show a value.
  */
-import { ConfigError, UserError } from "../userError";
+import { ConfigError, UserError } from "../core/userError";
 import type { Connection, ConnectionRateLimits } from "./types";
 
 /** A connection spec as parsed from YAML/JSON; fields are snake_case like prompt flow's. */

@@ -3,7 +3,7 @@
  * a server. Azure OpenAI names the deployment in the path and the API version in the query; OpenAI-compatible
  * servers (OpenAI, Ollama, vLLM) name the model in the body.
  */
-import { UserError } from "../userError";
+import { UserError } from "../core/userError";
 import type { LlmParameters, LlmRequest } from "./types";
 
 export const defaultOpenAiBaseUrl = "https://api.openai.com/v1";

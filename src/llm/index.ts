@@ -3,5 +3,5 @@ export { resolveConnections, type ConnectionSpec, type Environment } from "./con
 export { llmHttpRequest, parameterBody, defaultOpenAiBaseUrl, type LlmHttpRequest } from "./httpRequest";
 export { llmResultFrom, usageFrom } from "./llmResponse";
 export { estimateTokens, defaultCompletionEstimate } from "./tokenEstimate";
-export { cachedTokenProvider, cognitiveServicesScope, type TokenCredentialLike, type TokenProvider } from "./auth";
+export { cachedTokenProvider, cognitiveServicesScope, type TokenCredentialLike, type TokenProvider } from "../azure/entraAuth";
 export type * from "./types";

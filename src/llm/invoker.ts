@@ -3,11 +3,11 @@
  * server, waits for the connection's rate limits, retries through the shared HTTP layer and returns the text of
  * the first choice with its usage.
  */
-import { systemClock } from "../http/clock";
-import { fetchJson, type HttpDependencies } from "../http/fetchJson";
-import { RateLimiter, type RateLimits } from "../http/rateLimiter";
-import type { RetryOptions } from "../http/retryPolicy";
-import { authHeaders, cachedTokenProvider, cognitiveServicesScope, defaultCredential, type TokenCredentialLike, type TokenProvider } from "./auth";
+import { systemClock } from "../core/clock";
+import { fetchJson, type HttpDependencies } from "../azure/http/fetchJson";
+import { RateLimiter, type RateLimits } from "../azure/http/rateLimiter";
+import type { RetryOptions } from "../azure/http/retryPolicy";
+import { authHeaders, cachedTokenProvider, cognitiveServicesScope, defaultCredential, type TokenCredentialLike, type TokenProvider } from "../azure/entraAuth";
 import { llmHttpRequest } from "./httpRequest";
 import { llmResultFrom } from "./llmResponse";
 import { estimateTokens } from "./tokenEstimate";

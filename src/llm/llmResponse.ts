@@ -1,5 +1,5 @@
 /** Reading a completions response: the text of the first choice and the token usage (zeros when omitted). */
-import { HttpError } from "../http/httpError";
+import { HttpError } from "../azure/http/httpError";
 import type { LlmRequest, LlmResult, TokenUsage } from "./types";
 
 function record(value: unknown): Record<string, unknown> | undefined {

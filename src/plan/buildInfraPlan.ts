@@ -7,7 +7,7 @@ import { loadDeploymentConfig } from "../config/loadDeploymentConfig";
 import { looseBoolean, looseString } from "../config/looseValues";
 import { readStackSettings } from "../config/stackConfig";
 import type { ExistingResourceSettings, StackSettings } from "../config/stackSettings";
-import { ConfigError } from "../userError";
+import { ConfigError } from "../core/userError";
 import { assetNamePattern, buildHashOf, kebabCase, versionFromHash } from "./assetNames";
 import { buildAzureTarget } from "./azureTarget";
 import { buildDatasetPlans } from "./datasets";
@@ -18,7 +18,7 @@ import { configuredRoleRequests, defaultRoleRequests, planRoleAccess, type RoleR
 import type { FlowFile, FlowPlan, ImagePlan, InfraPlan } from "./types";
 import { buildWebAppPlan } from "./webAppPlan";
 import { planWebAppConnections, type UnresolvedVariables, type WebAppConnections } from "./webAppConnections";
-import { loadExperiment } from "../experiment";
+import { loadExperiment } from "../config/experiment";
 
 export interface PlanInput {
   stack: string; // "dev" | "prod" | ...

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { jsonPath } from "../config/jsonPath";
 import type { DatasetSource } from "../config/stackSettings";
-import { ConfigError } from "../userError";
+import { ConfigError } from "../core/userError";
 import { assetNamePattern, versionFromHash } from "./assetNames";
 import { sha256Hex } from "./flowFolder";
 import type { DatasetPlan } from "./types";

@@ -1,7 +1,7 @@
 import { findRole, type BuiltInRole } from "../config/builtInRoles";
 import type { RoleAssignmentConfig } from "../config/deploymentConfigTypes";
 import { jsonPath, type PathSegment } from "../config/jsonPath";
-import { ConfigError } from "../userError";
+import { ConfigError } from "../core/userError";
 import { kebabCase } from "./assetNames";
 import { sha256Hex } from "./flowFolder";
 import type { AzureTarget, KeyVaultAccessPolicyPlan, RoleAssignmentPlan, RolePrincipal, RoleScope } from "./types";

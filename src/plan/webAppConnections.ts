@@ -1,6 +1,6 @@
 import { connectionSecretName, connectionSettingName } from "../config/deploymentConfigChecks";
 import { jsonPath, type PathSegment } from "../config/jsonPath";
-import { ConfigError } from "../userError";
+import { ConfigError } from "../core/userError";
 
 /**
  * The Web App has no workspace to read prompt flow connections from, so the serving image's start script creates

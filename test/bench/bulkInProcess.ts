@@ -3,8 +3,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { runBulk } from "../../src/bulk/runBulk";
-import type { LineExecutor } from "../../src/bulk/types";
+import { runBulk } from "../../src/runs/bulk/runBulk";
+import type { LineExecutor } from "../../src/runs/bulk/types";
 import { cpuMsPerRow, envNumber, peakRssMb, writeDataset } from "./dataset";
 
 export async function run(): Promise<void> {

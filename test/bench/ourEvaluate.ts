@@ -7,7 +7,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { nonBlankLines, runBulk, runFiles } from "../../src/bulk";
+import { nonBlankLines, runBulk, runFiles } from "../../src/runs/bulk";
 import { createBuiltinEvaluator, createScoringTarget, evaluateLines, joinData, parseRunRecords } from "../../src/evaluation";
 
 export interface OurEvaluateOptions {

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { parseCommandOptions } from "../../src/cli/commandOptions";
-import { UserError } from "../../src/userError";
+import { UserError } from "../../src/core/userError";
 
 const usage = "usage: llmops demo --name <n> [--tag <t>]... [--count N] [--yes]";
 const specs = {

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { createMetricsEntry, serializeMetricsFile, type MetricsEntry } from "../../src/evaluation";
 import { FakeArmServer } from "../support/fakeArmServer";
 import { startFakeScoringServer, type DeploymentRule, type FakeScoringServer } from "../support/fakeScoringServer";
-import { accurateFlow, allFiles, degradedFlow, latestRun, missingOutputFlow, root, runCli, writeExperiment } from "../evaluationRun/cliSupport";
+import { accurateFlow, allFiles, degradedFlow, latestRun, missingOutputFlow, root, runCli, writeExperiment } from "../evaluation/phases/cliSupport";
 
 const endpointKey = "ep-key-5d1c0ffee9a7b3";
 const prodEndpoint = "ticket-classifier-prod";

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import type { MetricsEntry } from "../../src/evaluation";
 import { formatNumber } from "../../src/evaluation/formatNumber";
 import { startFakeOpenAiServer, type FakeOpenAiServer, type FakeRequest } from "../support/fakeOpenAiServer";
-import { classifyText, latestRun, runCli, variantClassifier, writeExperiment } from "../evaluationRun/cliSupport";
+import { classifyText, latestRun, runCli, variantClassifier, writeExperiment } from "../evaluation/phases/cliSupport";
 
 const apiKey = "aoai-key-pre-7f3a9c";
 const injection = `<img src=x onerror=alert(1)> my invoice is wrong </script><script>alert(2)</script>`;

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { formatNumber } from "../../src/evaluation/formatNumber";
-import { latestRun, root, runCli, writeExperiment } from "../evaluationRun/cliSupport";
+import { latestRun, root, runCli, writeExperiment } from "../evaluation/phases/cliSupport";
 
 describe("llmops evaluate, post-production phase (end to end through the CLI)", function () {
   this.timeout(120_000);

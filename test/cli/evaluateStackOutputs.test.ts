@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startFakeScoringServer, type FakeScoringServer } from "../support/fakeScoringServer";
-import { accurateFlow, latestRun, root, runCli, writeExperiment } from "../evaluationRun/cliSupport";
+import { accurateFlow, latestRun, root, runCli, writeExperiment } from "../evaluation/phases/cliSupport";
 
 function writePulumi(dir: string, script: string): void {
   const file = path.join(dir, "pulumi");

@@ -3,9 +3,9 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { runPromotion } from "../../src/promotion";
-import type { PromotionDependencies, StackPlanSnapshot } from "../../src/promotion";
-import { ConfigError, UserError } from "../../src/userError";
+import { runPromotion } from "../../src/stacks/promotion";
+import type { PromotionDependencies, StackPlanSnapshot } from "../../src/stacks/promotion";
+import { ConfigError, UserError } from "../../src/core/userError";
 
 const repoRoot = path.resolve(__dirname, "../..");
 const cli = path.join(repoRoot, "src/cli/llmops.cjs");

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseMappingArguments, parseRunArguments } from "../../src/cli/commands/run";
-import { UserError } from "../../src/userError";
+import { UserError } from "../../src/core/userError";
 import { startFakeOpenAiServer, type FakeOpenAiServer, type FakeRequest } from "../support/fakeOpenAiServer";
 
 const root = path.resolve(__dirname, "../..");

@@ -10,7 +10,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { allFiles, latestRun, runCli, writeExperiment } from "../evaluationRun/cliSupport";
+import { allFiles, latestRun, runCli, writeExperiment } from "../evaluation/phases/cliSupport";
 
 const apiKey = "planted-aoai-key-5d1e7b";
 const urlPassword = "planted-url-password-93c0aa";

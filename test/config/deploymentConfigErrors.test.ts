@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { parseDeploymentConfig } from "../../src/config/loadDeploymentConfig";
-import { ConfigError } from "../../src/userError";
+import { ConfigError } from "../../src/core/userError";
 import { deploymentConfig, managedEntry, webAppEntry } from "../plan/fixtures";
 
 type Config = Record<string, unknown> & {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { readStackSettings } from "../../src/config/stackConfig";
-import { ConfigError } from "../../src/userError";
+import { ConfigError } from "../../src/core/userError";
 import { deploymentConfig, projectsRemovedAfterSuite, plan, stackConfig, webAppEntry } from "../plan/fixtures";
 
 describe("stack config: containerRegistry.login", () => {

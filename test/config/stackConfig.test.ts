@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { readStackSettings, type StackConfigInput } from "../../src/config/stackConfig";
 import { readStackConfigFile } from "../../src/config/stackConfigFile";
-import { ConfigError } from "../../src/userError";
+import { ConfigError } from "../../src/core/userError";
 import { stackConfig } from "../plan/fixtures";
 
 const projectRoot = path.resolve(__dirname, "../..");

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { runBulk, runFiles } from "../../src/bulk";
-import { ManualClock } from "../../src/http";
+import { runBulk, runFiles } from "../../src/runs/bulk";
+import { ManualClock } from "../../src/azure/http";
 import {
   buildMetricsFile,
   buildReportLines,

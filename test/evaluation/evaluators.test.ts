@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { UserError } from "../../src/userError";
+import { UserError } from "../../src/core/userError";
 import { createBuiltinEvaluator } from "../../src/evaluation/evaluators/builtin";
 import { evaluateLines } from "../../src/evaluation/evaluators/evaluateLines";
 import { resolveMappings } from "../../src/evaluation/evaluators/mapping";

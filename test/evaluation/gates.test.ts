@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { UserError } from "../../src/userError";
+import { UserError } from "../../src/core/userError";
 import { abComparison, baselineComparison, deployedVsPreComparison, deployedVsPreGates } from "../../src/evaluation/comparison";
 import { evaluateGates, allPassed } from "../../src/evaluation/gates/evaluateGates";
 import { parseGate, parseGates } from "../../src/evaluation/gates/gate";

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { UserError } from "../../src/userError";
+import { UserError } from "../../src/core/userError";
 import { buildMetricsFile, buildReportLines, type EvaluatedRun } from "../../src/evaluation/assemble";
 import { abComparison } from "../../src/evaluation/comparison";
 import { createBuiltinEvaluator } from "../../src/evaluation/evaluators/builtin";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { ManualClock } from "../../src/http";
-import type { LineExecutor, LineOutcome } from "../../src/bulk/types";
+import { ManualClock } from "../../src/azure/http";
+import type { LineExecutor, LineOutcome } from "../../src/runs/bulk/types";
 import { buildMetricsFile, type EvaluatedRun } from "../../src/evaluation/assemble";
 import { abComparison } from "../../src/evaluation/comparison";
 import { createBuiltinEvaluator } from "../../src/evaluation/evaluators/builtin";

@@ -3,7 +3,7 @@ import { createFlowExecutor, type FlowExecutor } from "../../src/flow/executor";
 import { loadFlow } from "../../src/flow/loadFlow";
 import { createPythonPool, type PythonPool } from "../../src/flow/pythonPool";
 import { runFlowOnce } from "../../src/flow/runFlowOnce";
-import { ConfigError } from "../../src/userError";
+import { ConfigError } from "../../src/core/userError";
 import { AOAI, cleanupFlowDirs, FakeLlm, lineContext, writeFlowDir } from "./support";
 
 const ECHO = "from promptflow.core import tool\n\n@tool\ndef run(value):\n    return value\n";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { loadFlow } from "../../src/flow/loadFlow";
-import { ConfigError, UserError } from "../../src/userError";
+import { ConfigError, UserError } from "../../src/core/userError";
 import { cleanupFlowDirs, writeFlowDir } from "./support";
 
 const TOOL = "from promptflow.core import tool\n\n@tool\ndef run(text: str) -> str:\n    return text\n";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { loadFlow } from "../../src/flow/loadFlow";
 import { resolveVariants, variantLabelText } from "../../src/flow/variants";
-import { UserError } from "../../src/userError";
+import { UserError } from "../../src/core/userError";
 import { cleanupFlowDirs, writeFlowDir } from "./support";
 
 const FLOW = `

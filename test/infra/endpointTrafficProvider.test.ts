@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { makeEndpointTrafficProvider } from "../../src/infra/endpointTraffic";
 import { FakeArmServer, startFakeArmServer } from "../support/fakeArmServer";
-import { clientFor, endpointKey, endpointPath, fakeClock } from "./armTestKit";
+import { clientFor, endpointKey, endpointPath, fakeClock } from "../azure/arm/armTestKit";
 
 // The engine hands the provider its property bag with the serialised provider under `__provider`.
 const engineBag = (traffic: Record<string, number>, mirrorTraffic: Record<string, number> = {}) => ({

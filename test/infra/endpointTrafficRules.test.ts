@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { endpointPutBody, trafficStateOf } from "../../src/infra/arm/onlineEndpointResource";
-import { sameTrafficState, trafficProblems } from "../../src/infra/arm/trafficRules";
+import { endpointPutBody, trafficStateOf } from "../../src/infra/traffic/onlineEndpointResource";
+import { sameTrafficState, trafficProblems } from "../../src/infra/traffic/trafficRules";
 
 describe("endpoint traffic rules", () => {
   const reasons = (traffic: Record<string, number>, mirrorTraffic: Record<string, number> = {}): string[] =>

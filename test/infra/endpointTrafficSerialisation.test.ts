@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { endpointTrafficProvider } from "../../src/infra/endpointTraffic";
 import { FakeArmServer, startFakeArmServer } from "../support/fakeArmServer";
-import { endpointKey } from "./armTestKit";
+import { endpointKey } from "../azure/arm/armTestKit";
 
 /**
  * `pulumi up` runs a dynamic provider from a serialised copy in another node process: no tsx, no relative

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { setEndpointTraffic, TrafficError } from "../../src/infra/arm/endpointTrafficUpdate";
+import { setEndpointTraffic, TrafficError } from "../../src/infra/traffic/endpointTrafficUpdate";
 import { FakeArmServer, startFakeArmServer } from "../support/fakeArmServer";
-import { clientFor, endpointKey, fakeClock } from "./armTestKit";
+import { clientFor, endpointKey, fakeClock } from "../azure/arm/armTestKit";
 
 describe("setEndpointTraffic", () => {
   let server: FakeArmServer;

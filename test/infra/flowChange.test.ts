@@ -3,10 +3,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { planFromPulumiConfig } from "../../src/infra/program";
-import { diffOfflinePlans, PlannedChange } from "../../src/offlinePlan/diffPlans";
-import { recordOfflinePlan } from "../../src/offlinePlan/recordUnderMocks";
-import { readStackConfigFile } from "../../src/offlinePlan/stackConfigFile";
-import type { OfflinePlanReport } from "../../src/offlinePlan/types";
+import { diffOfflinePlans, PlannedChange } from "../../src/stacks/offlinePlan/diffPlans";
+import { recordOfflinePlan } from "../../src/stacks/offlinePlan/recordUnderMocks";
+import { readStackConfigFile } from "../../src/stacks/offlinePlan/stackConfigFile";
+import type { OfflinePlanReport } from "../../src/stacks/offlinePlan/types";
 import { makeFlowFolder, makePlan } from "./fixtures/infraPlans";
 import { recordGraph, types } from "./fixtures/graph";
 

@@ -1,9 +1,9 @@
 import { strict as assert } from "node:assert";
 import { isNotFoundInvokeError, liveTrafficOf, readLiveTraffic } from "../../src/infra/liveTraffic";
-import { diffOfflinePlans } from "../../src/offlinePlan/diffPlans";
-import { armInvokeFailure } from "../../src/offlinePlan/mockAzure";
-import { recordOfflinePlan } from "../../src/offlinePlan/recordUnderMocks";
-import type { OfflinePlanReport } from "../../src/offlinePlan/types";
+import { diffOfflinePlans } from "../../src/stacks/offlinePlan/diffPlans";
+import { armInvokeFailure } from "../../src/stacks/offlinePlan/mockAzure";
+import { recordOfflinePlan } from "../../src/stacks/offlinePlan/recordUnderMocks";
+import type { OfflinePlanReport } from "../../src/stacks/offlinePlan/types";
 import { makeFlowFolder, makePlan } from "./fixtures/infraPlans";
 import { recordInChild } from "./fixtures/childRecording";
 import { input, ofType, one, recordGraph, types } from "./fixtures/graph";

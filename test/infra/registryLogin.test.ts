@@ -13,10 +13,10 @@ import {
   exchangeForRegistryToken,
   exchangeForm,
   tenantOfAccessToken,
-} from "../../src/infra/registryToken";
-import { MockContext, mockInvoke, mockRegistryPassword, mockRegistryToken, mockResource } from "../../src/offlinePlan/mockAzure";
-import { recordOfflinePlan } from "../../src/offlinePlan/recordUnderMocks";
-import { runOfflinePlan } from "../../src/offlinePlan/runOfflinePlan";
+} from "../../src/azure/registryToken";
+import { MockContext, mockInvoke, mockRegistryPassword, mockRegistryToken, mockResource } from "../../src/stacks/offlinePlan/mockAzure";
+import { recordOfflinePlan } from "../../src/stacks/offlinePlan/recordUnderMocks";
+import { runOfflinePlan } from "../../src/stacks/offlinePlan/runOfflinePlan";
 import type { InfraPlan } from "../../src/plan/types";
 import { recordInChild } from "./fixtures/childRecording";
 import { makeFlowFolder, makePlan } from "./fixtures/infraPlans";

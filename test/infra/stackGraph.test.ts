@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
-import { mockRegistryPassword } from "../../src/offlinePlan/mockAzure";
-import type { OfflinePlanReport } from "../../src/offlinePlan/types";
+import { mockRegistryPassword } from "../../src/stacks/offlinePlan/mockAzure";
+import type { OfflinePlanReport } from "../../src/stacks/offlinePlan/types";
 import type { InfraPlan } from "../../src/plan/types";
 import { makeFlowFolder, makePlan, subscriptionId } from "./fixtures/infraPlans";
 import { input, ofType, one, recordGraph, types } from "./fixtures/graph";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { resolveConnections } from "../../src/llm/connections";
-import { ConfigError, UserError } from "../../src/userError";
+import { ConfigError, UserError } from "../../src/core/userError";
 
 const env = { AOAI_API_BASE: "https://contoso.openai.azure.com", AOAI_API_KEY: "secret-aoai-VALUE", OPENAI_KEY: "sk-secret-VALUE", RESOURCE: "contoso" };
 

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { ManualClock } from "../../src/http/clock";
-import { HttpError } from "../../src/http/httpError";
+import { ManualClock } from "../../src/core/clock";
+import { HttpError } from "../../src/azure/http/httpError";
 import { createLlmInvoker } from "../../src/llm/invoker";
-import type { TokenCredentialLike } from "../../src/llm/auth";
-import { UserError } from "../../src/userError";
+import type { TokenCredentialLike } from "../../src/azure/entraAuth";
+import { UserError } from "../../src/core/userError";
 import type { AzureOpenAIConnection, LlmRequest, OpenAIConnection } from "../../src/llm/types";
 import { startFakeOpenAiServer, type FakeOpenAiServer } from "../support/fakeOpenAiServer";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ConfigError } from "../../src/userError";
+import { ConfigError } from "../../src/core/userError";
 import type { InfraPlan } from "../../src/plan/types";
 import { deploymentConfig, projectsRemovedAfterSuite, managedEntry, plan, stackConfig, webAppEntry, type Project } from "./fixtures";
 

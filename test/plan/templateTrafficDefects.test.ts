@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { parseDeploymentConfig } from "../../src/config/loadDeploymentConfig";
-import { ConfigError } from "../../src/userError";
+import { ConfigError } from "../../src/core/userError";
 import { deploymentConfig, projectsRemovedAfterSuite, managedEntry, plan } from "./fixtures";
 
 /** The LLMOps template's traffic defects (llmops-template.md), each impossible here. */

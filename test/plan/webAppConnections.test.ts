@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { webAppSettings } from "../../src/infra/webAppSpecs";
-import { ConfigError } from "../../src/userError";
+import { ConfigError } from "../../src/core/userError";
 import { deploymentConfig, projectsRemovedAfterSuite, managedEntry, plan, stackConfig, webAppEntry } from "./fixtures";
 
 const apiBase = "https://aoai-test.openai.azure.com/";

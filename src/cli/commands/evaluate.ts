@@ -6,8 +6,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Interrupted, reportLocations, runEvaluation, type EvaluationOptions, type EvaluationPhase } from "../../evaluationRun";
-import { UserError } from "../../userError";
+import { Interrupted, reportLocations, runEvaluation, type EvaluationOptions, type EvaluationPhase } from "../../evaluation/phases";
+import { UserError } from "../../core/userError";
 import { parseCommandOptions } from "../commandOptions";
 import type { Command } from "../main";
 

@@ -1,8 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { formatPlanReport } from "../../offlinePlan/formatPlan";
-import { runOfflinePlan } from "../../offlinePlan/runOfflinePlan";
-import { UserError } from "../../userError";
+import { formatPlanReport } from "../../stacks/offlinePlan/formatPlan";
+import { runOfflinePlan } from "../../stacks/offlinePlan/runOfflinePlan";
+import { UserError } from "../../core/userError";
 import { parseCommandOptions } from "../commandOptions";
 import type { Command } from "../main";
 

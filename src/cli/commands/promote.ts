@@ -1,7 +1,7 @@
-import { runOfflinePlan } from "../../offlinePlan/runOfflinePlan";
-import { assertPulumiOnPath, runPulumi } from "../../promotion/pulumiCommand";
-import { runPromotion } from "../../promotion/runPromotion";
-import { UserError } from "../../userError";
+import { runOfflinePlan } from "../../stacks/offlinePlan/runOfflinePlan";
+import { assertPulumiOnPath, runPulumi } from "../../stacks/promotion/pulumiCommand";
+import { runPromotion } from "../../stacks/promotion/runPromotion";
+import { UserError } from "../../core/userError";
 import { parseCommandOptions } from "../commandOptions";
 import type { Command } from "../main";
 

@@ -5,11 +5,11 @@
  * code is 0 unless the runs could not start (2, a UserError) or were interrupted (130).
  */
 import * as path from "node:path";
-import { formatRunTable } from "../../experiment";
-import { UserError } from "../../userError";
+import { formatRunTable } from "../../config/experiment";
+import { UserError } from "../../core/userError";
 import { parseCommandOptions } from "../commandOptions";
 import type { Command } from "../main";
-import { runRuns, type RunArguments } from "../../flowRuns/runFlowRuns";
+import { runRuns, type RunArguments } from "../../runs/runFlowRuns";
 
 export type { RunArguments };
 

@@ -1,5 +1,5 @@
 /** The `builtin:` evaluators an experiment can name, built from their experiment spec. */
-import { UserError } from "../../userError";
+import { UserError } from "../../core/userError";
 import type { Evaluator } from "../types";
 import { createContainsEvaluator } from "./contains";
 import { createExactMatchEvaluator } from "./exactMatch";

@@ -3,7 +3,7 @@
  * claim supported by the context) and coherence (is the answer well organised and readable). The judge model is
  * called through the injected LlmInvoker, so retries, rate limits and auth are the shared LLM client's.
  */
-import { UserError } from "../../userError";
+import { UserError } from "../../core/userError";
 import type { ChatMessage, Connection, LlmInvoker } from "../../llm/types";
 import type { Evaluator, LineScore } from "../types";
 import { lineCounts, meanScores } from "./aggregate";

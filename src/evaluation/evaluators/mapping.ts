@@ -4,7 +4,7 @@
  * a literal. A reference to a column the line does not have resolves to undefined, and the evaluator reports that
  * line as unscorable.
  */
-import { UserError } from "../../userError";
+import { UserError } from "../../core/userError";
 import type { RunLine } from "../types";
 
 const reference = /^\$\{(run\.outputs|run\.inputs|data)(?:\.([^}]+))?\}$/;

@@ -2,7 +2,7 @@
  * Reading an evaluator's `params` and `mappings` from the experiment file. Mistakes are UserErrors naming the
  * evaluator and the parameter, because that is what the user has to fix.
  */
-import { UserError } from "../../userError";
+import { UserError } from "../../core/userError";
 import type { MatchNormalization } from "./textNormalization";
 
 export type Params = Record<string, unknown>;

@@ -1,4 +1,4 @@
-import { UserError } from "../../userError";
+import { UserError } from "../../core/userError";
 import type { Evaluator, LineScore } from "../types";
 import { lineCounts, meanScores } from "./aggregate";
 import { invalidParam, optionalStringParam, type Params, requireMappings } from "./params";

@@ -2,7 +2,7 @@
  * Operational metrics of a run, computed from the lines themselves rather than from mapped fields: error rate,
  * latency percentiles and token usage. They are reported under the evaluator name "run".
  */
-import { percentile } from "../../bulk/summary";
+import { percentile } from "../../runs/bulk/summary";
 import type { RunLine } from "../types";
 
 export { percentile };

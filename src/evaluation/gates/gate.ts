@@ -2,7 +2,7 @@
  * Quality gates: `"<metric> <op> <number>"` with op one of >= > <= < ==, e.g. `"accuracy >= 0.8"`,
  * `"eval/exact.exact_match >= 0.9"`, `"run.p95_latency_ms <= 3000"`. See metricRef.ts for metric qualification.
  */
-import { UserError } from "../../userError";
+import { UserError } from "../../core/userError";
 import { formatMetricRef, type MetricRef, parseMetricRef } from "./metricRef";
 
 export type GateOperator = ">=" | ">" | "<=" | "<" | "==";

@@ -6,7 +6,7 @@
  * The first dot separates the evaluator from the metric, so a metric name may contain dots only when qualified
  * (`eval_flow.precision.billing`). Operational metrics (error_rate, p95_latency_ms, tokens) belong to evaluator `run`.
  */
-import { UserError } from "../../userError";
+import { UserError } from "../../core/userError";
 
 export interface MetricRef {
   dataset?: string;

@@ -7,7 +7,7 @@
  * `"relative"` as a fraction of the baseline (p95 1000 ms -> 1100 ms drops 0.10). A relative drop from a baseline
  * of 0 falls back to the absolute difference, since every change from 0 is infinitely large in relative terms.
  */
-import { UserError } from "../../userError";
+import { UserError } from "../../core/userError";
 import { formatDelta, formatNumber } from "../formatNumber";
 import type { MetricsFile } from "../metricsFile";
 import type { GateResult } from "./gateResult";

@@ -9,7 +9,7 @@
  */
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import { UserError } from "../../userError";
+import { UserError } from "../../core/userError";
 import { serializeMetricsFile } from "../metricsFile";
 import { writeFileAtomic } from "./atomicWrite";
 import { renderResultsCsv } from "./csvReport";

@@ -10,10 +10,10 @@
  * an endpoint with the `azureml-model-deployment` header, bypassing the traffic split: that is how A/B
  * deployments are evaluated separately.
  */
-import { fetchJson, HttpError, type HttpDependencies, type RetryOptions, systemClock } from "../../http";
-import { cachedTokenProvider, defaultCredential, type TokenCredentialLike, type TokenProvider } from "../../llm/auth";
-import type { LineError, LineExecutor, LineOutcome } from "../../bulk/types";
-import { UserError } from "../../userError";
+import { fetchJson, HttpError, type HttpDependencies, type RetryOptions, systemClock } from "../../azure/http";
+import { cachedTokenProvider, defaultCredential, type TokenCredentialLike, type TokenProvider } from "../../azure/entraAuth";
+import type { LineError, LineExecutor, LineOutcome } from "../../runs/bulk/types";
+import { UserError } from "../../core/userError";
 
 export const azureMlScope = "https://ml.azure.com/.default";
 

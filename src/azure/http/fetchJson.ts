@@ -1,0 +1,161 @@
+/**
+ * JSON over HTTP with retries (node:http by default, or an injected fetch; see transport.ts): per-attempt timeout, retry on network errors, timeouts and
+ * retryable statuses, waits as the server asks (Retry-After and Azure's ms headers) or exponential backoff with
+ * full jitter, bounded by attempts and total wait. The one HTTP client of the project: LLM calls, scoring
+ * endpoints and evaluations all go through it.
+ */
+import { systemClock, type Clock } from "../../core/clock";
+import { HttpError, describeUrl, errorFromBody } from "./httpError";
+import { backoffDelayMs, resolveRetryOptions, serverRetryDelayMs, type RetryOptions } from "./retryPolicy";
+import { fetchTransport, nodeHttpTransport, type Transport } from "./transport";
+
+export type HeaderSource = Record<string, string> | (() => Promise<Record<string, string>>);
+
+export interface JsonRequest {
+  url: string;
+  method?: string;
+  /** A function is called before every attempt, so a retried call picks up a refreshed bearer token. */
+  headers?: HeaderSource;
+  /** Serialised as JSON when present. */
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+export interface JsonResponse {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON; null for an empty body. */
+  body: unknown;
+  attempts: number;
+}
+
+export interface RetryEvent {
+  attempt: number;
+  delayMs: number;
+  reason: string;
+}
+
+export interface HttpDependencies {
+  /** Send through this fetch instead of node:http (see transport.ts). */
+  fetch?: typeof fetch;
+  clock?: Clock;
+  random?: () => number;
+  onRetry?: (event: RetryEvent) => void;
+}
+
+type AttemptResult =
+  | { kind: "response"; status: number; statusText: string; headers: Headers; text: string }
+  | { kind: "failure"; code: "timeout" | "network"; message: string };
+
+function plural(count: number): string {
+  return `${count} attempt${count === 1 ? "" : "s"}`;
+}
+
+export async function fetchJson(request: JsonRequest, retry: RetryOptions = {}, deps: HttpDependencies = {}): Promise<JsonResponse> {
+  const options = resolveRetryOptions(retry);
+  const transport = deps.fetch ? fetchTransport(deps.fetch) : nodeHttpTransport;
+  const clock = deps.clock ?? systemClock;
+  const random = deps.random ?? Math.random;
+  const method = request.method ?? (request.body === undefined ? "GET" : "POST");
+  // Only errors need the description; parsing the URL for every successful call is measurable in bulk runs.
+  const target = (): string => `${method} ${describeUrl(request.url)}`;
+  const payload = request.body === undefined ? undefined : JSON.stringify(request.body);
+  let waitedMs = 0;
+
+  for (let attempt = 1; ; attempt++) {
+    request.signal?.throwIfAborted();
+    const result = await attemptOnce(transport, request, method, payload, options.timeoutMs);
+
+    let failure: HttpError;
+    let serverDelay: number | undefined;
+    if (result.kind === "failure") {
+      failure = new HttpError(0, `${target()} ${result.message} (${plural(attempt)})`, attempt, result.code);
+    } else if (result.status >= 200 && result.status < 300) {
+      return { status: result.status, headers: result.headers, body: parseBody(result.text, target, result.status, attempt), attempts: attempt };
+    } else {
+      const parsed = tryParse(result.text);
+      const fromBody = errorFromBody(parsed.ok ? parsed.value : undefined);
+      const detail = fromBody.message ?? (result.text.trim().slice(0, 200) || result.statusText || "no message");
+      failure = new HttpError(result.status, `${target()} failed with HTTP ${result.status} (${plural(attempt)}): ${detail}`, attempt, fromBody.code);
+      if (!options.retryStatuses.includes(result.status)) throw failure;
+      serverDelay = serverRetryDelayMs(result.headers, clock.now());
+    }
+
+    if (attempt >= options.maxAttempts) throw failure;
+    const delayMs = serverDelay ?? backoffDelayMs(attempt, options, random);
+    if (waitedMs + delayMs > options.maxTotalWaitMs) {
+      throw new HttpError(
+        failure.status,
+        `${failure.message}; giving up: waiting ${delayMs} ms more would exceed the ${options.maxTotalWaitMs} ms retry budget`,
+        attempt,
+        failure.code,
+      );
+    }
+    deps.onRetry?.({ attempt, delayMs, reason: failure.message });
+    await clock.sleep(delayMs, request.signal);
+    waitedMs += delayMs;
+  }
+}
+
+async function attemptOnce(
+  transport: Transport,
+  request: JsonRequest,
+  method: string,
+  payload: string | undefined,
+  timeoutMs: number,
+): Promise<AttemptResult> {
+  // Header errors (no key configured, no Entra token) are the caller's, not the network's: not retried.
+  const headers = typeof request.headers === "function" ? await request.headers() : { ...request.headers };
+  if (payload !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === "content-type")) {
+    headers["content-type"] = "application/json";
+  }
+  // One controller per attempt, its timer cleared when the attempt ends: AbortSignal.timeout/any would keep a
+  // pending timer (and the signal) alive for the full timeout after every call, thousands of them in a bulk run.
+  const attempt = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    attempt.abort(new Error(`timed out after ${timeoutMs} ms`));
+  }, timeoutMs);
+  const forwardAbort = (): void => attempt.abort(request.signal?.reason);
+  request.signal?.addEventListener("abort", forwardAbort, { once: true });
+  try {
+    // The body read stays under the same signal: a server that stalls mid-body times out like one that never answers.
+    const response = await transport(request.url, { method, headers, body: payload, signal: attempt.signal });
+    return { kind: "response", ...response };
+  } catch (err) {
+    if (request.signal?.aborted) throw request.signal.reason;
+    if (timedOut) return { kind: "failure", code: "timeout", message: `timed out after ${timeoutMs} ms` };
+    return { kind: "failure", code: "network", message: `network error: ${networkMessage(err)}` };
+  } finally {
+    clearTimeout(timer);
+    request.signal?.removeEventListener("abort", forwardAbort);
+  }
+}
+
+function networkMessage(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : "";
+  return `${err.message}${cause}`;
+}
+
+function tryParse(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
+  if (text.trim() === "") return { ok: true, value: null };
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (err) {
+    return { ok: false, error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+function parseBody(text: string, target: () => string, status: number, attempts: number): unknown {
+  const parsed = tryParse(text);
+  if (parsed.ok) return parsed.value;
+  const preview = text.length > 80 ? `${text.slice(0, 80)}...` : text;
+  throw new HttpError(
+    status,
+    `${target()} returned HTTP ${status} with a body that is not valid JSON (${parsed.error}); body starts: ${JSON.stringify(preview)}`,
+    attempts,
+    "malformed_json",
+  );
+}

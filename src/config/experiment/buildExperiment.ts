@@ -1,0 +1,277 @@
+/**
+ * The semantic rules of an experiment, checked after the schema: names unique, files and flow folders present,
+ * mappings naming real flow inputs and outputs, evaluator datasets pointing at datasets the flow runs on, gates
+ * naming known evaluators. Pure apart from the injected file probes, so every rule is testable on plain data.
+ */
+import * as path from "node:path";
+import { describeFound } from "../jsonPath";
+import type { ConnectionSpec } from "../../llm/connections";
+import { ConfigError } from "../../core/userError";
+import type { FlowInterface } from "./flowInterface";
+import { isMalformedReference, parseMappingExpression, type MappingExpression } from "./mappingExpression";
+import type {
+  BuiltinEvaluatorName,
+  EvaluatorDataset,
+  Experiment,
+  ExperimentDataset,
+  ExperimentEvaluator,
+  Mappings,
+  ProductionEvaluation,
+  RegressionPolicy,
+} from "./types";
+
+type RawMappings = Record<string, string | number | boolean>;
+
+interface RawEvaluatorDataset {
+  name: string;
+  reference?: string;
+  source?: string;
+  description?: string;
+  mappings?: RawMappings;
+}
+
+/** experiment.yaml after schema validation (config/schema/experiment.schema.json guarantees this shape). */
+export interface ExperimentDocument {
+  name: string;
+  flow?: string;
+  runtime?: string;
+  connections?: ConnectionSpec[];
+  datasets: { name: string; source: string; description?: string; mappings?: RawMappings }[];
+  evaluators?: {
+    name: string;
+    flow?: string;
+    builtin?: BuiltinEvaluatorName;
+    params?: Record<string, unknown>;
+    mappings?: RawMappings;
+    datasets?: RawEvaluatorDataset[];
+  }[];
+  gates?: string[];
+  regression?: RegressionPolicy;
+  production?: { flow: string; source?: string; mappings?: RawMappings; gates?: string[] };
+}
+
+export interface ExperimentProbes {
+  isFile(absolutePath: string): boolean;
+  isDirectory(absolutePath: string): boolean;
+  flowInterface(dir: string, referencedFrom: string): FlowInterface;
+}
+
+export interface BuildContext {
+  /** Absolute path of experiment.yaml; relative paths resolve against its folder. */
+  file: string;
+  env?: string;
+  overlayFile?: string;
+  /** The file a top-level key came from (experiment.yaml or the overlay). */
+  fileOf(key: string): string;
+}
+
+/** Operational metrics (error_rate, p95_latency_ms, tokens) are reported under this evaluator name. */
+export const runMetricsEvaluator = "run";
+
+interface MappingRules {
+  file: string;
+  path: string;
+  allowed: readonly MappingExpression["kind"][];
+  /** Input names the mapping keys must be among (a flow's inputs); undefined = any key (builtins). */
+  targetInputs?: { names: string[]; flow: string };
+  evaluatedFlow: FlowInterface;
+}
+
+const expressionWords: Record<MappingExpression["kind"], string> = {
+  data: "${data.<column>}",
+  "run.outputs": "${run.outputs.<output>}",
+  "run.inputs": "${run.inputs.<input>}",
+  literal: "a literal",
+};
+
+function checkMappings(raw: RawMappings | undefined, rules: MappingRules): Mappings {
+  const mappings: Mappings = {};
+  for (const [key, rawValue] of Object.entries(raw ?? {})) {
+    const at = `${rules.path}.${key}`;
+    if (rules.targetInputs && !rules.targetInputs.names.includes(key)) {
+      throw new ConfigError(rules.file, at, `an input of ${rules.targetInputs.flow} (one of ${rules.targetInputs.names.join(", ")})`, `"${key}"`);
+    }
+    const value = String(rawValue);
+    const allowedWords = rules.allowed.map((kind) => expressionWords[kind]).join(" or ");
+    if (isMalformedReference(value)) throw new ConfigError(rules.file, at, allowedWords, describeFound(value));
+    const expression = parseMappingExpression(value);
+    if (!rules.allowed.includes(expression.kind)) throw new ConfigError(rules.file, at, allowedWords, describeFound(value));
+    if (expression.kind === "run.outputs" || expression.kind === "run.inputs") {
+      const names = expression.kind === "run.outputs" ? rules.evaluatedFlow.outputs : rules.evaluatedFlow.inputs;
+      const top = expression.column.split(".")[0]!;
+      if (!names.includes(top)) {
+        const what = expression.kind === "run.outputs" ? "an output" : "an input";
+        throw new ConfigError(rules.file, at, `${what} of the evaluated flow (one of ${names.join(", ")})`, describeFound(value));
+      }
+    }
+    mappings[key] = value;
+  }
+  return mappings;
+}
+
+const metricPart = /^\s*(?:([A-Za-z0-9_][A-Za-z0-9_-]*)\/)?([A-Za-z0-9_][A-Za-z0-9_.-]*)/;
+
+/** Checks the dataset and evaluator a metric reference (`dataset/evaluator.metric`) names, when it names them. */
+function checkMetricReference(
+  text: string,
+  at: { file: string; path: string },
+  known: { evaluators: string[]; datasets?: string[] },
+): void {
+  const match = metricPart.exec(text);
+  if (!match) return; // the schema's pattern already refused it
+  const dataset = match[1];
+  const metric = match[2]!;
+  const dot = metric.indexOf(".");
+  const evaluator = dot >= 0 ? metric.slice(0, dot) : undefined;
+  if (dataset !== undefined && known.datasets && !known.datasets.includes(dataset)) {
+    throw new ConfigError(at.file, at.path, `a dataset of this experiment before "/" (one of ${known.datasets.join(", ")})`, describeFound(text));
+  }
+  if (evaluator !== undefined && !known.evaluators.includes(evaluator)) {
+    throw new ConfigError(
+      at.file,
+      at.path,
+      `an evaluator of this experiment before "." (one of ${known.evaluators.join(", ")}); an unqualified metric name matches any evaluator`,
+      describeFound(text),
+    );
+  }
+}
+
+export function buildExperiment(document: ExperimentDocument, context: BuildContext, probes: ExperimentProbes): Omit<Experiment, "connections"> {
+  const directory = path.dirname(context.file);
+  const fileOf = context.fileOf;
+
+  const dataFile = (relative: string, key: string, at: string): string => {
+    const absolute = path.resolve(directory, relative);
+    if (!probes.isFile(absolute)) throw new ConfigError(fileOf(key), at, "a JSONL file relative to the experiment file", `${describeFound(relative)} (${absolute} does not exist)`);
+    return absolute;
+  };
+  const flowFolder = (relative: string, key: string, at: string): { dir: string; flow: FlowInterface } => {
+    const dir = path.resolve(directory, relative);
+    if (!probes.isDirectory(dir)) throw new ConfigError(fileOf(key), at, "a flow folder relative to the experiment file", `${describeFound(relative)} (${dir} does not exist)`);
+    return { dir, flow: probes.flowInterface(dir, `${fileOf(key)}: ${at}`) };
+  };
+
+  const standard = flowFolder(document.flow ?? document.name, document.flow === undefined ? "name" : "flow", document.flow === undefined ? "$.name" : "$.flow");
+  const flowName = path.basename(standard.dir);
+
+  const connectionSpecs = document.connections ?? [];
+  const declared = new Set(connectionSpecs.map((spec) => String(spec.name)));
+  for (const [connection, node] of Object.entries(standard.flow.connections)) {
+    if (!declared.has(connection)) {
+      throw new ConfigError(fileOf("connections"), "$.connections", `a connection named "${connection}" (node ${node} of ${flowName} uses it)`, declared.size ? `only ${[...declared].join(", ")}` : "none");
+    }
+  }
+
+  const datasets: ExperimentDataset[] = [];
+  document.datasets.forEach((raw, index) => {
+    const at = `$.datasets[${index}]`;
+    if (datasets.some((d) => d.name === raw.name)) throw new ConfigError(fileOf("datasets"), `${at}.name`, "a unique dataset name", `"${raw.name}" again`);
+    const dataset: ExperimentDataset = {
+      name: raw.name,
+      source: dataFile(raw.source, "datasets", `${at}.source`),
+      mappings: checkMappings(raw.mappings, {
+        file: fileOf("datasets"),
+        path: `${at}.mappings`,
+        allowed: ["data", "literal"],
+        targetInputs: { names: standard.flow.inputs, flow: flowName },
+        evaluatedFlow: standard.flow,
+      }),
+    };
+    if (raw.description !== undefined) dataset.description = raw.description;
+    datasets.push(dataset);
+  });
+  const datasetNames = datasets.map((d) => d.name);
+
+  const evaluators: ExperimentEvaluator[] = [];
+  (document.evaluators ?? []).forEach((raw, index) => {
+    const at = `$.evaluators[${index}]`;
+    const file = fileOf("evaluators");
+    if (raw.name === runMetricsEvaluator) throw new ConfigError(file, `${at}.name`, `a name other than "${runMetricsEvaluator}" (reserved for run metrics such as error_rate)`, `"${raw.name}"`);
+    if (evaluators.some((e) => e.name === raw.name)) throw new ConfigError(file, `${at}.name`, "a unique evaluator name", `"${raw.name}" again`);
+    if (raw.flow !== undefined && raw.builtin !== undefined) throw new ConfigError(file, at, "either flow or builtin", "both");
+    if (raw.flow === undefined && raw.builtin === undefined) throw new ConfigError(file, at, "flow: <evaluation flow folder> or builtin: <evaluator>", "neither");
+    if (raw.flow !== undefined && raw.params !== undefined) throw new ConfigError(file, `${at}.params`, "params only on builtin evaluators (a flow's settings are its inputs)", "params");
+
+    const evaluationFlow = raw.flow !== undefined ? flowFolder(raw.flow, "evaluators", `${at}.flow`) : undefined;
+    const rawDatasets: RawEvaluatorDataset[] = raw.datasets ?? datasetNames.map((name) => ({ name }));
+    const evaluatorDatasets: EvaluatorDataset[] = rawDatasets.map((rawDataset, datasetIndex) => {
+      const datasetAt = raw.datasets ? `${at}.datasets[${datasetIndex}]` : `${at}.datasets`;
+      const named = datasets.find((d) => d.name === rawDataset.name);
+      let source: string;
+      if (rawDataset.source !== undefined) source = dataFile(rawDataset.source, "evaluators", `${datasetAt}.source`);
+      else if (named) source = named.source;
+      else throw new ConfigError(file, `${datasetAt}.name`, `a dataset of this experiment (one of ${datasetNames.join(", ")}) or a source file`, `"${rawDataset.name}"`);
+      const reference = rawDataset.reference ?? rawDataset.name;
+      if (!datasetNames.includes(reference)) {
+        const where = rawDataset.reference !== undefined ? `${datasetAt}.reference` : `${datasetAt}.name`;
+        throw new ConfigError(file, where, `a dataset the flow runs on (one of ${datasetNames.join(", ")}); set reference: to pick it`, `"${reference}"`);
+      }
+      const rawMappings = rawDataset.mappings ?? raw.mappings;
+      if (rawMappings === undefined || Object.keys(rawMappings).length === 0) {
+        throw new ConfigError(file, `${datasetAt}.mappings`, "mappings for this dataset (or mappings: on the evaluator)", "none");
+      }
+      const mappings = checkMappings(rawMappings, {
+        file,
+        path: rawDataset.mappings !== undefined ? `${datasetAt}.mappings` : `${at}.mappings`,
+        allowed: ["data", "run.outputs", "run.inputs", "literal"],
+        targetInputs: evaluationFlow ? { names: evaluationFlow.flow.inputs, flow: path.basename(evaluationFlow.dir) } : undefined,
+        evaluatedFlow: standard.flow,
+      });
+      const dataset: EvaluatorDataset = { name: rawDataset.name, source, reference, mappings };
+      if (rawDataset.description !== undefined) dataset.description = rawDataset.description;
+      return dataset;
+    });
+
+    if (evaluationFlow) evaluators.push({ kind: "flow", name: raw.name, flow: evaluationFlow.dir, datasets: evaluatorDatasets });
+    else evaluators.push({ kind: "builtin", name: raw.name, builtin: raw.builtin!, params: raw.params ?? {}, datasets: evaluatorDatasets });
+  });
+
+  const known = { evaluators: [...evaluators.map((e) => e.name), runMetricsEvaluator], datasets: datasetNames };
+  const gates = document.gates ?? [];
+  gates.forEach((gate, index) => checkMetricReference(gate, { file: fileOf("gates"), path: `$.gates[${index}]` }, known));
+
+  let regression: RegressionPolicy | undefined;
+  if (document.regression) {
+    regression = { ...document.regression, metrics: document.regression.metrics ?? [] };
+    regression.metrics.forEach((metric, index) => checkMetricReference(metric, { file: fileOf("regression"), path: `$.regression.metrics[${index}]` }, known));
+  }
+
+  let production: ProductionEvaluation | undefined;
+  if (document.production) {
+    const raw = document.production;
+    const folder = flowFolder(raw.flow, "production", "$.production.flow");
+    const name = path.basename(folder.dir);
+    production = {
+      name,
+      flow: folder.dir,
+      mappings: checkMappings(raw.mappings, {
+        file: fileOf("production"),
+        path: "$.production.mappings",
+        // A production log row holds the flow's inputs and outputs side by side: there is no separate run.
+        allowed: ["data", "literal"],
+        targetInputs: { names: folder.flow.inputs, flow: name },
+        evaluatedFlow: standard.flow,
+      }),
+      gates: raw.gates ?? [],
+    };
+    if (raw.source !== undefined) production.source = dataFile(raw.source, "production", "$.production.source");
+    production.gates.forEach((gate, index) =>
+      checkMetricReference(gate, { file: fileOf("production"), path: `$.production.gates[${index}]` }, { evaluators: [name, runMetricsEvaluator] }),
+    );
+  }
+
+  const experiment: Omit<Experiment, "connections"> = {
+    name: document.name,
+    file: context.file,
+    flow: standard.dir,
+    connectionSpecs,
+    datasets,
+    evaluators,
+    gates,
+  };
+  if (context.env !== undefined) experiment.env = context.env;
+  if (context.overlayFile !== undefined) experiment.overlayFile = context.overlayFile;
+  if (regression) experiment.regression = regression;
+  if (production) experiment.production = production;
+  return experiment;
+}

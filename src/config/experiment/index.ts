@@ -1,0 +1,10 @@
+export { loadExperiment, type LoadExperimentOptions } from "./loadExperiment";
+export { buildExperiment, runMetricsEvaluator, type ExperimentDocument, type ExperimentProbes } from "./buildExperiment";
+export { readFlowInterface, flowInterfaceOf, type FlowInterface } from "./flowInterface";
+export { parseMappingExpression, type MappingExpression } from "./mappingExpression";
+export { applyOverlay, type MergedDocument } from "./overlay";
+export * from "./types";
+export { planRuns, runDirectoryName, variantText, type PlannedRun, type DatasetToRun, type VariantToRun } from "../../runs/runPlan";
+export { readRunManifest, writeRunManifest, manifestEntry, runManifestFile, type RunManifest, type RunManifestEntry } from "../../runs/runManifest";
+export { formatRunTable, formatDuration, type RunTableRow } from "../../runs/runTable";
+export { loadConnectionsFile } from "./connectionsFile";

@@ -1,0 +1,97 @@
+/**
+ * An experiment as the rest of the project uses it: experiment.yaml (+ its environment overlay) validated, with
+ * paths made absolute, evaluator datasets normalised and connections resolved. Plain data; see loadExperiment.ts.
+ */
+import type { ConnectionSpec } from "../../llm/connections";
+import type { Connection } from "../../llm/types";
+
+/** The `builtin:` evaluators (implemented in src/evaluation/evaluators). */
+export const builtinEvaluatorNames = ["exact_match", "f1", "regex", "contains", "json_valid", "llm_judge"] as const;
+export type BuiltinEvaluatorName = (typeof builtinEvaluatorNames)[number];
+
+/**
+ * Input name → `${data.col}`, `${run.outputs.x}`, `${run.inputs.x}` or a literal (numbers and booleans are kept
+ * as strings, exactly as `pf run --column-mapping` receives them).
+ */
+export type Mappings = Record<string, string>;
+
+export interface ExperimentDataset {
+  name: string;
+  /** Absolute path of the JSONL file. */
+  source: string;
+  description?: string;
+  /** Flow input → expression; empty means "inputs from the columns of the same name". */
+  mappings: Mappings;
+}
+
+/** One (evaluator, dataset) pairing: the evaluator reads the run of the flow on `reference`, joined by line. */
+export interface EvaluatorDataset {
+  /** The dataset whose rows `${data.*}` reads. */
+  name: string;
+  /** Absolute path of that dataset's JSONL file. */
+  source: string;
+  /** The experiment dataset whose flow run `${run.*}` reads (default: `name`). */
+  reference: string;
+  description?: string;
+  /** The evaluator's own mappings for this dataset, or the evaluator-level ones. */
+  mappings: Mappings;
+}
+
+interface EvaluatorBase {
+  name: string;
+  datasets: EvaluatorDataset[];
+}
+
+export interface FlowEvaluator extends EvaluatorBase {
+  kind: "flow";
+  /** Absolute path of the evaluation flow folder. */
+  flow: string;
+}
+
+export interface BuiltinEvaluator extends EvaluatorBase {
+  kind: "builtin";
+  builtin: BuiltinEvaluatorName;
+  params: Record<string, unknown>;
+}
+
+export type ExperimentEvaluator = FlowEvaluator | BuiltinEvaluator;
+
+/** Field names as in the file, so src/evaluation's RegressionPolicy accepts it as is. */
+export interface RegressionPolicy {
+  max_drop: number;
+  metrics: string[];
+  mode?: "absolute" | "relative";
+  lower_is_better?: string[];
+}
+
+export interface ProductionEvaluation {
+  /** Evaluator name metrics are qualified with: the flow folder's name. */
+  name: string;
+  /** Absolute path of the post-production evaluation flow folder. */
+  flow: string;
+  /** Absolute path of the default production log, when the file names one. */
+  source?: string;
+  /** Evaluation flow input → `${data.col}` (a production log row holds inputs and outputs) or a literal. */
+  mappings: Mappings;
+  gates: string[];
+}
+
+export interface Experiment {
+  name: string;
+  /** Absolute path of experiment.yaml. */
+  file: string;
+  /** The environment asked for and the overlay applied for it (absent when there was none). */
+  env?: string;
+  overlayFile?: string;
+  /** Absolute path of the standard flow folder. */
+  flow: string;
+  /** Connection specs as written (environment references, never values): safe to log or pass on. */
+  connectionSpecs: ConnectionSpec[];
+  /** Resolved connections holding secret values: never print this. Empty when loaded with `resolveSecrets: false`. */
+  connections: Record<string, Connection>;
+  datasets: ExperimentDataset[];
+  evaluators: ExperimentEvaluator[];
+  gates: string[];
+  regression?: RegressionPolicy;
+  production?: ProductionEvaluation;
+}

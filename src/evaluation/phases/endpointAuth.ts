@@ -1,0 +1,65 @@
+/**
+ * How evaluation authenticates to the scoring targets. A managed endpoint in Key mode: the key from
+ * `LLMOPS_ENDPOINT_KEY` when set (CI secrets), else read from ARM (`listKeys`, primary key) with the same
+ * credential the infrastructure code uses. AADToken mode: an Entra ID token for https://ml.azure.com from
+ * DefaultAzureCredential. Keys stay in memory: never logged, never in reports.
+ */
+import type { ScoringAuth } from "..";
+import { armClientFromEnvironment } from "../../azure/arm/armToken";
+import { defaultCredential, type TokenCredentialLike } from "../../azure/entraAuth";
+import { UserError } from "../../core/userError";
+import type { StackDeployment } from "./stackDeployment";
+
+export const endpointKeyVariable = "LLMOPS_ENDPOINT_KEY";
+export const onlineEndpointsApiVersion = "2025-12-01";
+
+/** The part of ArmClient reading keys needs. */
+export interface ArmActions {
+  post(path: string, apiVersion: string, body?: unknown): Promise<unknown>;
+}
+
+export function listKeysPath(workspaceId: string, endpointName: string): string {
+  return `${workspaceId}/onlineEndpoints/${encodeURIComponent(endpointName)}/listKeys`;
+}
+
+/** The primary key of an endpoint from ARM; a clear UserError when ARM refuses or answers without one. */
+export async function readEndpointKey(arm: ArmActions, workspaceId: string, endpointName: string): Promise<string> {
+  let body: unknown;
+  try {
+    body = await arm.post(listKeysPath(workspaceId, endpointName), onlineEndpointsApiVersion);
+  } catch (err) {
+    throw new UserError(
+      `could not read the keys of endpoint ${endpointName} from Azure (${err instanceof Error ? err.message : String(err)}); ` +
+        `set ${endpointKeyVariable} or sign in with a role that may list endpoint keys`,
+    );
+  }
+  const key = typeof body === "object" && body !== null ? (body as { primaryKey?: unknown }).primaryKey : undefined;
+  if (typeof key !== "string" || key === "") throw new UserError(`Azure returned no primaryKey for endpoint ${endpointName}`);
+  return key;
+}
+
+export interface AuthSources {
+  environment: Record<string, string | undefined>;
+  /** Default: an ArmClient from the environment (LLMOPS_ARM_ENDPOINT, ARM_* service principal, DefaultAzureCredential). */
+  arm?: () => ArmActions;
+  /** Default: DefaultAzureCredential (az login, managed or workload identity, AZURE_* variables). */
+  credential?: () => TokenCredentialLike;
+}
+
+/** The endpoint's auth, resolved once for all its targets. */
+export async function endpointAuth(stack: StackDeployment, endpointName: string, sources: AuthSources): Promise<ScoringAuth> {
+  const endpoint = stack.endpoint;
+  if (endpoint === undefined) throw new UserError(`stack ${stack.stack} has no managed endpoint in its deployment config`);
+  // One credential for every target and dataset: it caches its token, so Entra ID is asked once.
+  if (endpoint.authMode === "AADToken") return { kind: "entra", credential: (sources.credential ?? defaultCredential)() };
+  const fromEnvironment = sources.environment[endpointKeyVariable];
+  if (fromEnvironment !== undefined && fromEnvironment !== "") return { kind: "key", key: fromEnvironment };
+  const arm = (sources.arm ?? (() => armClientFromEnvironment(process.env)))();
+  return { kind: "key", key: await readEndpointKey(arm, endpoint.workspaceId, endpointName) };
+}
+
+/** `--target` URLs: the key from LLMOPS_ENDPOINT_KEY when set (a managed endpoint), else no auth (a Web App). */
+export function explicitAuth(environment: Record<string, string | undefined>): ScoringAuth {
+  const key = environment[endpointKeyVariable];
+  return key !== undefined && key !== "" ? { kind: "key", key } : { kind: "none" };
+}

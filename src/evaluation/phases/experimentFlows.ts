@@ -1,0 +1,37 @@
+/**
+ * The standard flow over every experiment dataset x selected variant, through the same orchestration as
+ * `llmops run --experiment` (one run directory per dataset and variant, indexed by runs.json), into the
+ * session's runs folder.
+ */
+import * as path from "node:path";
+import { runRuns } from "../../runs/runFlowRuns";
+import type { Experiment } from "../../config/experiment";
+import { Interrupted } from "./interrupted";
+import type { EvaluationSession } from "./session";
+
+export interface FlowRunDone {
+  name: string;
+  dataset: string;
+  /** Absolute path of the dataset file. */
+  data: string;
+  variantText: string;
+  runDir: string;
+}
+
+export async function runExperimentFlows(
+  session: EvaluationSession,
+  input: { experiment: Experiment; env?: string; variants: string },
+): Promise<FlowRunDone[]> {
+  const { exitCode, manifest } = await runRuns({
+    out: session.runsDir,
+    experiment: input.experiment.file,
+    ...(input.env !== undefined ? { env: input.env } : {}),
+    variants: input.variants,
+    ...(session.options.concurrency !== undefined ? { concurrency: session.options.concurrency } : {}),
+    datasets: [],
+    mappings: {},
+    resume: false,
+  }, session.options.note);
+  if (exitCode === 130) throw new Interrupted("the flow runs were stopped; no report was written");
+  return manifest.runs.map((run) => ({ name: run.name, dataset: run.dataset, data: run.data, variantText: run.variant_text, runDir: path.join(session.runsDir, run.name) }));
+}

@@ -1,0 +1,146 @@
+/**
+ * `llmops evaluate` as a function: loads the experiment for the right environment, runs one phase, writes the
+ * reports. The command (src/cli/commands/evaluate.ts) only parses arguments and prints.
+ */
+import { randomBytes } from "node:crypto";
+import * as path from "node:path";
+import { newRunId, type ReportData } from "..";
+import { loadExperiment, readFlowInterface, type Experiment } from "../../config/experiment";
+import { UserError } from "../../core/userError";
+import type { ArmActions } from "./endpointAuth";
+import { runPostPhase } from "./postPhase";
+import { runPrePhase } from "./prePhase";
+import { runProductionPhase } from "./productionPhase";
+import { writeEvaluationReports, type EvaluationReports } from "./reports";
+import { EvaluationSession } from "./session";
+import { readStackDeployment, type StackDeployment } from "./stackDeployment";
+import { pulumiStackOutputs, readStackOutputsFile } from "./stackOutputs";
+
+export type EvaluationPhase = "pre" | "post" | "production";
+
+export interface EvaluationOptions {
+  phase: EvaluationPhase;
+  out: string;
+  experiment: string;
+  env?: string;
+  stack?: string;
+  /** Folder holding Pulumi.yaml; needed with `stack`. */
+  projectRoot?: string;
+  /** deployment_config.json instead of the stack's llmops:deploymentConfigPath. */
+  deploymentConfig?: string;
+  stackOutputs?: string;
+  targets: string[];
+  baseline?: string;
+  variants?: string;
+  concurrency?: number;
+  productionLog?: string;
+  /** Per-attempt timeout of scoring calls. */
+  timeoutMs?: number;
+  environment: Record<string, string | undefined>;
+  progress: boolean;
+  /** Status lines (smoke tests, warnings) for stderr. */
+  note: (message: string) => void;
+  /** Test seam for ARM (listKeys); default an ArmClient from the environment. */
+  arm?: () => ArmActions;
+  pulumiCommand?: string;
+  now?: Date;
+}
+
+export interface EvaluationResult {
+  data: ReportData;
+  reports: EvaluationReports;
+}
+
+function stackDeployment(options: EvaluationOptions): StackDeployment {
+  if (options.stack === undefined) throw new UserError("--stack is required for this phase");
+  if (options.projectRoot === undefined) throw new UserError(`no Pulumi.yaml in ${process.cwd()} or any folder above it: run llmops evaluate inside the project`);
+  return readStackDeployment(options.stack, options.projectRoot, options.deploymentConfig);
+}
+
+/** Whether evaluating needs connection secrets: an LLM judge, or an evaluation flow with LLM nodes. */
+function evaluatorsNeedConnections(experiment: Experiment, phase: EvaluationPhase): boolean {
+  if (phase === "production") return experiment.production !== undefined && Object.keys(readFlowInterface(experiment.production.flow, experiment.file).connections).length > 0;
+  return experiment.evaluators.some((evaluator) =>
+    evaluator.kind === "builtin" ? evaluator.builtin === "llm_judge" : Object.keys(readFlowInterface(evaluator.flow, experiment.file).connections).length > 0,
+  );
+}
+
+/**
+ * Secrets are resolved only when something will call a model: the pre phase runs the standard flow; post and
+ * production only when an evaluator calls one, so a CI job evaluating a deployment needs no model key.
+ */
+function loadForPhase(options: EvaluationOptions, env: string | undefined): Experiment {
+  const base = { ...(env !== undefined ? { env } : {}), environmentVariables: options.environment };
+  if (options.phase === "pre") return loadExperiment(options.experiment, base);
+  const shape = loadExperiment(options.experiment, { ...base, resolveSecrets: false });
+  return evaluatorsNeedConnections(shape, options.phase) ? loadExperiment(options.experiment, base) : shape;
+}
+
+export async function runEvaluation(options: EvaluationOptions): Promise<EvaluationResult> {
+  const now = options.now ?? new Date();
+  const runId = newRunId(options.phase, now, randomBytes(2).toString("hex"));
+  let stack: StackDeployment | undefined;
+  let env = options.env;
+  if (options.phase === "post" || (options.phase === "production" && options.stack !== undefined)) {
+    stack = stackDeployment(options);
+    if (env !== undefined && env !== stack.environment) {
+      throw new UserError(`--env ${env} contradicts stack ${stack.stack}, whose environment is ${stack.environment}; drop --env`);
+    }
+    env = stack.environment;
+  }
+  const experiment = loadForPhase(options, env);
+  const outputs =
+    options.phase !== "post" || options.targets.length > 0
+      ? undefined
+      : options.stackOutputs !== undefined
+        ? readStackOutputsFile(path.resolve(options.stackOutputs))
+        : await pulumiStackOutputs(options.stack!, options.projectRoot!, options.pulumiCommand);
+
+  const session = new EvaluationSession(
+    {
+      runId,
+      createdAt: now,
+      out: path.resolve(options.out),
+      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+      progress: options.progress,
+      note: options.note,
+    },
+    experiment.connections,
+  );
+  let data: ReportData;
+  try {
+    switch (options.phase) {
+      case "pre":
+        data = await runPrePhase(session, {
+          experiment,
+          ...(env !== undefined ? { env } : {}),
+          ...(options.variants !== undefined ? { variants: options.variants } : {}),
+          ...(options.baseline !== undefined ? { baseline: options.baseline } : {}),
+        });
+        break;
+      case "post":
+        data = await runPostPhase(session, {
+          experiment,
+          stack: stack!,
+          ...(outputs !== undefined ? { outputs } : {}),
+          targetUrls: options.targets,
+          ...(options.baseline !== undefined ? { baseline: options.baseline } : {}),
+          ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+          auth: { environment: options.environment, ...(options.arm !== undefined ? { arm: options.arm } : {}) },
+        });
+        break;
+      case "production":
+        data = await runProductionPhase(session, {
+          experiment,
+          ...(options.productionLog !== undefined ? { log: options.productionLog } : {}),
+          source: stack?.stack ?? "production",
+          ...(options.baseline !== undefined ? { baseline: options.baseline } : {}),
+        });
+        break;
+    }
+  } finally {
+    await session.close();
+  }
+  const reports = await writeEvaluationReports(path.resolve(options.out), data);
+  return { data, reports };
+}

@@ -1,0 +1,64 @@
+/**
+ * What every phase shares while it runs: the run id and folders, the LLM client and Python workers the flows and
+ * evaluators use, cached dataset rows, progress display and warnings. Closed once at the end of the phase.
+ */
+import * as path from "node:path";
+import type { BulkProgress } from "../../runs/bulk";
+import { createPythonPool, loadFlow, resolveVariants, type PythonPool } from "../../flow";
+import { createLlmInvoker } from "../../llm";
+import type { Connection, LlmInvoker } from "../../llm/types";
+import { variantText } from "../../config/experiment";
+import { createProgressReporter } from "../../cli/progress";
+import { EvaluatorRunner } from "./evaluatorRuns";
+import { DatasetRowCache } from "./runLines";
+
+export interface SessionOptions {
+  runId: string;
+  createdAt: Date;
+  /** `--out`: reports go to `<out>/<runId>/`, bulk runs to `<out>/runs/<runId>/`. */
+  out: string;
+  concurrency?: number;
+  /** Shows progress on stderr (bar on a terminal, lines in CI); false in library use. */
+  progress: boolean;
+  note: (message: string) => void;
+}
+
+export class EvaluationSession {
+  readonly llm: LlmInvoker;
+  readonly python: PythonPool;
+  readonly rows = new DatasetRowCache();
+  readonly runsDir: string;
+  readonly evaluators: EvaluatorRunner;
+
+  constructor(
+    readonly options: SessionOptions,
+    connections: Record<string, Connection>,
+  ) {
+    this.llm = createLlmInvoker();
+    this.python = createPythonPool();
+    this.runsDir = path.join(options.out, "runs", options.runId);
+    this.evaluators = new EvaluatorRunner({
+      llm: this.llm,
+      python: this.python,
+      connections,
+      rows: this.rows,
+      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+      progress: (label) => this.progress(label),
+      warn: options.note,
+    });
+  }
+
+  progress(label: string): BulkProgress | undefined {
+    return this.options.progress ? createProgressReporter({ label }) : undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.python.close();
+  }
+}
+
+/** `classify.zero_shot` for the sample flow: the variant deployments serve (every node at its default variant). */
+export function defaultVariantText(flowDir: string): string {
+  const [defaults] = resolveVariants(loadFlow(flowDir), "default");
+  return variantText(defaults?.label ?? {});
+}

@@ -1,0 +1,99 @@
+/**
+ * A stack's outputs (src/index.ts exports them): read from `pulumi stack output --json --show-secrets --stack <s>`
+ * (spawned for real) or, for CI and tests, from a file holding that same JSON. Only the fields evaluation needs
+ * are kept; the raw JSON is never printed.
+ */
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import { ConfigError, UserError } from "../../core/userError";
+
+export interface StackOutputs {
+  environment?: string;
+  endpointName?: string;
+  /** `https://<endpoint>.<region>.inference.ml.azure.com/score`. */
+  scoringUri?: string;
+  deploymentNames: string[];
+  traffic: Record<string, number>;
+  webAppName?: string;
+  webAppUrl?: string;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function optionalString(source: string, document: Record<string, unknown>, key: string): string | undefined {
+  const value = document[key];
+  if (value === undefined || value === null || value === "") return undefined;
+  if (typeof value !== "string") throw new ConfigError(source, `$.${key}`, "a string", typeof value);
+  return value;
+}
+
+/** Pure: the outputs document → the fields evaluation uses. */
+export function parseStackOutputs(document: unknown, source: string): StackOutputs {
+  if (!isRecord(document)) throw new ConfigError(source, "$", "a JSON object of stack outputs", Array.isArray(document) ? "an array" : typeof document);
+  const names = document.deploymentNames;
+  if (names !== undefined && names !== null && (!Array.isArray(names) || names.some((name) => typeof name !== "string"))) {
+    throw new ConfigError(source, "$.deploymentNames", "a list of deployment names", JSON.stringify(names).slice(0, 60));
+  }
+  const traffic: Record<string, number> = {};
+  if (document.traffic !== undefined && document.traffic !== null) {
+    if (!isRecord(document.traffic)) throw new ConfigError(source, "$.traffic", "an object of deployment -> percent", typeof document.traffic);
+    for (const [name, percent] of Object.entries(document.traffic)) {
+      if (typeof percent !== "number") throw new ConfigError(source, `$.traffic.${name}`, "a number", typeof percent);
+      traffic[name] = percent;
+    }
+  }
+  const outputs: StackOutputs = { deploymentNames: Array.isArray(names) ? (names as string[]) : Object.keys(traffic), traffic };
+  for (const key of ["environment", "endpointName", "scoringUri", "webAppName", "webAppUrl"] as const) {
+    const value = optionalString(source, document, key);
+    if (value !== undefined) outputs[key] = value;
+  }
+  return outputs;
+}
+
+export function readStackOutputsFile(file: string): StackOutputs {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch {
+    throw new UserError(`--stack-outputs ${file}: file not found`);
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(file, "$", "the JSON of `pulumi stack output --json`", `invalid JSON (${(err as Error).message})`);
+  }
+  return parseStackOutputs(document, file);
+}
+
+/** Runs the Pulumi CLI in the project folder; its error output (never the outputs) is passed on when it fails. */
+export function pulumiStackOutputs(stack: string, projectRoot: string, pulumiCommand = "pulumi"): Promise<StackOutputs> {
+  const args = ["stack", "output", "--json", "--show-secrets", "--stack", stack];
+  return new Promise((resolve, reject) => {
+    execFile(pulumiCommand, args, { cwd: projectRoot, timeout: 180_000, maxBuffer: 16 * 1024 * 1024, env: process.env }, (err, stdout, stderr) => {
+      if (err) {
+        if ((err as NodeJS.ErrnoException).code === "ENOENT") {
+          reject(new UserError(`the pulumi CLI was not found: install it and log in, or pass --stack-outputs <file> with the JSON of \`pulumi stack output --json\``));
+          return;
+        }
+        const reason = stderr.trim().split("\n").slice(-3).join(" ") || err.message;
+        reject(new UserError(`pulumi stack output --stack ${stack} failed: ${reason}`));
+        return;
+      }
+      let document: unknown;
+      try {
+        document = JSON.parse(stdout);
+      } catch {
+        reject(new UserError(`pulumi stack output --stack ${stack}: the output is not JSON`));
+        return;
+      }
+      try {
+        resolve(parseStackOutputs(document, `pulumi stack output --stack ${stack}`));
+      } catch (parseError) {
+        reject(parseError);
+      }
+    });
+  });
+}

@@ -1,0 +1,140 @@
+/**
+ * Bulk runs of a flow: one flow over one dataset, or every dataset x selected variant of an experiment, each in
+ * its own run directory (records.jsonl, outputs.jsonl, summary.json), indexed by runs.json. Shared by `llmops run`
+ * and `llmops evaluate --phase pre`, which evaluates these runs. Moved here from src/cli/commands/run.ts so both
+ * commands use one orchestration.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { runBulk } from "./bulk";
+import type { RunSummary } from "./bulk/types";
+import {
+  loadConnectionsFile,
+  loadExperiment,
+  manifestEntry,
+  planRuns,
+  readFlowInterface,
+  writeRunManifest,
+  type DatasetToRun,
+  type RunManifest,
+  type RunTableRow,
+} from "../config/experiment";
+import { createFlowExecutor, createPythonPool, loadFlow, resolveVariants } from "../flow";
+import { createLlmInvoker } from "../llm";
+import type { Connection } from "../llm/types";
+import { createProgressReporter } from "../cli/progress";
+import { UserError } from "../core/userError";
+
+export interface RunArguments {
+  out: string;
+  flow?: string;
+  data?: string;
+  mappings: Record<string, string>;
+  connections?: string;
+  experiment?: string;
+  env?: string;
+  datasets: string[];
+  variants?: string;
+  concurrency?: number;
+  resume: boolean;
+}
+
+interface RunTarget {
+  flowDir: string;
+  connections: Record<string, Connection>;
+  datasets: DatasetToRun[];
+  experiment?: string;
+  env?: string;
+}
+
+function experimentTarget(args: RunArguments, experimentFile: string, note: (message: string) => void): RunTarget {
+  const experiment = loadExperiment(experimentFile, { env: args.env, environmentVariables: process.env });
+  let datasets = experiment.datasets.map((d) => ({ name: d.name, data: d.source, mappings: d.mappings }));
+  if (args.datasets.length > 0) {
+    const unknown = args.datasets.filter((name) => !datasets.some((d) => d.name === name));
+    if (unknown.length > 0) throw new UserError(`--dataset ${unknown.join(", ")}: not in ${experiment.file} (datasets: ${datasets.map((d) => d.name).join(", ")})`);
+    datasets = datasets.filter((d) => args.datasets.includes(d.name));
+  }
+  const target: RunTarget = { flowDir: experiment.flow, connections: experiment.connections, datasets, experiment: experiment.file };
+  if (experiment.overlayFile) note(`${path.basename(experiment.overlayFile)} applied over ${path.basename(experiment.file)}`);
+  if (args.env !== undefined) target.env = args.env;
+  return target;
+}
+
+function flowTarget(args: RunArguments): RunTarget {
+  if (!args.flow || !args.data) throw new UserError("give --flow and --data, or --experiment");
+  const flowDir = path.resolve(args.flow);
+  const data = path.resolve(args.data);
+  if (!fs.existsSync(data)) throw new UserError(`--data ${args.data}: file not found`);
+  const connections = args.connections ? loadConnectionsFile(args.connections, process.env) : {};
+  const name = path.basename(data).replace(/\.jsonl?$/i, "");
+  return { flowDir, connections, datasets: [{ name, data, mappings: args.mappings }] };
+}
+
+/** Fails before any line runs when an LLM node (in any variant) names a connection nobody provided. */
+function requireConnections(target: RunTarget, args: RunArguments): void {
+  const used = readFlowInterface(target.flowDir, "--flow").connections;
+  const missing = Object.entries(used).filter(([name]) => !(name in target.connections));
+  if (missing.length === 0) return;
+  const list = missing.map(([name, node]) => `'${name}' (node ${node})`).join(", ");
+  const where = args.experiment ? `add it to connections: in ${args.experiment}` : "pass --connections <file>";
+  throw new UserError(`the flow uses connection ${list}, which is not defined: ${where}`);
+}
+
+/** `note` gets status lines (overlay applied, stopping); default: stderr with the `llmops run:` prefix. */
+export async function runRuns(
+  args: RunArguments,
+  note: (message: string) => void = (message) => console.error(`llmops run: ${message}`),
+): Promise<{ exitCode: number; rows: RunTableRow[]; manifest: RunManifest }> {
+  const target = args.experiment ? experimentTarget(args, args.experiment, note) : flowTarget(args);
+  const flow = loadFlow(target.flowDir);
+  requireConnections(target, args);
+  const variants = resolveVariants(flow, args.variants ?? (args.experiment ? "all" : "default"));
+  const plan = planRuns(target.datasets, variants);
+  const out = path.resolve(args.out);
+  fs.mkdirSync(out, { recursive: true });
+
+  const stop = new AbortController();
+  const onInterrupt = (): void => {
+    note("stopping; finished lines are kept, --resume completes the runs");
+    stop.abort();
+  };
+  process.once("SIGINT", onInterrupt);
+  const llm = createLlmInvoker();
+  const python = createPythonPool();
+  const manifest: RunManifest = { version: 1, flow: target.flowDir, created_at: new Date().toISOString(), runs: [] };
+  if (target.experiment) manifest.experiment = target.experiment;
+  if (target.env) manifest.env = target.env;
+  const rows: RunTableRow[] = [];
+  try {
+    for (const run of plan) {
+      if (stop.signal.aborted) break;
+      const executor = createFlowExecutor({ flow: run.variant.flow, connections: target.connections, llm, python });
+      let summary: RunSummary;
+      try {
+        summary = await runBulk({
+          data: run.dataset.data,
+          executor,
+          runDir: path.join(out, run.name),
+          runName: run.name,
+          labels: run.variant.label,
+          ...(Object.keys(run.dataset.mappings).length > 0 ? { columnMapping: run.dataset.mappings } : {}),
+          inputNames: Object.keys(flow.inputs),
+          ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
+          resume: args.resume,
+          signal: stop.signal,
+          progress: createProgressReporter({ label: run.name }),
+        });
+      } finally {
+        await executor.close?.();
+      }
+      rows.push({ name: run.name, summary });
+      manifest.runs.push(manifestEntry({ name: run.name, dataset: run.dataset.name, data: run.dataset.data, variant: run.variant.label, variantText: run.variantText }, summary));
+      writeRunManifest(out, manifest);
+    }
+  } finally {
+    process.removeListener("SIGINT", onInterrupt);
+    await python.close();
+  }
+  return { exitCode: stop.signal.aborted ? 130 : 0, rows, manifest };
+}
