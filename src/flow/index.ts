@@ -1,5 +1,5 @@
 /** The prompt flow engine: load + validate a flow folder, pick variants, run lines and aggregations. */
-export { loadFlow, type LoadFlowOptions } from "./loadFlow";
+export { loadFlow } from "./loadFlow";
 export { parseFlow } from "./parseFlow";
 export { validateFlow, validateGraph } from "./validateFlow";
 export { resolveVariants, applyVariants, variantLabelText, type VariantRun, type VariantSelection } from "./variants";

@@ -51,7 +51,15 @@ export function flowModelVersionProperties(flow: FlowPlan, ws: WorkspaceRef, tag
       // What Azure ML studio's endpoint Test tab reads to know a deployment serves a prompt flow.
       "azureml.promptflow.source_flow_id": flow.name,
       "is-promptflow": "true",
-      "azureml.promptflow.dag_file": "flow.dag.yaml",
+      "azureml.promptflow.dag_file": flow.definition.file,
+      // The studio's Test tab reads these to offer a chat box for chat flows.
+      ...(flow.definition.chat
+        ? {
+            "azureml.promptflow.mode": "chat",
+            "azureml.promptflow.chat_input": flow.definition.chat.input,
+            ...(flow.definition.chat.output ? { "azureml.promptflow.chat_output": flow.definition.chat.output } : {}),
+          }
+        : {}),
       "llmops.content-hash": flow.contentHash,
     },
     tags: { ...tags, "flow-name": flow.name },

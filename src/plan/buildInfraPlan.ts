@@ -13,9 +13,11 @@ import { buildAzureTarget } from "./azureTarget";
 import { buildDatasetPlans } from "./datasets";
 import { defaultBaseImage, dockerfileText } from "./dockerfile";
 import { buildEndpointPlan } from "./endpointPlan";
-import { contentHashOf, readFlowFiles } from "./flowFolder";
+import { contentHashOf } from "./flowFolder";
+import { readFlowFiles, readFlowInterface } from "../flow/flowFolder";
+import { UserError } from "../core/userError";
 import { configuredRoleRequests, defaultRoleRequests, planRoleAccess, type RoleRequest } from "./roleAssignments";
-import type { FlowFile, FlowPlan, ImagePlan, InfraPlan } from "./types";
+import type { FlowDefinition, FlowFile, FlowPlan, ImagePlan, InfraPlan } from "./types";
 import { buildWebAppPlan } from "./webAppPlan";
 import { planWebAppConnections, type UnresolvedVariables, type WebAppConnections } from "./webAppConnections";
 import { loadExperiment } from "../config/experiment";
@@ -85,8 +87,8 @@ function chooseRegistry(
   );
 }
 
-function requirementsFileOf(files: FlowFile[]): string | undefined {
-  const dag = files.find((f) => f.relativePath === "flow.dag.yaml");
+function requirementsFileOf(files: FlowFile[], definitionFile: string): string | undefined {
+  const dag = files.find((f) => f.relativePath === definitionFile && !definitionFile.endsWith(".prompty"));
   if (dag) {
     try {
       const document: unknown = yaml.load(fs.readFileSync(dag.absolutePath, "utf8"));
@@ -145,10 +147,21 @@ function buildFlowAndImage(input: PlanInput, settings: StackSettings, managed: M
   if (!fs.existsSync(sourceDir) || !fs.statSync(sourceDir).isDirectory()) {
     throw new ConfigError(input.stackConfigFile, at, "a prompt flow folder (relative to the project root)", `"${settings.flowPath}" (no such folder)`);
   }
-  if (!fs.existsSync(path.join(sourceDir, "flow.dag.yaml")) && !fs.existsSync(path.join(sourceDir, "flow.flex.yaml"))) {
-    throw new ConfigError(input.stackConfigFile, at, "a prompt flow folder containing flow.dag.yaml", `"${settings.flowPath}" (no flow.dag.yaml)`);
+  let flowInterface;
+  try {
+    flowInterface = readFlowInterface(sourceDir, `${input.stackConfigFile}: ${at}`, { entrySignature: false });
+  } catch (err) {
+    if (err instanceof UserError && !(err instanceof ConfigError)) {
+      throw new ConfigError(input.stackConfigFile, at, "a prompt flow folder (flow.dag.yaml, flow.flex.yaml or one .prompty file)", `"${settings.flowPath}" (${err.message})`);
+    }
+    throw err;
   }
   const files = readFlowFiles(sourceDir);
+  const definition: FlowDefinition = {
+    kind: flowInterface.kind,
+    file: path.relative(sourceDir, flowInterface.file).split(path.sep).join("/"),
+    ...(flowInterface.chat ? { chat: { input: flowInterface.chat.input, ...(flowInterface.chat.output ? { output: flowInterface.chat.output } : {}) } } : {}),
+  };
   const contentHash = contentHashOf(files);
   const name = path.basename(sourceDir);
   const modelName = `${name}_${settings.environment}`;
@@ -160,7 +173,7 @@ function buildFlowAndImage(input: PlanInput, settings: StackSettings, managed: M
       JSON.stringify(modelName),
     );
   }
-  const requirementsFile = requirementsFileOf(files);
+  const requirementsFile = requirementsFileOf(files, definition.file);
   const dockerfile = dockerfileText({
     flowName: name,
     contentHash,
@@ -173,6 +186,7 @@ function buildFlowAndImage(input: PlanInput, settings: StackSettings, managed: M
   const flow: FlowPlan = {
     name,
     sourceDir,
+    definition,
     files,
     contentHash,
     buildHash,

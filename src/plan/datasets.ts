@@ -4,7 +4,7 @@ import { jsonPath } from "../config/jsonPath";
 import type { DatasetSource } from "../config/stackSettings";
 import { ConfigError } from "../core/userError";
 import { assetNamePattern, versionFromHash } from "./assetNames";
-import { sha256Hex } from "./flowFolder";
+import { sha256Hex } from "../core/sha256";
 import type { DatasetPlan } from "./types";
 
 export const defaultDatasetPattern = "flows/data/*.jsonl";

@@ -3,7 +3,7 @@ import type { RoleAssignmentConfig } from "../config/deploymentConfigTypes";
 import { jsonPath, type PathSegment } from "../config/jsonPath";
 import { ConfigError } from "../core/userError";
 import { kebabCase } from "./assetNames";
-import { sha256Hex } from "./flowFolder";
+import { sha256Hex } from "../core/sha256";
 import type { AzureTarget, KeyVaultAccessPolicyPlan, RoleAssignmentPlan, RolePrincipal, RoleScope } from "./types";
 
 /** One grant as written (config) or defaulted: a role name or GUID and a scope keyword or ARM ID. */

@@ -3,6 +3,7 @@
  * config/deployment_config.json + the stack config + the flow folder (src/plan/), consumed by the thin Pulumi
  * components in src/infra/. Nothing here holds a secret value: secrets are Key Vault secret *names*.
  */
+import type { FlowFolderFile, FlowKind } from "../flow/flowFolder";
 
 export type EndpointAuthMode = "Key" | "AADToken";
 
@@ -38,16 +39,21 @@ export interface AzureTarget {
 }
 
 /** A file of the flow folder, hashed for content-addressed versions. */
-export interface FlowFile {
-  relativePath: string; // POSIX separators
-  absolutePath: string;
-  sha256: string;
+export type FlowFile = FlowFolderFile;
+
+/** What the model's properties tell Azure ML about the flow: its kind, definition file and chat roles. */
+export interface FlowDefinition {
+  kind: FlowKind;
+  /** POSIX path of flow.dag.yaml, flow.flex.yaml or the .prompty file, relative to the flow folder. */
+  file: string;
+  chat?: { input: string; output?: string };
 }
 
 export interface FlowPlan {
   /** Folder name of the flow, e.g. "support_ticket_classifier". */
   name: string;
   sourceDir: string;
+  definition: FlowDefinition;
   files: FlowFile[];
   /** sha256 over the sorted (path, file hash) list: the flow's identity (upload path, `flow-content-hash` tag). */
   contentHash: string;

@@ -13,13 +13,13 @@ import {
   loadExperiment,
   manifestEntry,
   planRuns,
-  readFlowInterface,
   writeRunManifest,
   type DatasetToRun,
   type RunManifest,
   type RunTableRow,
 } from "../config/experiment";
 import { createFlowExecutor, createPythonPool, loadFlow, resolveVariants } from "../flow";
+import { readFlowInterface } from "../flow/flowFolder";
 import { createLlmInvoker } from "../llm";
 import type { Connection } from "../llm/types";
 import { createProgressReporter } from "../cli/progress";

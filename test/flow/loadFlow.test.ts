@@ -192,6 +192,6 @@ nodes:
   it("reports invalid YAML and a missing folder as user errors", () => {
     const dir = flowWith("nodes: [\n");
     assertConfigError(() => loadFlow(dir), /valid YAML/);
-    assert.throws(() => loadFlow(`${dir}-nope`), (err: unknown) => err instanceof UserError && /flow folder not found/.test(err.message));
+    assert.throws(() => loadFlow(`${dir}-nope`), (err: unknown) => err instanceof UserError && /not found/.test(err.message));
   });
 });

@@ -5,7 +5,8 @@ import * as path from "node:path";
 import { environmentVersion } from "../../src/infra/imageSpecs";
 import { buildHashOf } from "../../src/plan/assetNames";
 import { dockerfileText } from "../../src/plan/dockerfile";
-import { contentHashOf, readFlowFiles } from "../../src/plan/flowFolder";
+import { contentHashOf } from "../../src/plan/flowFolder";
+import { readFlowFiles } from "../../src/flow/flowFolder";
 import { deploymentConfig, projectsRemovedAfterSuite, managedEntry, plan } from "./fixtures";
 
 describe("flow content identity", () => {

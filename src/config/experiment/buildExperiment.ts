@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { describeFound } from "../jsonPath";
 import type { ConnectionSpec } from "../../llm/connections";
 import { ConfigError } from "../../core/userError";
-import type { FlowInterface } from "./flowInterface";
+import { inputNames, outputNames, type FlowInterface } from "../../flow/flowFolder";
 import { isMalformedReference, parseMappingExpression, type MappingExpression } from "./mappingExpression";
 import type {
   BuiltinEvaluatorName,
@@ -97,9 +97,11 @@ function checkMappings(raw: RawMappings | undefined, rules: MappingRules): Mappi
     const expression = parseMappingExpression(value);
     if (!rules.allowed.includes(expression.kind)) throw new ConfigError(rules.file, at, allowedWords, describeFound(value));
     if (expression.kind === "run.outputs" || expression.kind === "run.inputs") {
-      const names = expression.kind === "run.outputs" ? rules.evaluatedFlow.outputs : rules.evaluatedFlow.inputs;
+      const names = expression.kind === "run.outputs" ? outputNames(rules.evaluatedFlow) : inputNames(rules.evaluatedFlow);
       const top = expression.column.split(".")[0]!;
-      if (!names.includes(top)) {
+      // A flex flow without declared outputs returns what its code returns: nothing to check before it runs.
+      const checkable = expression.kind === "run.inputs" || rules.evaluatedFlow.outputsDeclared;
+      if (checkable && !names.includes(top)) {
         const what = expression.kind === "run.outputs" ? "an output" : "an input";
         throw new ConfigError(rules.file, at, `${what} of the evaluated flow (one of ${names.join(", ")})`, describeFound(value));
       }
@@ -147,7 +149,9 @@ export function buildExperiment(document: ExperimentDocument, context: BuildCont
   };
   const flowFolder = (relative: string, key: string, at: string): { dir: string; flow: FlowInterface } => {
     const dir = path.resolve(directory, relative);
-    if (!probes.isDirectory(dir)) throw new ConfigError(fileOf(key), at, "a flow folder relative to the experiment file", `${describeFound(relative)} (${dir} does not exist)`);
+    if (!probes.isDirectory(dir) && !probes.isFile(dir)) {
+      throw new ConfigError(fileOf(key), at, "a flow folder (or .prompty file) relative to the experiment file", `${describeFound(relative)} (${dir} does not exist)`);
+    }
     return { dir, flow: probes.flowInterface(dir, `${fileOf(key)}: ${at}`) };
   };
 
@@ -173,7 +177,7 @@ export function buildExperiment(document: ExperimentDocument, context: BuildCont
         file: fileOf("datasets"),
         path: `${at}.mappings`,
         allowed: ["data", "literal"],
-        targetInputs: { names: standard.flow.inputs, flow: flowName },
+        targetInputs: { names: inputNames(standard.flow), flow: flowName },
         evaluatedFlow: standard.flow,
       }),
     };
@@ -214,7 +218,7 @@ export function buildExperiment(document: ExperimentDocument, context: BuildCont
         file,
         path: rawDataset.mappings !== undefined ? `${datasetAt}.mappings` : `${at}.mappings`,
         allowed: ["data", "run.outputs", "run.inputs", "literal"],
-        targetInputs: evaluationFlow ? { names: evaluationFlow.flow.inputs, flow: path.basename(evaluationFlow.dir) } : undefined,
+        targetInputs: evaluationFlow ? { names: inputNames(evaluationFlow.flow), flow: path.basename(evaluationFlow.dir) } : undefined,
         evaluatedFlow: standard.flow,
       });
       const dataset: EvaluatorDataset = { name: rawDataset.name, source, reference, mappings };
@@ -249,7 +253,7 @@ export function buildExperiment(document: ExperimentDocument, context: BuildCont
         path: "$.production.mappings",
         // A production log row holds the flow's inputs and outputs side by side: there is no separate run.
         allowed: ["data", "literal"],
-        targetInputs: { names: folder.flow.inputs, flow: name },
+        targetInputs: { names: inputNames(folder.flow), flow: name },
         evaluatedFlow: standard.flow,
       }),
       gates: raw.gates ?? [],

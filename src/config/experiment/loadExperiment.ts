@@ -10,7 +10,7 @@ import { validateAgainstSchema } from "../schemaValidation";
 import { resolveConnections, type Environment } from "../../llm/connections";
 import { ConfigError, UserError } from "../../core/userError";
 import { buildExperiment, type ExperimentDocument } from "./buildExperiment";
-import { readFlowInterface } from "./flowInterface";
+import { readFlowInterface } from "../../flow/flowFolder";
 import { applyOverlay, originOfPath, type MergedDocument } from "./overlay";
 import type { Experiment } from "./types";
 

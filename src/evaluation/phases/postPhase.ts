@@ -26,7 +26,8 @@ import {
   type ScoringTargetOptions,
   type SmokeTestResult,
 } from "..";
-import { readFlowInterface, type Experiment } from "../../config/experiment";
+import type { Experiment } from "../../config/experiment";
+import { inputNames, outputNames, readFlowInterface } from "../../flow/flowFolder";
 import { UserError } from "../../core/userError";
 import { readBaseline } from "./baseline";
 import { deployedVsPre } from "./deployedVsPre";
@@ -114,7 +115,7 @@ export async function runPostPhase(session: EvaluationSession, input: PostPhaseI
   // Smoke tests first: a target that does not answer is not bulk-evaluated (every line would fail, slowly).
   const smoke = new Map<PostTarget, SmokeTestResult>();
   for (const target of targets) {
-    const result = await smokeTest(await optionsOf(target), await readRequest(target.testFile), flow.outputs);
+    const result = await smokeTest(await optionsOf(target), await readRequest(target.testFile), outputNames(flow));
     smoke.set(target, result);
     session.options.note(`smoke test ${target.name}: ${result.ok ? "passed" : `FAILED (${result.error ?? `HTTP ${result.status}`})`}`);
   }
@@ -133,7 +134,7 @@ export async function runPostPhase(session: EvaluationSession, input: PostPhaseI
         runName: name,
         labels: { target: target.name },
         ...(Object.keys(dataset.mappings).length > 0 ? { columnMapping: dataset.mappings } : {}),
-        inputNames: flow.inputs,
+        inputNames: inputNames(flow),
         ...(session.options.concurrency !== undefined ? { concurrency: session.options.concurrency } : {}),
         ...(session.options.progress ? { progress: session.progress(name) } : {}),
       });

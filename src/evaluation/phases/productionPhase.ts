@@ -14,7 +14,8 @@ import {
   type ReportData,
   type RunLine,
 } from "..";
-import { readFlowInterface, type Experiment } from "../../config/experiment";
+import type { Experiment } from "../../config/experiment";
+import { inputNames, outputNames, readFlowInterface } from "../../flow/flowFolder";
 import { UserError } from "../../core/userError";
 import { readBaseline } from "./baseline";
 import { withoutCounters } from "./comparisonRows";
@@ -51,7 +52,7 @@ export async function runProductionPhase(session: EvaluationSession, input: Prod
   const flow = readFlowInterface(experiment.flow, experiment.file);
   const dataset = path.basename(log).replace(/\.jsonl?$/i, "");
   const rows = await session.rows.get(log);
-  const lines = rows.map((row, index) => loggedLine(row, index, flow.inputs, flow.outputs));
+  const lines = rows.map((row, index) => loggedLine(row, index, inputNames(flow), outputNames(flow)));
 
   // The log plays the reference run's part, so `${data.x}` mappings read the logged row.
   const runDir = path.join(session.runsDir, runDirectorySegment(dataset));

@@ -5,7 +5,8 @@
 import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import { newRunId, type ReportData } from "..";
-import { loadExperiment, readFlowInterface, type Experiment } from "../../config/experiment";
+import { loadExperiment, type Experiment } from "../../config/experiment";
+import { readFlowInterface } from "../../flow/flowFolder";
 import { UserError } from "../../core/userError";
 import type { ArmActions } from "./endpointAuth";
 import { runPostPhase } from "./postPhase";

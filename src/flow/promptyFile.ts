@@ -1,0 +1,48 @@
+/**
+ * A `.prompty` file split into its YAML front matter and its Jinja body. The body's first line number is kept so
+ * template errors point at the line in the file, not in the body.
+ */
+import * as fs from "node:fs";
+import * as yaml from "js-yaml";
+import { ConfigError } from "../core/userError";
+
+export interface PromptyFile {
+  file: string;
+  frontMatter: Record<string, unknown>;
+  body: string;
+  /** 1-based line of the file where the body starts. */
+  bodyLine: number;
+}
+
+const fence = /^-{3,}\s*$/;
+
+/** Pure: parses the text of a prompty file (`file` names it in errors). */
+export function parsePromptyText(text: string, file: string): PromptyFile {
+  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
+  const open = lines.findIndex((line) => line.trim() !== "");
+  if (open < 0 || !fence.test(lines[open]!)) {
+    throw new ConfigError(file, "$", "a prompty file starting with a '---' line, its YAML front matter and another '---' line", "no front matter");
+  }
+  const close = lines.findIndex((line, index) => index > open && fence.test(line));
+  if (close < 0) throw new ConfigError(file, "$", "a '---' line closing the front matter", "none");
+  let document: unknown;
+  try {
+    document = yaml.load(lines.slice(open + 1, close).join("\n"), { filename: file });
+  } catch (err) {
+    if (err instanceof yaml.YAMLException) throw new ConfigError(file, "front matter", "valid YAML", err.message);
+    throw err;
+  }
+  if (document !== undefined && document !== null && (typeof document !== "object" || Array.isArray(document))) {
+    throw new ConfigError(file, "front matter", "a mapping (name, model, inputs, ...)", Array.isArray(document) ? "a list" : typeof document);
+  }
+  return {
+    file,
+    frontMatter: (document ?? {}) as Record<string, unknown>,
+    body: lines.slice(close + 1).join("\n"),
+    bodyLine: close + 2,
+  };
+}
+
+export function readPromptyFile(file: string): PromptyFile {
+  return parsePromptyText(fs.readFileSync(file, "utf8"), file);
+}
