@@ -1,3 +1,4 @@
+import type { FlowInputSpec } from "./flowFolder";
 import type { FlowInput } from "./types";
 import { pythonStr } from "./pythonValues";
 
@@ -89,6 +90,28 @@ export function convertInputs(declared: Record<string, FlowInput>, given: Record
       throw new InputError(`input '${input.name}' is missing and has no default`);
     }
     result[input.name] = convertInput(input, value);
+  }
+  return result;
+}
+
+const knownTypes = new Set<string>(["string", "int", "double", "bool", "list", "object", "chat_history"]);
+
+/**
+ * Pure: inputs of a flex flow or prompty (FlowInterface inputs): a missing value takes the default; without one a
+ * required input fails the line and an optional one is left to the Python default. Types prompt flow knows are
+ * converted; others (a model configuration, a custom class) pass as given.
+ */
+export function convertInterfaceInputs(declared: readonly FlowInputSpec[], given: Record<string, unknown>): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const input of declared) {
+    const value = given[input.name] ?? input.default;
+    if (value === undefined || value === null) {
+      if (input.required) throw new InputError(`input '${input.name}' is missing and has no default`);
+      continue;
+    }
+    result[input.name] = knownTypes.has(input.type)
+      ? convertInput({ name: input.name, type: input.type as FlowInput["type"], isChatInput: input.isChatInput }, value)
+      : value;
   }
   return result;
 }

@@ -5,6 +5,9 @@ import { convertInputs, InputError } from "./convertInputs";
 import { createNodeRunner, NodeFailure, type NodeRunner } from "./nodeRunner";
 import { createPythonPool, type PythonPool } from "./pythonPool";
 import { pythonEquals } from "./pythonValues";
+import { addUsage, emptyUsage } from "./usage";
+import { createPromptyRunner } from "./prompty";
+import type { Environment } from "../llm/connections";
 import type { Flow, FlowNode, NodeReference, ValueSource } from "./types";
 
 export interface FlowExecutorOptions {
@@ -22,6 +25,8 @@ export interface FlowExecutorOptions {
    * there), and flows rarely have more than a few independent branches.
    */
   nodeConcurrency?: number;
+  /** Where `${env:VAR}` in prompty model configurations is read from (python tools calling Prompty). */
+  environment?: Environment;
 }
 
 export type NodeStatus = "Completed" | "Bypassed" | "Failed";
@@ -48,17 +53,6 @@ export interface FlowExecutor extends LineExecutor {
 type NodeState = { status: "Bypassed" } | { status: "Completed"; output: unknown };
 
 const BYPASSED = Symbol("bypassed");
-
-function emptyUsage(): TokenUsage {
-  return { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
-}
-
-function addUsage(total: TokenUsage, usage: TokenUsage | undefined): void {
-  if (!usage) return;
-  total.promptTokens += usage.promptTokens;
-  total.completionTokens += usage.completionTokens;
-  total.totalTokens += usage.totalTokens;
-}
 
 /** `${node.output.a.b}` read from a node's output: a property of None or a missing key is an error. */
 export function readPath(reference: NodeReference, output: unknown): unknown {
@@ -101,7 +95,8 @@ export function createFlowExecutor(options: FlowExecutorOptions): FlowExecutor {
     throw new UserError(`nodeConcurrency must be a positive integer, found ${nodeConcurrency}`);
   }
   const python = options.python ?? createPythonPool();
-  const runNode: NodeRunner = createNodeRunner({ ...options, python });
+  const prompty = createPromptyRunner({ connections: options.connections, llm: options.llm, environment: options.environment ?? {} });
+  const runNode: NodeRunner = createNodeRunner({ ...options, python, prompty });
   const lineNodes = flow.nodes.filter((n) => !n.aggregation);
   const aggregationNodes = flow.nodes.filter((n) => n.aggregation);
   const aggregationNames = new Set(aggregationNodes.map((n) => n.name));

@@ -4,7 +4,10 @@ import type { Connection, LlmInvoker, LlmRequest, TokenUsage } from "../llm/type
 import { ConfigError } from "../core/userError";
 import { ChatPromptError, escapeRoleMarkers, parseChatPrompt } from "./chatPrompt";
 import { coerceLlmParameters, LLM_TOOL_INPUTS, LlmParameterError } from "./llmParameters";
+import type { PromptyRunner } from "./prompty";
 import type { PythonPool } from "./pythonPool";
+import { connectionsNamedIn, pythonRequestHandler } from "./pythonRequests";
+import { emptyUsage } from "./usage";
 import { createTemplateRenderer, type TemplateRenderer } from "./template";
 import type { Flow, FlowNode } from "./types";
 
@@ -41,6 +44,8 @@ export interface NodeRunnerDeps {
   connections: Record<string, Connection>;
   llm: LlmInvoker;
   python: PythonPool;
+  /** Serves `Prompty` calls python tools make. */
+  prompty: PromptyRunner;
 }
 
 export type NodeRunner = (call: NodeCall) => Promise<NodeResult>;
@@ -147,6 +152,8 @@ export function createNodeRunner(deps: NodeRunnerDeps): NodeRunner {
   const runPython = async (call: NodeCall): Promise<NodeResult> => {
     const { node } = call;
     if (node.source.type !== "code") throw new NodeFailure("NodeError", `node '${node.name}' has no code source`);
+    const usage = emptyUsage();
+    const connections = connectionsNamedIn(call.inputs, deps.connections);
     const result = await deps.python.call(
       {
         toolPath: path.resolve(flow.dir, node.source.path),
@@ -154,10 +161,12 @@ export function createNodeRunner(deps: NodeRunnerDeps): NodeRunner {
         bypassed: call.bypassed,
         cwd: flow.dir,
         env: flow.environmentVariables,
+        ...(connections ? { connections } : {}),
+        onRequest: pythonRequestHandler(deps.prompty, usage),
       },
       call.signal,
     );
-    if (result.ok) return { output: result.result, metrics: result.metrics, stdout: result.stdout };
+    if (result.ok) return { output: result.result, metrics: result.metrics, stdout: result.stdout, ...(usage.totalTokens > 0 ? { usage } : {}) };
     const { type, message, traceback } = result.error;
     const detail = traceback ? `\n${traceback.trimEnd()}` : "";
     const kind = type === "WorkerCrashed" || type === "Timeout" || type === "Aborted" ? type : "NodeError";

@@ -3,8 +3,23 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as readline from "node:readline";
 
+/** A flex flow entry as the worker loads it; `key` names one constructed instance per worker (one per run). */
+export interface FlexTarget {
+  key: string;
+  dir: string;
+  /** `module:function` or `module:Class`. */
+  entry: string;
+  /** Init arguments (class entries); model configurations stay dicts naming a `connection`. */
+  init: Record<string, unknown>;
+}
+
+/** A connection as a tool parameter typed AzureOpenAIConnection/OpenAIConnection/CustomConnection receives it. */
+export type ConnectionPayload = Record<string, unknown> & { type: string };
+
 export interface PythonCall {
-  /** Absolute path of the tool's .py file (modules are cached per path inside a worker). */
+  /** `tool` (default): a DAG python node; `flex_*`: a flex flow's construction, line or aggregation. */
+  op?: "tool" | "flex_init" | "flex_call" | "flex_aggregate";
+  /** Absolute path of the tool's .py file (modules are cached per path inside a worker); for flex, the entry file. */
   toolPath: string;
   kwargs: Record<string, unknown>;
   /** Inputs that read a bypassed node: dropped when the parameter has a default, else passed as None. */
@@ -13,6 +28,15 @@ export interface PythonCall {
   cwd: string;
   /** The flow's `environment_variables`. */
   env: Record<string, string>;
+  flex?: FlexTarget;
+  /** `__aggregate__`'s argument (flex_aggregate). */
+  lineResults?: unknown[];
+  /** Connections the call may receive as objects; their secret values are scrubbed from what comes back. */
+  connections?: Record<string, ConnectionPayload>;
+  /** Answers a request the Python code makes mid-call (a Prompty call); its rejection becomes a Python exception. */
+  onRequest?: (request: Record<string, unknown>, signal?: AbortSignal) => Promise<unknown>;
+  /** Receives a generator's chunks as they come; also asks the worker to stream them. */
+  onChunk?: (chunk: string) => void;
 }
 
 export interface PythonToolError {
@@ -71,15 +95,17 @@ function failure(type: string, message: string, stdout = ""): PythonCallResult {
   return { ok: false, error: { type, message, traceback: "" }, stdout, metrics: {} };
 }
 
-function parseResponse(line: string): PythonCallResult | undefined {
-  let value: unknown;
+function parseLine(line: string): Record<string, unknown> | undefined {
   try {
-    value = JSON.parse(line);
+    const value: unknown = JSON.parse(line);
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }
-  if (typeof value !== "object" || value === null || !("ok" in value)) return undefined;
-  const record = value as Record<string, unknown>;
+}
+
+function parseResponse(record: Record<string, unknown> | undefined): PythonCallResult | undefined {
+  if (!record || !("ok" in record)) return undefined;
   const stdout = typeof record.stdout === "string" ? record.stdout : "";
   const metrics: Record<string, number | string> = {};
   if (typeof record.metrics === "object" && record.metrics !== null) {
@@ -99,6 +125,36 @@ function parseResponse(line: string): PythonCallResult | undefined {
     stdout,
     metrics,
   };
+}
+
+const secretKeys = new Set(["api_key", "secrets"]);
+
+/** Secret values of the connections a call received (api keys, custom secrets): never echoed back. */
+function secretValuesOf(connections: Record<string, ConnectionPayload> | undefined): string[] {
+  const values: string[] = [];
+  for (const payload of Object.values(connections ?? {})) {
+    for (const [key, value] of Object.entries(payload)) {
+      if (!secretKeys.has(key)) continue;
+      if (typeof value === "string") values.push(value);
+      else if (typeof value === "object" && value !== null) for (const inner of Object.values(value)) if (typeof inner === "string") values.push(inner);
+    }
+  }
+  return values.filter((value) => value.length >= 4);
+}
+
+function scrubText(text: string, secrets: readonly string[]): string {
+  return secrets.reduce((current, secret) => current.split(secret).join("***"), text);
+}
+
+/** What a tool printed, raised or returned with the secrets it was given replaced by `***`. */
+function scrubResult(result: PythonCallResult, secrets: readonly string[]): PythonCallResult {
+  const stdout = scrubText(result.stdout, secrets);
+  if (!result.ok) {
+    return { ...result, stdout, error: { ...result.error, message: scrubText(result.error.message, secrets), traceback: scrubText(result.error.traceback, secrets) } };
+  }
+  const text = JSON.stringify(result.result);
+  const clean = text === undefined ? text : scrubText(text, secrets);
+  return { ...result, stdout, result: clean === text || clean === undefined ? result.result : (JSON.parse(clean) as unknown) };
 }
 
 /** Idle workers must not keep the Node process alive; busy ones must. */
@@ -156,8 +212,18 @@ export function createPythonPool(options: PythonPoolOptions = {}): PythonPool {
           worker.onReady?.();
           return;
         }
-        const result = parseResponse(line);
-        if (worker.busy) finish(worker, result ?? failure("ProtocolError", `unexpected output from python worker: ${line.slice(0, 200)}`));
+        const message = parseLine(line);
+        const pending = worker.busy;
+        if (!pending) return;
+        if (message && typeof message.chunk === "string") {
+          pending.request.onChunk?.(message.chunk);
+          return;
+        }
+        if (message && typeof message.request === "object" && message.request !== null) {
+          answerRequest(worker, pending, message.request as Record<string, unknown>);
+          return;
+        }
+        finish(worker, parseResponse(message) ?? failure("ProtocolError", `unexpected output from python worker: ${line.slice(0, 200)}`));
       });
     }
     child.stdin?.on("error", () => {
@@ -178,6 +244,21 @@ export function createPythonPool(options: PythonPoolOptions = {}): PythonPool {
     return worker;
   };
 
+  /** Runs the engine side of a mid-call request and writes its answer back, unless the call ended meanwhile. */
+  const answerRequest = (worker: Worker, pending: Pending, request: Record<string, unknown>): void => {
+    const handler = pending.request.onRequest;
+    const answer = handler
+      ? handler(request, pending.signal).then(
+          (result) => ({ ok: true, result: result ?? null }),
+          (err: unknown) => ({ ok: false, error: { type: err instanceof Error && err.name !== "Error" ? err.name : "EngineError", message: err instanceof Error ? err.message : String(err) } }),
+        )
+      : Promise.resolve({ ok: false, error: { type: "EngineError", message: `this call cannot serve '${String(request.op)}' requests` } });
+    void answer.then((reply) => {
+      if (worker.busy !== pending || worker.exited) return;
+      worker.child.stdin?.write(`${JSON.stringify(reply)}\n`);
+    });
+  };
+
   const start = (worker: Worker, pending: Pending): void => {
     worker.busy = pending;
     setReferenced(worker, true);
@@ -188,11 +269,16 @@ export function createPythonPool(options: PythonPoolOptions = {}): PythonPool {
     const { request } = pending;
     const message = {
       id: pending.id,
+      op: request.op ?? "tool",
       path: request.toolPath,
       kwargs: request.kwargs,
       bypassed: request.bypassed,
       cwd: request.cwd,
       env: request.env,
+      ...(request.flex ? { flex: request.flex } : {}),
+      ...(request.lineResults ? { line_results: request.lineResults } : {}),
+      ...(request.connections ? { connections: request.connections } : {}),
+      ...(request.onChunk ? { stream: true } : {}),
     };
     let timer: NodeJS.Timeout | undefined;
     const onAbort = (): void => {
@@ -216,10 +302,11 @@ export function createPythonPool(options: PythonPoolOptions = {}): PythonPool {
       else worker.onReady = arm;
     }
     const resolve = pending.resolve;
+    const secrets = secretValuesOf(request.connections);
     pending.resolve = (result) => {
       if (timer) clearTimeout(timer);
       pending.signal?.removeEventListener("abort", onAbort);
-      resolve(result);
+      resolve(secrets.length > 0 ? scrubResult(result, secrets) : result);
     };
     let line: string;
     try {

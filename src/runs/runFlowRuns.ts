@@ -19,7 +19,9 @@ import {
   type RunTableRow,
 } from "../config/experiment";
 import { createFlowExecutor, createPythonPool, loadFlow, resolveVariants } from "../flow";
-import { readFlowInterface } from "../flow/flowFolder";
+import { inputNames, readFlowInterface } from "../flow/flowFolder";
+import { openFlow } from "../flow/openFlow";
+import type { Flow } from "../flow/types";
 import { createLlmInvoker } from "../llm";
 import type { Connection } from "../llm/types";
 import { createProgressReporter } from "../cli/progress";
@@ -37,6 +39,8 @@ export interface RunArguments {
   variants?: string;
   concurrency?: number;
   resume: boolean;
+  /** Flex flows: init arguments over the flow's yaml defaults and init.json (`--init`). */
+  init?: Record<string, unknown>;
 }
 
 interface RunTarget {
@@ -72,11 +76,10 @@ function flowTarget(args: RunArguments): RunTarget {
 }
 
 /** Fails before any line runs when an LLM node (in any variant) names a connection nobody provided. */
-function requireConnections(target: RunTarget, args: RunArguments): void {
-  const used = readFlowInterface(target.flowDir, "--flow").connections;
+function requireConnections(target: RunTarget, args: RunArguments, used: Record<string, string>): void {
   const missing = Object.entries(used).filter(([name]) => !(name in target.connections));
   if (missing.length === 0) return;
-  const list = missing.map(([name, node]) => `'${name}' (node ${node})`).join(", ");
+  const list = missing.map(([name, where]) => `'${name}' (${/^(init|model)\./.test(where) ? where : `node ${where}`})`).join(", ");
   const where = args.experiment ? `add it to connections: in ${args.experiment}` : "pass --connections <file>";
   throw new UserError(`the flow uses connection ${list}, which is not defined: ${where}`);
 }
@@ -87,9 +90,13 @@ export async function runRuns(
   note: (message: string) => void = (message) => console.error(`llmops run: ${message}`),
 ): Promise<{ exitCode: number; rows: RunTableRow[]; manifest: RunManifest }> {
   const target = args.experiment ? experimentTarget(args, args.experiment, note) : flowTarget(args);
-  const flow = loadFlow(target.flowDir);
-  requireConnections(target, args);
-  const variants = resolveVariants(flow, args.variants ?? (args.experiment ? "all" : "default"));
+  const flowInterface = readFlowInterface(target.flowDir, args.experiment ? `${args.experiment}: $.flow` : "--flow");
+  const dag = flowInterface.kind === "dag" ? loadFlow(target.flowDir) : undefined;
+  requireConnections(target, args, flowInterface.connections);
+  if (!dag && args.variants !== undefined && args.variants !== "default" && !(args.experiment && args.variants === "all")) {
+    throw new UserError(`--variants ${args.variants}: a ${flowInterface.kind} flow has no variants`);
+  }
+  const variants: { label: Record<string, string>; flow?: Flow }[] = dag ? resolveVariants(dag, args.variants ?? (args.experiment ? "all" : "default")) : [{ label: {} }];
   const plan = planRuns(target.datasets, variants);
   const out = path.resolve(args.out);
   fs.mkdirSync(out, { recursive: true });
@@ -109,7 +116,9 @@ export async function runRuns(
   try {
     for (const run of plan) {
       if (stop.signal.aborted) break;
-      const executor = createFlowExecutor({ flow: run.variant.flow, connections: target.connections, llm, python });
+      const executor = run.variant.flow
+        ? createFlowExecutor({ flow: run.variant.flow, connections: target.connections, llm, python, environment: process.env })
+        : await openFlow(target.flowDir, { connections: target.connections, llm, python, environment: process.env, ...(args.init ? { init: args.init } : {}) });
       let summary: RunSummary;
       try {
         summary = await runBulk({
@@ -119,7 +128,7 @@ export async function runRuns(
           runName: run.name,
           labels: run.variant.label,
           ...(Object.keys(run.dataset.mappings).length > 0 ? { columnMapping: run.dataset.mappings } : {}),
-          inputNames: Object.keys(flow.inputs),
+          inputNames: inputNames(flowInterface),
           ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
           resume: args.resume,
           signal: stop.signal,

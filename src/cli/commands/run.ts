@@ -4,6 +4,7 @@
  * summary.json); runs.json indexes them for `llmops evaluate`. A failing line never fails the command: the exit
  * code is 0 unless the runs could not start (2, a UserError) or were interrupted (130).
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { formatRunTable } from "../../config/experiment";
 import { UserError } from "../../core/userError";
@@ -20,7 +21,7 @@ Runs a prompt flow over every line of a dataset, once per selected variant, and 
 Each run writes <out>/<dataset>__<variant>/{records.jsonl, outputs.jsonl, summary.json}; <out>/runs.json lists them.
 
 options:
-  --flow <dir>              flow folder (with flow.dag.yaml)
+  --flow <path>             flow folder (flow.dag.yaml or flow.flex.yaml) or .prompty file
   --data <file.jsonl>       dataset, one JSON object per line
   --mapping <in>=<expr>     flow input from a column, e.g. --mapping ticket_text='\${data.text}' (repeatable;
                             unmapped inputs read the column of the same name)
@@ -32,6 +33,8 @@ options:
   --variants <selection>    default | all (each variant alone, others at default) | product (every combination)
                             | <node>.<variant>[,...]; default: "default" for --flow, "all" for --experiment
   --concurrency <n>         lines in flight per run (default 16)
+  --init <file|json>        flex flows: init arguments (JSON object or a JSON file) over init.json and the
+                            yaml's init defaults, e.g. --init '{"model_config": {"connection": "aoai"}}'
   --resume                  keep existing records and run only lines that did not complete
   --out <dir>               output folder (required)`;
 
@@ -53,6 +56,24 @@ export function parseMappingArguments(pairs: readonly string[]): Record<string, 
   return mappings;
 }
 
+/** `--init`: a JSON object, inline or in a file. */
+export function parseInitArgument(value: string): Record<string, unknown> {
+  const inline = value.trim().startsWith("{");
+  let text = value;
+  if (!inline) {
+    if (!fs.existsSync(value)) fail(`--init ${value}: neither a JSON object nor an existing file`);
+    text = fs.readFileSync(value, "utf8");
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    fail(`--init ${inline ? "" : `${value}: `}expected a JSON object of init arguments, found invalid JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) fail(`--init: expected a JSON object of init arguments`);
+  return parsed as Record<string, unknown>;
+}
+
 export function parseRunArguments(args: string[]): RunArguments {
   const { text, list, flag, positiveInteger } = parseCommandOptions(
     args,
@@ -67,6 +88,7 @@ export function parseRunArguments(args: string[]): RunArguments {
       variants: { type: "string" },
       concurrency: { type: "string" },
       resume: { type: "boolean" },
+      init: { type: "string" },
       out: { type: "string" },
     },
     usage,
@@ -79,6 +101,8 @@ export function parseRunArguments(args: string[]): RunArguments {
     const value = text(key);
     if (value !== undefined) parsed[key] = value;
   }
+  const init = text("init");
+  if (init !== undefined) parsed.init = parseInitArgument(init);
   const concurrency = positiveInteger("concurrency");
   if (concurrency !== undefined) parsed.concurrency = concurrency;
   if (parsed.experiment) {

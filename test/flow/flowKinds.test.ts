@@ -1,0 +1,95 @@
+/**
+ * Every flow kind through the one entry (`openFlow`), against the fake OpenAI server on 127.0.0.1: a class flex
+ * flow calling a Prompty from Python (executed by the engine), a function flex flow with a generator output, and a
+ * prompty with JSON output run directly.
+ */
+import { strict as assert } from "node:assert";
+import * as path from "node:path";
+import { UserError } from "../../src/core/userError";
+import { openFlow } from "../../src/flow/openFlow";
+import { createPythonPool, type PythonPool } from "../../src/flow/pythonPool";
+import { createLlmInvoker } from "../../src/llm";
+import type { Connection } from "../../src/llm/types";
+import { startFakeOpenAiServer, type FakeOpenAiServer } from "../support/fakeOpenAiServer";
+import { cleanupFlowDirs, writeFlowDir } from "./support";
+
+const kinds = path.resolve(__dirname, "../flows/kinds");
+const apiKey = "fake-key-flow-kinds-0123";
+
+describe("flow kinds through openFlow", function () {
+  let server: FakeOpenAiServer;
+  let python: PythonPool;
+  let connections: Record<string, Connection>;
+  const llm = createLlmInvoker({ retry: { maxAttempts: 1 } });
+  const signal = new AbortController().signal;
+
+  before(async () => {
+    server = await startFakeOpenAiServer({
+      apiKey,
+      answer: (request) => {
+        const messages = (request.body.messages ?? []) as { role: string; content: string }[];
+        const last = messages[messages.length - 1]?.content ?? "";
+        if (request.body.response_format) return JSON.stringify({ category: last.includes("invoice") ? "billing" : "other", confidence: 0.8, extra: 1 });
+        return `answer to ${last} after ${messages.length} messages`;
+      },
+    });
+    connections = { aoai: { type: "azure_open_ai", name: "aoai", apiBase: server.url, apiVersion: "2024-06-01", authMode: "key", apiKey } };
+    python = createPythonPool({ size: 2 });
+  });
+  after(async () => {
+    await python.close();
+    await server.close();
+    cleanupFlowDirs();
+  });
+
+  it("runs a class flex flow: init from init.json, Prompty called from Python through the engine, dataclass outputs, __aggregate__ metrics", async () => {
+    const flow = await openFlow(path.join(kinds, "class_flex"), { connections, llm, python });
+    assert.equal(flow.interface.kind, "flex");
+    const first = await flow.runLine({ question: "What is prompt flow?", chat_history: [] }, { lineNumber: 0, signal });
+    assert.equal(first.status, "Completed", JSON.stringify(first.error));
+    assert.deepEqual(first.outputs, { answer: "answer to What is prompt flow? after 2 messages", words: 9 });
+    assert.ok(first.usage.totalTokens > 0, "the Prompty call's tokens count in the line");
+    assert.equal(first.nodeRuns[0]?.stdout, "answered with 9 words\n");
+    const history = [{ role: "user", content: "hi" }, { role: "assistant", content: "hello" }];
+    const second = await flow.runLine({ question: "Name two colours", chat_history: history }, { lineNumber: 1, signal });
+    assert.equal(second.outputs.answer, "answer to Name two colours after 4 messages");
+    const request = server.requests[server.requests.length - 1]!;
+    assert.equal(request.model, "gpt-4o-mini");
+    assert.deepEqual((request.body.messages as { role: string }[]).map((m) => m.role), ["system", "user", "assistant", "user"]);
+    const failed = await flow.runLine({ question: "boom" }, { lineNumber: 2, signal });
+    assert.equal(failed.status, "Failed");
+    assert.match(failed.error?.message ?? "", /Execution failure in 'answer_flow:AnswerFlow': RuntimeError: cannot answer boom/);
+    const metrics = await flow.aggregate([first, second].map((line, lineNumber) => ({ lineNumber, inputs: {}, aggregationInputs: line.aggregationInputs })));
+    assert.deepEqual(metrics, { metrics: { mean_words: 8.5, answered: 2 } });
+    await flow.close();
+  });
+
+  it("fails the run when __init__ raises, and before it when a required init argument is missing", async () => {
+    await assert.rejects(
+      openFlow(path.join(kinds, "class_flex"), { connections, llm, python, init: { max_words: 0 } }),
+      (err: unknown) => err instanceof UserError && /cannot start answer_flow:AnswerFlow: AnswerFlow\.__init__ failed: \(ValueError\) max_words must be positive/.test(err.message),
+    );
+    const dir = writeFlowDir({ "flow.flex.yaml": "entry: f:F\n", "f.py": "class F:\n    def __init__(self, name):\n        self.name = name\n    def __call__(self, x: str):\n        return x\n" });
+    await assert.rejects(openFlow(dir, { connections, llm, python }), (err: unknown) => err instanceof UserError && /needs init argument name/.test(err.message));
+  });
+
+  it("runs a function flex flow, collecting a generator output and streaming its chunks on request", async () => {
+    const flow = await openFlow(path.join(kinds, "function_flex"), { connections, llm, python });
+    const chunks: string[] = [];
+    const line = await flow.runLine({ text: "hey", times: "3" }, { lineNumber: 0, signal, onChunk: (chunk) => chunks.push(chunk) });
+    assert.deepEqual(line.outputs, { output: "HEY HEY HEY" });
+    assert.deepEqual(chunks, ["HEY", " ", "HEY", " ", "HEY"]);
+    const missing = await flow.runLine({}, { lineNumber: 1, signal });
+    assert.equal(missing.error?.type, "InputError");
+  });
+
+  it("runs a prompty with JSON output directly, keeping its declared outputs", async () => {
+    const flow = await openFlow(path.join(kinds, "prompty_json"), { connections, llm, python });
+    assert.equal(flow.interface.kind, "prompty");
+    const line = await flow.runLine({ ticket: "my invoice is wrong" }, { lineNumber: 0, signal });
+    assert.deepEqual(line.outputs, { category: "billing", confidence: 0.8 });
+    const request = server.requests[server.requests.length - 1]!;
+    assert.deepEqual(request.body.response_format, { type: "json_object" });
+    assert.match(String((request.body.messages as { content: string }[])[0]?.content), /written in English/);
+  });
+});
