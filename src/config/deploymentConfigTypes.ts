@@ -1,3 +1,5 @@
+import type { PlaceholderEntry } from "./deploymentConfigPlaceholders";
+
 /**
  * The shape of config/deployment_config.json after schema validation (config/schema/deployment_config.schema.json).
  * Key names follow the LLMOps prompt flow template so its files load unchanged; numbers may arrive as strings
@@ -99,8 +101,13 @@ export interface DeploymentConfigFile {
   webapp_endpoint?: WebAppEntry[];
 }
 
-/** The deployment config with its file name, as loaded: entries keep their index for error paths. */
+/**
+ * The deployment config with its file name, as loaded. `content` leaves out the placeholder entries (all names
+ * blank); `placeholders` lists them, and originalIndex() (deploymentConfigPlaceholders.ts) turns an index into
+ * `content`'s lists back into the file's for error paths.
+ */
 export interface LoadedDeploymentConfig {
   file: string;
   content: DeploymentConfigFile;
+  placeholders: PlaceholderEntry[];
 }

@@ -3,6 +3,7 @@ import { ConfigError } from "../core/userError";
 import type { DeploymentConfigFile, LoadedDeploymentConfig } from "./deploymentConfigTypes";
 import { checkDeploymentConfig } from "./deploymentConfigChecks";
 import { validateAgainstSchema } from "./schemaValidation";
+import { findPlaceholders, originalPath, withoutPlaceholders } from "./deploymentConfigPlaceholders";
 
 /** Line and column of a character offset, for JSON syntax errors. */
 function lineAndColumn(text: string, offset: number): string {
@@ -23,10 +24,17 @@ export function parseDeploymentConfig(text: string, file: string): LoadedDeploym
     const where = position ? ` at ${lineAndColumn(text, Number(position[1]))}` : "";
     throw new ConfigError(file, "$", "valid JSON", `a syntax error${where} (${message})`);
   }
-  validateAgainstSchema("deployment_config", file, document);
-  const content = document as DeploymentConfigFile;
-  checkDeploymentConfig(content, file);
-  return { file, content };
+  // Placeholders (all names blank, as the template ships them) are left out before validation.
+  const placeholders = findPlaceholders(document, file);
+  const filtered = typeof document === "object" && document !== null && !Array.isArray(document) ? withoutPlaceholders(document as Record<string, unknown>, placeholders) : document;
+  try {
+    validateAgainstSchema("deployment_config", file, filtered);
+    checkDeploymentConfig(filtered as DeploymentConfigFile, file);
+  } catch (err) {
+    if (err instanceof ConfigError && placeholders.length > 0) throw new ConfigError(err.file, originalPath(err.jsonPath, placeholders), err.expected, err.found);
+    throw err;
+  }
+  return { file, content: filtered as DeploymentConfigFile, placeholders };
 }
 
 /** Reads deployment_config.json from disk; a missing file is a ConfigError naming the setting that chose it. */

@@ -8,6 +8,14 @@ export const defaultDeploymentConfigPath = "config/deployment_config.json";
 export const defaultFlowPath = "flows/support_ticket_classifier";
 export const defaultExperimentPath = "flows/experiment.yaml";
 
+/** Where the template's layout keeps a use case's files, relative to the use-case folder. */
+export const useCaseFiles = { deploymentConfig: "configs/deployment_config.json", experiment: "experiment.yaml" } as const;
+
+/** `<useCase>/<file>` with POSIX separators, as paths are written in Pulumi.<stack>.yaml. */
+export function inUseCase(useCase: string, file: string): string {
+  return `${useCase.replace(/\/+$/, "")}/${file}`;
+}
+
 /** Keys whose Pulumi config values are structured, so Pulumi hands them over as JSON text. */
 const structuredKeys = new Set(["keyVault", "containerRegistry", "openAi", "datasets", "tags"]);
 
@@ -144,6 +152,7 @@ export function readStackSettings(input: StackConfigInput): StackSettings {
   const tenantId = optionalString(keyVaultConfig.tenantId);
   if (tenantId !== undefined) keyVault.tenantId = tenantId;
 
+  const useCase = optionalString(get("useCase"));
   const settings: StackSettings = {
     environment: optionalString(get("environment")) ?? input.stack,
     subscriptionId,
@@ -152,11 +161,16 @@ export function readStackSettings(input: StackConfigInput): StackSettings {
     workspaceName,
     keyVault,
     deploymentConfigPath:
-      nonEmpty(input.deploymentConfigPath) ?? optionalString(get("deploymentConfigPath")) ?? defaultDeploymentConfigPath,
-    flowPath: optionalString(get("flowPath")) ?? defaultFlowPath,
-    experimentPath: optionalString(get("experimentPath")) ?? defaultExperimentPath,
+      nonEmpty(input.deploymentConfigPath) ??
+      optionalString(get("deploymentConfigPath")) ??
+      (useCase !== undefined ? inUseCase(useCase, useCaseFiles.deploymentConfig) : defaultDeploymentConfigPath),
+    experimentPath:
+      optionalString(get("experimentPath")) ?? (useCase !== undefined ? inUseCase(useCase, useCaseFiles.experiment) : defaultExperimentPath),
     tags: stringRecord(get("tags")),
   };
+  if (useCase !== undefined) settings.useCase = useCase;
+  const flowPath = optionalString(get("flowPath")) ?? (useCase !== undefined ? undefined : defaultFlowPath);
+  if (flowPath !== undefined) settings.flowPath = flowPath;
   for (const key of ["containerRegistry", "openAi"] as const) {
     const value = get(key);
     if (!isRecord(value)) continue;

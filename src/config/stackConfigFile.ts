@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
+import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { ConfigError } from "../core/userError";
-import { configNamespace } from "./stackConfig";
+import { ConfigError, UserError } from "../core/userError";
+import { configNamespace, readStackSettings, useCaseFiles } from "./stackConfig";
 import { validateAgainstSchema } from "./schemaValidation";
 
 /**
@@ -34,4 +35,32 @@ export function readStackConfigFile(absolutePath: string, displayName: string): 
     values[key.slice(prefix.length)] = typeof value === "string" ? value : JSON.stringify(value);
   }
   return values;
+}
+
+/** The experiment a stack runs and the environment it runs it in: what `--stack` means to run and evaluate. */
+export interface StackExperiment {
+  /** Absolute path of experiment.yaml (the use case's, or llmops:experimentPath). */
+  experiment: string;
+  environment: string;
+}
+
+export function readStackExperiment(
+  projectRoot: string,
+  stack: string,
+  environmentVariables: Record<string, string | undefined>,
+): StackExperiment {
+  if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UserError(`--stack '${stack}': use letters, digits, '-', '_' and '.'`);
+  const stackConfigFile = `Pulumi.${stack}.yaml`;
+  const settings = readStackSettings({
+    stack,
+    stackConfig: readStackConfigFile(path.join(projectRoot, stackConfigFile), stackConfigFile),
+    stackConfigFile,
+    environmentVariables,
+  });
+  return { experiment: path.resolve(projectRoot, settings.experimentPath), environment: settings.environment };
+}
+
+/** `--use-case <folder>`: the template's layout keeps the experiment at the folder's top. */
+export function useCaseExperiment(folder: string): string {
+  return path.resolve(folder, useCaseFiles.experiment);
 }

@@ -28,12 +28,18 @@ export interface StackSettings {
     login?: "entra" | "adminUser";
   };
   openAi?: ExistingResourceSettings;
+  /**
+   * `llmops:useCase`: a folder in the genaiops template's layout, relative to the project root. The deployment
+   * config, experiment, flow and datasets default from it, and TEST_FILE_PATH is relative to it.
+   */
+  useCase?: string;
   /** Relative to the project root unless absolute. */
   deploymentConfigPath: string;
-  flowPath: string;
+  /** undefined: the experiment's `flow:` (a use case's default). */
+  flowPath?: string;
   /** experiment.yaml whose `connections` the Web App's CONNECTION_NAMES are taken from; relative to the project root. */
   experimentPath: string;
-  /** undefined = the default: every flows/data/*.jsonl file present. */
+  /** undefined = the default: the experiment's local datasets for a use case, else every flows/data/*.jsonl file. */
   datasets?: DatasetSource[];
   tags: Record<string, string>;
 }

@@ -25,9 +25,9 @@ export function dockerfilePath(image: ImagePlan, tmpRoot: string = os.tmpdir()):
   return path.join(tmpRoot, "llmops-docker", key, "Dockerfile");
 }
 
-/** Name of the environment asset that wraps the flow's serving image. */
+/** Name of the environment asset that wraps the flow's serving image (chosen by the plan). */
 export function environmentName(flow: FlowPlan): string {
-  return `${flow.model.name}-serving`;
+  return flow.environmentName;
 }
 
 /**

@@ -98,7 +98,8 @@ function resolveOne(spec: ConnectionSpec, path: string, source: string, env: Env
   const reader = new SpecReader(spec, path, source, env);
   const name = reader.setting("name", true);
   const typeName = String(spec.connection_type ?? spec.type ?? "");
-  const type = typeAliases[typeName];
+  // The template compares connection types case-insensitively ("customconnection" works there).
+  const type = Object.entries(typeAliases).find(([alias]) => alias.toLowerCase() === typeName.toLowerCase())?.[1];
   if (!type) {
     throw new ConfigError(source, `${path}.connection_type`, `one of ${Object.keys(typeAliases).join(", ")}`, typeName ? `'${typeName}'` : "nothing");
   }

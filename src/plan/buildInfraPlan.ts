@@ -10,7 +10,7 @@ import type { ExistingResourceSettings, StackSettings } from "../config/stackSet
 import { ConfigError } from "../core/userError";
 import { assetNamePattern, buildHashOf, kebabCase, versionFromHash } from "./assetNames";
 import { buildAzureTarget } from "./azureTarget";
-import { buildDatasetPlans } from "./datasets";
+import { buildDatasetPlans, experimentDatasetPlans } from "./datasets";
 import { defaultBaseImage, dockerfileText } from "./dockerfile";
 import { buildEndpointPlan } from "./endpointPlan";
 import { contentHashOf } from "./flowFolder";
@@ -20,7 +20,9 @@ import { configuredRoleRequests, defaultRoleRequests, planRoleAccess, type RoleR
 import type { FlowDefinition, FlowFile, FlowPlan, ImagePlan, InfraPlan } from "./types";
 import { buildWebAppPlan } from "./webAppPlan";
 import { planWebAppConnections, type UnresolvedVariables, type WebAppConnections } from "./webAppConnections";
-import { loadExperiment } from "../config/experiment";
+import { loadExperiment, readExperimentOutline, type ExperimentOutline } from "../config/experiment";
+import { originalIndex, placeholderNotice, type EntryList } from "../config/deploymentConfigPlaceholders";
+import type { LoadedDeploymentConfig } from "../config/deploymentConfigTypes";
 
 export interface PlanInput {
   stack: string; // "dev" | "prod" | ...
@@ -46,15 +48,22 @@ function displayPath(projectRoot: string, absolute: string): string {
   return relative.startsWith("..") || path.isAbsolute(relative) ? absolute : relative.split(path.sep).join("/");
 }
 
-function findEntry<T extends { ENV_NAME: string }>(list: T[] | undefined, env: string): { entry: T; index: number } | undefined {
-  const index = (list ?? []).findIndex((e) => e.ENV_NAME === env);
-  return index < 0 || !list ? undefined : { entry: list[index]!, index };
+/** The entry for `env`, with its index in the file (placeholders are not in `content` but count in the file). */
+function findEntry<T extends { ENV_NAME: string }>(
+  loaded: LoadedDeploymentConfig,
+  list: EntryList,
+  entries: T[] | undefined,
+  env: string,
+): { entry: T; index: number } | undefined {
+  const index = (entries ?? []).findIndex((e) => e.ENV_NAME === env);
+  return index < 0 || !entries ? undefined : { entry: entries[index]!, index: originalIndex(list, index, loaded.placeholders) };
 }
 
-function resolveTestFile(projectRoot: string, file: string, at: readonly PathSegment[], value: string): string {
-  const absolute = path.resolve(projectRoot, value);
+/** TEST_FILE_PATH: relative to the use-case folder in the template's layout, else to the project root. */
+function resolveTestFile(baseDir: string, baseWords: string, file: string, at: readonly PathSegment[], value: string): string {
+  const absolute = path.resolve(baseDir, value);
   if (!fs.existsSync(absolute) || !fs.statSync(absolute).isFile()) {
-    throw new ConfigError(file, jsonPath([...at, "TEST_FILE_PATH"]), "an existing request file (relative to the project root)", `"${value}" (not found)`);
+    throw new ConfigError(file, jsonPath([...at, "TEST_FILE_PATH"]), `an existing request file (relative to ${baseWords})`, `"${value}" (not found)`);
   }
   return absolute;
 }
@@ -140,19 +149,51 @@ function webAppConnectionsOf(
   });
 }
 
+/**
+ * The serving environment's name. A use case continues the template's: it names the environment after the
+ * deployment it builds (CURRENT_DEPLOYMENT_NAME); otherwise `<model>-serving`.
+ */
+function environmentNameOf(settings: StackSettings, modelName: string, managed: ManagedEndpointEntry | undefined): string {
+  if (settings.useCase !== undefined && managed !== undefined) return managed.CURRENT_DEPLOYMENT_NAME;
+  return `${modelName}-serving`;
+}
+
+/**
+ * The experiment a use case's flow comes from (its flow, datasets and model name). The flat layout names the
+ * flow folder in the stack config and reads no experiment here.
+ */
+function experimentOutlineOf(input: PlanInput, settings: StackSettings): ExperimentOutline | undefined {
+  if (settings.useCase === undefined) return undefined;
+  const absolute = path.resolve(input.projectRoot, settings.experimentPath);
+  if (fs.existsSync(absolute)) return readExperimentOutline(absolute, settings.environment);
+  throw new ConfigError(
+    input.stackConfigFile,
+    jsonPath(["config", "llmops:experimentPath"]),
+    `the use case's experiment.yaml (${settings.experimentPath})`,
+    `"${settings.experimentPath}" (not found)`,
+  );
+}
+
 /** The flow and its serving image, named by one build hash (flow files + generated Dockerfile). */
-function buildFlowAndImage(input: PlanInput, settings: StackSettings, managed: ManagedEndpointEntry | undefined): { flow: FlowPlan; image: ImagePlan } {
-  const sourceDir = path.resolve(input.projectRoot, settings.flowPath);
-  const at = jsonPath(["config", "llmops:flowPath"]);
+function buildFlowAndImage(
+  input: PlanInput,
+  settings: StackSettings,
+  experiment: ExperimentOutline | undefined,
+  managed: ManagedEndpointEntry | undefined,
+): { flow: FlowPlan; image: ImagePlan } {
+  const fromExperiment = settings.flowPath === undefined && experiment !== undefined;
+  const sourceDir = settings.flowPath !== undefined ? path.resolve(input.projectRoot, settings.flowPath) : experiment!.flow;
+  const shown = displayPath(input.projectRoot, sourceDir);
+  const [file, at] = fromExperiment ? [displayPath(input.projectRoot, experiment.file), "$.flow"] : [input.stackConfigFile, jsonPath(["config", "llmops:flowPath"])];
   if (!fs.existsSync(sourceDir) || !fs.statSync(sourceDir).isDirectory()) {
-    throw new ConfigError(input.stackConfigFile, at, "a prompt flow folder (relative to the project root)", `"${settings.flowPath}" (no such folder)`);
+    throw new ConfigError(file, at, "a prompt flow folder", `"${shown}" (no such folder)`);
   }
   let flowInterface;
   try {
-    flowInterface = readFlowInterface(sourceDir, `${input.stackConfigFile}: ${at}`, { entrySignature: false });
+    flowInterface = readFlowInterface(sourceDir, `${file}: ${at}`, { entrySignature: false });
   } catch (err) {
     if (err instanceof UserError && !(err instanceof ConfigError)) {
-      throw new ConfigError(input.stackConfigFile, at, "a prompt flow folder (flow.dag.yaml, flow.flex.yaml or one .prompty file)", `"${settings.flowPath}" (${err.message})`);
+      throw new ConfigError(file, at, "a prompt flow folder (flow.dag.yaml, flow.flex.yaml or one .prompty file)", `"${shown}" (${err.message})`);
     }
     throw err;
   }
@@ -164,12 +205,13 @@ function buildFlowAndImage(input: PlanInput, settings: StackSettings, managed: M
   };
   const contentHash = contentHashOf(files);
   const name = path.basename(sourceDir);
-  const modelName = `${name}_${settings.environment}`;
+  // The template's model name, so a migrating user's version history continues: <experiment name>_<env>.
+  const modelName = `${experiment?.name ?? name}_${settings.environment}`;
   if (!assetNamePattern.test(modelName)) {
     throw new ConfigError(
-      input.stackConfigFile,
+      file,
       at,
-      "a flow folder name that, with the environment, forms an Azure ML model name (letters, digits, -, _, .; at most 255)",
+      "a name that, with the environment, forms an Azure ML model name (letters, digits, -, _, .; at most 255)",
       JSON.stringify(modelName),
     );
   }
@@ -191,10 +233,15 @@ function buildFlowAndImage(input: PlanInput, settings: StackSettings, managed: M
     contentHash,
     buildHash,
     model: { name: modelName, version, datastorePath: `LocalUpload/${contentHash}/${name}` },
-    datasets: buildDatasetPlans(input.projectRoot, settings.datasets, input.stackConfigFile),
+    environmentName: environmentNameOf(settings, modelName, managed),
+    datasets:
+      settings.datasets === undefined && settings.useCase !== undefined && experiment !== undefined
+        ? experimentDatasetPlans(experiment, displayPath(input.projectRoot, experiment.file))
+        : buildDatasetPlans(input.projectRoot, settings.datasets, input.stackConfigFile),
   };
   const image: ImagePlan = {
-    repository: `llmops/${kebabCase(name)}`,
+    // The template pushes <use case folder>_<env>; the flat layout keeps llmops/<flow>.
+    repository: settings.useCase !== undefined ? `${path.basename(settings.useCase)}_${settings.environment}`.toLowerCase() : `llmops/${kebabCase(name)}`,
     tag: version,
     platform: "linux/amd64",
     dockerfile,
@@ -213,13 +260,16 @@ export function buildInfraPlan(input: PlanInput): InfraPlan {
   const configAbsolute = path.resolve(input.projectRoot, settings.deploymentConfigPath);
   const configFile = displayPath(input.projectRoot, configAbsolute);
   const chosenBy = input.deploymentConfigPath ? "--config" : input.stackConfigFile;
-  const { content } = loadDeploymentConfig(configAbsolute, configFile, chosenBy);
+  const loaded = loadDeploymentConfig(configAbsolute, configFile, chosenBy);
+  const { content } = loaded;
   const env = settings.environment;
 
-  const managed = findEntry(content.azure_managed_endpoint, env);
-  const webApp = findEntry(content.webapp_endpoint, env);
-  const kubernetes = findEntry(content.kubernetes_endpoint, env);
-  const notices: string[] = [];
+  const managed = findEntry(loaded, "azure_managed_endpoint", content.azure_managed_endpoint, env);
+  const webApp = findEntry(loaded, "webapp_endpoint", content.webapp_endpoint, env);
+  const kubernetes = findEntry(loaded, "kubernetes_endpoint", content.kubernetes_endpoint, env);
+  const notices: string[] = loaded.placeholders.filter((p) => p.env === env).map((p) => `${configFile}: ${placeholderNotice(p)}`);
+  const [testBase, testBaseWords] =
+    settings.useCase !== undefined ? [path.resolve(input.projectRoot, settings.useCase), `the use-case folder ${settings.useCase}`] : [input.projectRoot, "the project root"];
   if (kubernetes) {
     notices.push(
       `kubernetes_endpoint[${kubernetes.index}] (ENV_NAME "${env}") is validated but not deployed by this tool: ` +
@@ -232,7 +282,8 @@ export function buildInfraPlan(input: PlanInput): InfraPlan {
       configFile,
       "$",
       `an azure_managed_endpoint or webapp_endpoint entry with ENV_NAME "${env}" (the stack's llmops:environment)` +
-        (kubernetes ? "; kubernetes_endpoint entries are not deployed by this tool" : ""),
+        (kubernetes ? "; kubernetes_endpoint entries are not deployed by this tool" : "") +
+        (loaded.placeholders.some((p) => p.env === env) ? `; the entries for "${env}" are placeholders: fill their names` : ""),
       known.length > 0 ? `ENV_NAMEs ${[...new Set(known)].map((n) => JSON.stringify(n)).join(", ")}` : "no entries",
     );
   }
@@ -244,7 +295,8 @@ export function buildInfraPlan(input: PlanInput): InfraPlan {
 
   const registry = chooseRegistry(settings, webApp, configFile, input.stackConfigFile);
   const azure = buildAzureTarget(settings, registry);
-  const { flow, image } = buildFlowAndImage(input, settings, managed?.entry);
+  const experiment = experimentOutlineOf(input, settings);
+  const { flow, image } = buildFlowAndImage(input, settings, experiment, managed?.entry);
 
   const plan: InfraPlan = {
     stack: input.stack,
@@ -266,7 +318,7 @@ export function buildInfraPlan(input: PlanInput): InfraPlan {
       base,
       azure,
       flowName: flow.name,
-      testFilePath: resolveTestFile(input.projectRoot, configFile, base, managed.entry.TEST_FILE_PATH),
+      testFilePath: resolveTestFile(testBase, testBaseWords, configFile, base, managed.entry.TEST_FILE_PATH),
     });
     if (looseBoolean(managed.entry.DEFAULT_ROLE_ASSIGNMENTS, true)) requests.push(...defaultRoleRequests("endpoint", azure));
     requests.push(...configuredRoleRequests("endpoint", managed.entry.ROLE_ASSIGNMENTS, configFile, [...base, "ROLE_ASSIGNMENTS"]));
@@ -284,7 +336,7 @@ export function buildInfraPlan(input: PlanInput): InfraPlan {
       connections,
       entry: webApp.entry,
       resourceGroupName: settings.resourceGroupName,
-      testFilePath: resolveTestFile(input.projectRoot, configFile, base, webApp.entry.TEST_FILE_PATH),
+      testFilePath: resolveTestFile(testBase, testBaseWords, configFile, base, webApp.entry.TEST_FILE_PATH),
     });
     if (looseBoolean(webApp.entry.DEFAULT_ROLE_ASSIGNMENTS, true)) requests.push(...defaultRoleRequests("webapp", azure));
     requests.push(...configuredRoleRequests("webapp", webApp.entry.ROLE_ASSIGNMENTS, configFile, [...base, "ROLE_ASSIGNMENTS"]));

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { jsonPath } from "../config/jsonPath";
 import type { DatasetSource } from "../config/stackSettings";
+import type { ExperimentOutline } from "../config/experiment";
 import { ConfigError } from "../core/userError";
 import { assetNamePattern, versionFromHash } from "./assetNames";
 import { sha256Hex } from "../core/sha256";
@@ -22,6 +23,28 @@ function expand(projectRoot: string, pattern: string): string[] {
     .filter((e) => e.isFile() && matcher.test(e.name))
     .map((e) => path.join(dir, e.name))
     .sort();
+}
+
+/**
+ * The experiment's local datasets as data assets, as the template's register_data_asset registers them: the
+ * dataset's name and description, the file's content hash deciding the version. `azureml:` sources are assets
+ * already and are not registered again.
+ */
+export function experimentDatasetPlans(experiment: ExperimentOutline, experimentFile: string): DatasetPlan[] {
+  return experiment.datasets.flatMap((dataset): DatasetPlan[] => {
+    if (dataset.localPath === undefined) return [];
+    if (!assetNamePattern.test(dataset.name)) {
+      throw new ConfigError(experimentFile, "$.datasets", "dataset names usable as Azure ML asset names (letters, digits, -, _, .)", JSON.stringify(dataset.name));
+    }
+    return [datasetPlan(dataset.name, dataset.localPath, dataset.description)];
+  });
+}
+
+function datasetPlan(name: string, localPath: string, description: string | undefined): DatasetPlan {
+  const sha256 = sha256Hex(fs.readFileSync(localPath));
+  const plan: DatasetPlan = { name, localPath, sha256, version: versionFromHash(sha256), datastorePath: `LocalUpload/${sha256}/${path.basename(localPath)}` };
+  if (description !== undefined) plan.description = description;
+  return plan;
 }
 
 /** Data files to register, hashed. Explicit entries must match files; the default may match none. Reads the disk. */
@@ -54,16 +77,7 @@ export function buildDatasetPlans(
         throw new ConfigError(stackConfigFile, at, `dataset names that differ (both files give "${name}")`, `"${previous}" and "${localPath}"`);
       }
       names.set(name, localPath);
-      const sha256 = sha256Hex(fs.readFileSync(localPath));
-      const plan: DatasetPlan = {
-        name,
-        localPath,
-        sha256,
-        version: versionFromHash(sha256),
-        datastorePath: `LocalUpload/${sha256}/${fileName}`,
-      };
-      if (source.description !== undefined) plan.description = source.description;
-      plans.push(plan);
+      plans.push(datasetPlan(name, localPath, source.description));
     }
   });
   return plans;

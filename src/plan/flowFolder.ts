@@ -11,3 +11,4 @@ export function contentHashOf(files: readonly Pick<FlowFile, "relativePath" | "s
     .sort();
   return sha256Hex(lines.join(""));
 }
+

@@ -63,8 +63,10 @@ export interface FlowPlan {
    * same flow gets new versions too.
    */
   buildHash: string;
-  /** Registered model: `<flow>_<env>` like the template; version derived from buildHash. */
+  /** Registered model: `<experiment name>_<env>` like the template; version derived from buildHash. */
   model: { name: string; version: string; datastorePath: string };
+  /** The serving environment asset: the template's CURRENT_DEPLOYMENT_NAME for a use case, else `<model>-serving`. */
+  environmentName: string;
   datasets: DatasetPlan[];
 }
 

@@ -9,9 +9,11 @@ import * as path from "node:path";
 import { Interrupted, reportLocations, runEvaluation, type EvaluationOptions, type EvaluationPhase } from "../../evaluation/phases";
 import { UserError } from "../../core/userError";
 import { parseCommandOptions } from "../commandOptions";
+import { readStackExperiment, useCaseExperiment } from "../../config/stackConfigFile";
 import type { Command } from "../main";
 
-const usage = `usage: llmops evaluate --phase pre  [--env <name>] [--experiment <file>] [--variants <selection>]
+const usage = `usage: llmops evaluate --phase pre  [--env <name>] [--experiment <file> | --use-case <folder> | --stack <name>]
+                       [--variants <selection>]
                        [--baseline <metrics.json|dir>] [--concurrency <n>] --out <dir>
        llmops evaluate --phase post --stack <name> [--stack-outputs <file.json>] [--target <url>]...
                        [--baseline <metrics.json|dir>] [--experiment <file>] --out <dir>
@@ -31,12 +33,14 @@ phases:
 options:
   --phase <pre|post|production>  which evaluation (required)
   --out <dir>                    report folder (required)
-  --experiment <file>            experiment.yaml (default flows/experiment.yaml in the project)
+  --experiment <file>            experiment.yaml (default: the stack's, else flows/experiment.yaml in the project)
+  --use-case <folder>            a use case in the template's layout: its experiment.yaml
   --env <name>                   environment overlay experiment.<name>.yaml (pre); post uses the stack's
   --variants <selection>         pre: all (default) | default | product | <node>.<variant>[,...]
   --baseline <file|dir>          a previous metrics.json, or the --out folder of a previous evaluation
   --concurrency <n>              lines in flight per run (default 16)
-  --stack <name>                 post/production: the stack (Pulumi.<name>.yaml, its environment and outputs)
+  --stack <name>                 the stack (Pulumi.<name>.yaml): its experiment and environment; post/production
+                                 also its deployments and outputs
   --stack-outputs <file>         post: JSON of \`pulumi stack output --json\` instead of running pulumi
   --target <url>                 post: evaluate this scoring URL instead of the stack's (repeatable);
                                  LLMOPS_ENDPOINT_KEY is sent as its key when set
@@ -52,6 +56,7 @@ export interface EvaluateArguments {
   phase: EvaluationPhase;
   out: string;
   experiment?: string;
+  useCase?: string;
   env?: string;
   variants?: string;
   baseline?: string;
@@ -77,6 +82,7 @@ export function parseEvaluateArguments(args: string[]): EvaluateArguments {
       phase: { type: "string" },
       out: { type: "string" },
       experiment: { type: "string" },
+      "use-case": { type: "string" },
       env: { type: "string" },
       variants: { type: "string" },
       baseline: { type: "string" },
@@ -108,6 +114,11 @@ export function parseEvaluateArguments(args: string[]): EvaluateArguments {
   const stackOutputs = text("stack-outputs");
   const config = text("config");
   if (experiment !== undefined) parsed.experiment = experiment;
+  const useCase = text("use-case");
+  if (useCase !== undefined) {
+    if (experiment !== undefined) fail("give --experiment or --use-case, not both: a use case names its experiment");
+    parsed.useCase = useCase;
+  }
   if (env !== undefined) parsed.env = env;
   if (variants !== undefined) parsed.variants = variants;
   if (baseline !== undefined) parsed.baseline = baseline;
@@ -129,7 +140,7 @@ export function parseEvaluateArguments(args: string[]): EvaluateArguments {
     if (given.length > 0) fail(`--${given.join(", --")} ${given.length > 1 ? "do" : "does"} not apply to ${why}`);
   };
   if (phase === "pre") {
-    notFor(["stack", "stack-outputs", "target", "timeout", "config"], "the pre-deployment phase (it runs the flow locally)");
+    notFor(["stack-outputs", "target", "timeout", "config"], "the pre-deployment phase (it runs the flow locally)");
   } else if (phase === "post") {
     if (parsed.stack === undefined) fail("--phase post needs --stack <name> (its config names the smoke-test request and auth mode)");
     notFor(["variants"], "the post-deployment phase (deployments serve the default variant)");
@@ -153,7 +164,16 @@ export function projectRootFrom(start: string): string | undefined {
 
 export function evaluationOptions(parsed: EvaluateArguments, cwd: string, environment: Record<string, string | undefined>): EvaluationOptions {
   const projectRoot = projectRootFrom(cwd);
-  const experiment = parsed.experiment !== undefined ? path.resolve(cwd, parsed.experiment) : path.join(projectRoot ?? cwd, "flows", "experiment.yaml");
+  // The experiment: given, the use case's, the stack's (its llmops:useCase or experimentPath), or the flat default.
+  const fromStack = parsed.stack !== undefined && parsed.experiment === undefined && parsed.useCase === undefined && projectRoot !== undefined
+    ? readStackExperiment(projectRoot, parsed.stack, environment)
+    : undefined;
+  const experiment =
+    parsed.experiment !== undefined
+      ? path.resolve(cwd, parsed.experiment)
+      : parsed.useCase !== undefined
+        ? useCaseExperiment(path.resolve(cwd, parsed.useCase))
+        : (fromStack?.experiment ?? path.join(projectRoot ?? cwd, "flows", "experiment.yaml"));
   const options: EvaluationOptions = {
     phase: parsed.phase,
     out: path.resolve(cwd, parsed.out),
@@ -169,7 +189,9 @@ export function evaluationOptions(parsed: EvaluateArguments, cwd: string, enviro
   if (parsed.baseline !== undefined) options.baseline = path.resolve(cwd, parsed.baseline);
   if (parsed.stackOutputs !== undefined) options.stackOutputs = path.resolve(cwd, parsed.stackOutputs);
   if (parsed.env !== undefined) options.env = parsed.env;
-  if (parsed.stack !== undefined) options.stack = parsed.stack;
+  else if (parsed.phase === "pre" && fromStack !== undefined) options.env = fromStack.environment;
+  // Pre-deployment evaluation reads the stack for its experiment and environment only.
+  if (parsed.stack !== undefined && parsed.phase !== "pre") options.stack = parsed.stack;
   if (parsed.variants !== undefined) options.variants = parsed.variants;
   if (parsed.concurrency !== undefined) options.concurrency = parsed.concurrency;
   if (parsed.timeoutMs !== undefined) options.timeoutMs = parsed.timeoutMs;

@@ -9,6 +9,8 @@ import * as path from "node:path";
 import { formatRunTable } from "../../config/experiment";
 import { UserError } from "../../core/userError";
 import { parseCommandOptions } from "../commandOptions";
+import { readStackExperiment, useCaseExperiment } from "../../config/stackConfigFile";
+import { projectRootFrom } from "./evaluate";
 import type { Command } from "../main";
 import { runRuns, type RunArguments } from "../../runs/runFlowRuns";
 
@@ -16,6 +18,8 @@ export type { RunArguments };
 
 const usage = `usage: llmops run --flow <dir> --data <file.jsonl> --out <dir> [options]
        llmops run --experiment <experiment.yaml> [--env <name>] --out <dir> [options]
+       llmops run --use-case <folder> [--env <name>] --out <dir> [options]
+       llmops run --stack <name> --out <dir> [options]
 
 Runs a prompt flow over every line of a dataset, once per selected variant, and prints a table of the runs.
 Each run writes <out>/<dataset>__<variant>/{records.jsonl, outputs.jsonl, summary.json}; <out>/runs.json lists them.
@@ -28,6 +32,8 @@ options:
   --connections <file>      YAML/JSON list of connections (or a file with connections:, e.g. experiment.yaml);
                             secrets as \${ENV_VAR} references
   --experiment <file>       run every dataset of an experiment (flow, datasets, mappings, connections from it)
+  --use-case <folder>       a use case in the template's layout: runs <folder>/experiment.yaml
+  --stack <name>            the experiment of Pulumi.<name>.yaml (its llmops:useCase) in its environment
   --env <name>              apply experiment.<name>.yaml over the experiment
   --dataset <name>          with --experiment: only this dataset (repeatable)
   --variants <selection>    default | all (each variant alone, others at default) | product (every combination)
@@ -83,6 +89,8 @@ export function parseRunArguments(args: string[]): RunArguments {
       mapping: { type: "string", multiple: true },
       connections: { type: "string" },
       experiment: { type: "string" },
+      "use-case": { type: "string" },
+      stack: { type: "string" },
       env: { type: "string" },
       dataset: { type: "string", multiple: true },
       variants: { type: "string" },
@@ -105,12 +113,25 @@ export function parseRunArguments(args: string[]): RunArguments {
   if (init !== undefined) parsed.init = parseInitArgument(init);
   const concurrency = positiveInteger("concurrency");
   if (concurrency !== undefined) parsed.concurrency = concurrency;
+  const chosen = (["experiment", "use-case", "stack"] as const).filter((key) => text(key) !== undefined);
+  if (chosen.length > 1) fail(`give one of --${chosen.join(", --")}: each names the experiment`);
+  const useCase = text("use-case");
+  if (useCase !== undefined) parsed.experiment = useCaseExperiment(useCase);
+  const stack = text("stack");
+  if (stack !== undefined) {
+    const root = projectRootFrom(process.cwd());
+    if (root === undefined) fail(`--stack ${stack}: no Pulumi.yaml in ${process.cwd()} or any folder above it`);
+    const fromStack = readStackExperiment(root, stack, process.env);
+    if (parsed.env !== undefined && parsed.env !== fromStack.environment) fail(`--env ${parsed.env} contradicts stack ${stack}, whose environment is ${fromStack.environment}; drop --env`);
+    parsed.experiment = fromStack.experiment;
+    parsed.env = fromStack.environment;
+  }
   if (parsed.experiment) {
     const mixed: string[] = (["flow", "data", "connections"] as const).filter((key) => parsed[key] !== undefined);
     if (Object.keys(parsed.mappings).length > 0) mixed.push("mapping");
-    if (mixed.length > 0) fail(`--experiment takes the flow, datasets, mappings and connections from the experiment; drop --${mixed.join(", --")}`);
+    if (mixed.length > 0) fail(`--${chosen[0]!} takes the flow, datasets, mappings and connections from the experiment; drop --${mixed.join(", --")}`);
   } else {
-    if (!parsed.flow || !parsed.data) fail("give --flow and --data, or --experiment");
+    if (!parsed.flow || !parsed.data) fail("give --flow and --data, or --experiment, --use-case or --stack");
     if (parsed.env) fail("--env applies an experiment overlay: use it with --experiment");
     if (parsed.datasets.length > 0) fail("--dataset picks experiment datasets: use it with --experiment");
   }

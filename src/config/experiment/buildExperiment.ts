@@ -50,6 +50,9 @@ export interface ExperimentDocument {
   production?: { flow: string; source?: string; mappings?: RawMappings; gates?: string[] };
 }
 
+/** `azureml:<name>:<version>`: a data asset registered in the workspace (the template's remote dataset source). */
+const assetReference = /^azureml:([A-Za-z0-9][A-Za-z0-9._-]{0,254}):([A-Za-z0-9][A-Za-z0-9._-]{0,63})$/;
+
 export interface ExperimentProbes {
   isFile(absolutePath: string): boolean;
   isDirectory(absolutePath: string): boolean;
@@ -63,6 +66,35 @@ export interface BuildContext {
   overlayFile?: string;
   /** The file a top-level key came from (experiment.yaml or the overlay). */
   fileOf(key: string): string;
+  /**
+   * experiment.yaml's own datasets when an overlay replaced them but not the evaluators: the template resolves
+   * the base evaluators against the base datasets, so their pairings keep naming the old datasets (and simply
+   * pair with no run of the overlay's datasets).
+   */
+  baseDatasets?: ExperimentDocument["datasets"];
+}
+
+/**
+ * Where a dataset's `source` lives, the way the template resolves it: `azureml:<name>:<version>` is a registered
+ * data asset; otherwise the path relative to the experiment's folder, or failing that `data/<source>` there.
+ * Returns undefined for a local file that exists in neither place.
+ */
+export function resolveDatasetSource(
+  source: string,
+  directory: string,
+  isFile: (absolutePath: string) => boolean,
+): { kind: "asset"; name: string; version: string } | { kind: "file"; path: string } | undefined {
+  const asset = assetReference.exec(source);
+  if (asset) return { kind: "asset", name: asset[1]!, version: asset[2]! };
+  const direct = path.resolve(directory, source);
+  if (isFile(direct)) return { kind: "file", path: direct };
+  const underData = path.resolve(directory, "data", source);
+  return isFile(underData) ? { kind: "file", path: underData } : undefined;
+}
+
+/** Where a downloaded data asset is cached, beside the experiment (`.llmops/` is a by-product folder). */
+export function assetCachePath(directory: string, name: string, version: string): string {
+  return path.join(directory, ".llmops", "data-assets", name, version, `${name}.jsonl`);
 }
 
 /** Operational metrics (error_rate, p95_latency_ms, tokens) are reported under this evaluator name. */
@@ -142,10 +174,21 @@ export function buildExperiment(document: ExperimentDocument, context: BuildCont
   const directory = path.dirname(context.file);
   const fileOf = context.fileOf;
 
-  const dataFile = (relative: string, key: string, at: string): string => {
-    const absolute = path.resolve(directory, relative);
-    if (!probes.isFile(absolute)) throw new ConfigError(fileOf(key), at, "a JSONL file relative to the experiment file", `${describeFound(relative)} (${absolute} does not exist)`);
-    return absolute;
+  const dataSource = (relative: string, key: string, at: string): { source: string; asset?: { name: string; version: string } } => {
+    if (relative.startsWith("azureml:") && !assetReference.test(relative)) {
+      throw new ConfigError(fileOf(key), at, "azureml:<data asset name>:<version>", describeFound(relative));
+    }
+    const resolved = resolveDatasetSource(relative, directory, probes.isFile);
+    if (resolved === undefined) {
+      throw new ConfigError(
+        fileOf(key),
+        at,
+        "a JSONL file relative to the experiment file (or under its data/ folder), or azureml:<name>:<version>",
+        `${describeFound(relative)} (neither ${path.resolve(directory, relative)} nor ${path.resolve(directory, "data", relative)} exists)`,
+      );
+    }
+    if (resolved.kind === "file") return { source: resolved.path };
+    return { source: assetCachePath(directory, resolved.name, resolved.version), asset: { name: resolved.name, version: resolved.version } };
   };
   const flowFolder = (relative: string, key: string, at: string): { dir: string; flow: FlowInterface } => {
     const dir = path.resolve(directory, relative);
@@ -166,25 +209,31 @@ export function buildExperiment(document: ExperimentDocument, context: BuildCont
     }
   }
 
-  const datasets: ExperimentDataset[] = [];
-  document.datasets.forEach((raw, index) => {
-    const at = `$.datasets[${index}]`;
-    if (datasets.some((d) => d.name === raw.name)) throw new ConfigError(fileOf("datasets"), `${at}.name`, "a unique dataset name", `"${raw.name}" again`);
-    const dataset: ExperimentDataset = {
-      name: raw.name,
-      source: dataFile(raw.source, "datasets", `${at}.source`),
-      mappings: checkMappings(raw.mappings, {
-        file: fileOf("datasets"),
-        path: `${at}.mappings`,
-        allowed: ["data", "literal"],
-        targetInputs: { names: inputNames(standard.flow), flow: flowName },
-        evaluatedFlow: standard.flow,
-      }),
-    };
-    if (raw.description !== undefined) dataset.description = raw.description;
-    datasets.push(dataset);
-  });
-  const datasetNames = datasets.map((d) => d.name);
+  const readDatasets = (raws: ExperimentDocument["datasets"], key: string, file: string): ExperimentDataset[] => {
+    const result: ExperimentDataset[] = [];
+    raws.forEach((raw, index) => {
+      const at = `$.datasets[${index}]`;
+      if (result.some((d) => d.name === raw.name)) throw new ConfigError(file, `${at}.name`, "a unique dataset name", `"${raw.name}" again`);
+      const dataset: ExperimentDataset = {
+        name: raw.name,
+        ...dataSource(raw.source, key, `${at}.source`),
+        mappings: checkMappings(raw.mappings, {
+          file,
+          path: `${at}.mappings`,
+          allowed: ["data", "literal"],
+          targetInputs: { names: inputNames(standard.flow), flow: flowName },
+          evaluatedFlow: standard.flow,
+        }),
+      };
+      if (raw.description !== undefined) dataset.description = raw.description;
+      result.push(dataset);
+    });
+    return result;
+  };
+  const datasets = readDatasets(document.datasets, "datasets", fileOf("datasets"));
+  // The datasets the evaluators are resolved against (see BuildContext.baseDatasets).
+  const evaluatorDatasetsBase = context.baseDatasets !== undefined ? readDatasets(context.baseDatasets, "evaluators", context.file) : datasets;
+  const datasetNames = evaluatorDatasetsBase.map((d) => d.name);
 
   const evaluators: ExperimentEvaluator[] = [];
   (document.evaluators ?? []).forEach((raw, index) => {
@@ -193,25 +242,39 @@ export function buildExperiment(document: ExperimentDocument, context: BuildCont
     if (raw.name === runMetricsEvaluator) throw new ConfigError(file, `${at}.name`, `a name other than "${runMetricsEvaluator}" (reserved for run metrics such as error_rate)`, `"${raw.name}"`);
     if (evaluators.some((e) => e.name === raw.name)) throw new ConfigError(file, `${at}.name`, "a unique evaluator name", `"${raw.name}" again`);
     if (raw.flow !== undefined && raw.builtin !== undefined) throw new ConfigError(file, at, "either flow or builtin", "both");
-    if (raw.flow === undefined && raw.builtin === undefined) throw new ConfigError(file, at, "flow: <evaluation flow folder> or builtin: <evaluator>", "neither");
     if (raw.flow !== undefined && raw.params !== undefined) throw new ConfigError(file, `${at}.params`, "params only on builtin evaluators (a flow's settings are its inputs)", "params");
+    // A flow evaluator in the template's shape names its datasets; only builtins (ours) default to every dataset.
+    if (raw.builtin === undefined && raw.datasets === undefined) {
+      throw new ConfigError(file, `${at}.datasets`, "a list of evaluation datasets (the template requires datasets: on every evaluator)", "nothing");
+    }
 
-    const evaluationFlow = raw.flow !== undefined ? flowFolder(raw.flow, "evaluators", `${at}.flow`) : undefined;
+    // The template's default: an evaluator without flow: runs the flow folder named like the evaluator.
+    const evaluationFlow = raw.builtin === undefined ? flowFolder(raw.flow ?? raw.name, "evaluators", raw.flow !== undefined ? `${at}.flow` : `${at}.name`) : undefined;
     const rawDatasets: RawEvaluatorDataset[] = raw.datasets ?? datasetNames.map((name) => ({ name }));
     const evaluatorDatasets: EvaluatorDataset[] = rawDatasets.map((rawDataset, datasetIndex) => {
       const datasetAt = raw.datasets ? `${at}.datasets[${datasetIndex}]` : `${at}.datasets`;
-      const named = datasets.find((d) => d.name === rawDataset.name);
-      let source: string;
-      if (rawDataset.source !== undefined) source = dataFile(rawDataset.source, "evaluators", `${datasetAt}.source`);
-      else if (named) source = named.source;
-      else throw new ConfigError(file, `${datasetAt}.name`, `a dataset of this experiment (one of ${datasetNames.join(", ")}) or a source file`, `"${rawDataset.name}"`);
+      const named = evaluatorDatasetsBase.find((d) => d.name === rawDataset.name);
+      let source: Pick<ExperimentDataset, "source" | "asset">;
+      if (named) {
+        // The template: a dataset of the experiment is used as it is; a new one needs both source and reference.
+        const extra = (["source", "reference"] as const).filter((key) => rawDataset[key] !== undefined);
+        if (extra.length > 0) {
+          throw new ConfigError(file, `${datasetAt}.${extra[0]!}`, `no ${extra.join(" or ")} on "${rawDataset.name}", a dataset of this experiment (name a new dataset to give them)`, describeFound(rawDataset[extra[0]!]));
+        }
+        source = named.asset !== undefined ? { source: named.source, asset: named.asset } : { source: named.source };
+      } else if (rawDataset.source !== undefined) {
+        if (rawDataset.reference === undefined) {
+          throw new ConfigError(file, `${datasetAt}.reference`, `the experiment dataset whose run "${rawDataset.name}" evaluates (one of ${datasetNames.join(", ")})`, "nothing");
+        }
+        source = dataSource(rawDataset.source, "evaluators", `${datasetAt}.source`);
+      } else throw new ConfigError(file, `${datasetAt}.name`, `a dataset of this experiment (one of ${datasetNames.join(", ")}) or a source file`, `"${rawDataset.name}"`);
       const reference = rawDataset.reference ?? rawDataset.name;
       if (!datasetNames.includes(reference)) {
         const where = rawDataset.reference !== undefined ? `${datasetAt}.reference` : `${datasetAt}.name`;
         throw new ConfigError(file, where, `a dataset the flow runs on (one of ${datasetNames.join(", ")}); set reference: to pick it`, `"${reference}"`);
       }
       const rawMappings = rawDataset.mappings ?? raw.mappings;
-      if (rawMappings === undefined || Object.keys(rawMappings).length === 0) {
+      if (rawMappings === undefined) {
         throw new ConfigError(file, `${datasetAt}.mappings`, "mappings for this dataset (or mappings: on the evaluator)", "none");
       }
       const mappings = checkMappings(rawMappings, {
@@ -221,7 +284,7 @@ export function buildExperiment(document: ExperimentDocument, context: BuildCont
         targetInputs: evaluationFlow ? { names: inputNames(evaluationFlow.flow), flow: path.basename(evaluationFlow.dir) } : undefined,
         evaluatedFlow: standard.flow,
       });
-      const dataset: EvaluatorDataset = { name: rawDataset.name, source, reference, mappings };
+      const dataset: EvaluatorDataset = { name: rawDataset.name, ...source, reference, mappings };
       if (rawDataset.description !== undefined) dataset.description = rawDataset.description;
       return dataset;
     });
@@ -258,7 +321,11 @@ export function buildExperiment(document: ExperimentDocument, context: BuildCont
       }),
       gates: raw.gates ?? [],
     };
-    if (raw.source !== undefined) production.source = dataFile(raw.source, "production", "$.production.source");
+    if (raw.source !== undefined) {
+      const log = dataSource(raw.source, "production", "$.production.source");
+      if (log.asset !== undefined) throw new ConfigError(fileOf("production"), "$.production.source", "a local production log (JSONL)", describeFound(raw.source));
+      production.source = log.source;
+    }
     production.gates.forEach((gate, index) =>
       checkMetricReference(gate, { file: fileOf("production"), path: `$.production.gates[${index}]` }, { evaluators: [name, runMetricsEvaluator] }),
     );

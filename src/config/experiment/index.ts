@@ -1,4 +1,4 @@
-export { loadExperiment, type LoadExperimentOptions } from "./loadExperiment";
+export { loadExperiment, readExperimentOutline, type LoadExperimentOptions, type ExperimentOutline, type OutlineDataset } from "./loadExperiment";
 export { buildExperiment, runMetricsEvaluator, type ExperimentDocument, type ExperimentProbes } from "./buildExperiment";
 export { parseMappingExpression, type MappingExpression } from "./mappingExpression";
 export { applyOverlay, type MergedDocument } from "./overlay";

@@ -9,7 +9,7 @@ import { describeFound } from "../jsonPath";
 import { validateAgainstSchema } from "../schemaValidation";
 import { resolveConnections, type Environment } from "../../llm/connections";
 import { ConfigError, UserError } from "../../core/userError";
-import { buildExperiment, type ExperimentDocument } from "./buildExperiment";
+import { buildExperiment, resolveDatasetSource, type ExperimentDocument } from "./buildExperiment";
 import { readFlowInterface } from "../../flow/flowFolder";
 import { applyOverlay, originOfPath, type MergedDocument } from "./overlay";
 import type { Experiment } from "./types";
@@ -28,7 +28,7 @@ export interface LoadExperimentOptions {
 
 const envNamePattern = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
-function readYamlMapping(file: string): Record<string, unknown> {
+function readYamlMapping(file: string, emptyMeans?: "no change"): Record<string, unknown> {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
@@ -43,10 +43,49 @@ function readYamlMapping(file: string): Record<string, unknown> {
     if (err instanceof yaml.YAMLException) throw new ConfigError(file, "$", "valid YAML", err.message);
     throw err;
   }
+  // An empty overlay (0 bytes, or only comments) changes nothing, as in the template.
+  if ((document === undefined || document === null) && emptyMeans === "no change") return {};
   if (typeof document !== "object" || document === null || Array.isArray(document)) {
     throw new ConfigError(file, "$", "a mapping of experiment settings", describeFound(document));
   }
-  return document as Record<string, unknown>;
+  return normaliseNulls(document as Record<string, unknown>);
+}
+
+const listBlocks = new Set(["datasets", "evaluators", "connections", "gates"]);
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** `mappings:` left empty (null) is an empty mapping; the key stays, so "written but empty" differs from "absent". */
+function emptyMappings(item: unknown): unknown {
+  if (!isRecord(item) || !("mappings" in item) || item.mappings !== null) return item;
+  return { ...item, mappings: {} };
+}
+
+/**
+ * The template reads a block left empty (`evaluators:` alone, i.e. null) as empty: lists become [], `runtime:`
+ * and other single values are unset, `mappings:` is {}. Applied to experiment.yaml and its overlays alike.
+ */
+function normaliseNulls(document: Record<string, unknown>): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(document)) {
+    if (value === null) {
+      if (listBlocks.has(key)) result[key] = [];
+      continue;
+    }
+    result[key] = value;
+  }
+  if (Array.isArray(result.datasets)) result.datasets = result.datasets.map(emptyMappings);
+  if (Array.isArray(result.evaluators)) {
+    result.evaluators = result.evaluators.map((evaluator: unknown) => {
+      const withMappings = emptyMappings(evaluator);
+      if (!isRecord(withMappings) || !Array.isArray(withMappings.datasets)) return withMappings;
+      return { ...withMappings, datasets: withMappings.datasets.map(emptyMappings) };
+    });
+  }
+  if (isRecord(result.production)) result.production = emptyMappings(result.production);
+  return result;
 }
 
 function overlayFileFor(file: string, env: string): string | undefined {
@@ -76,15 +115,19 @@ export function loadExperiment(experimentPath: string, options: LoadExperimentOp
   const file = path.resolve(experimentPath);
   const base = readYamlMapping(file);
   const overlayFile = options.env !== undefined ? overlayFileFor(file, options.env) : undefined;
-  const merged = applyOverlay(base, file, overlayFile ? { document: readYamlMapping(overlayFile), file: overlayFile } : undefined);
+  if (!Array.isArray(base.datasets) || base.datasets.length === 0) {
+    throw new ConfigError(file, "$.datasets", "a list of at least one dataset (required: the flow runs on the experiment's datasets)", describeFound(base.datasets));
+  }
+  const merged = applyOverlay(base, file, overlayFile ? { document: readYamlMapping(overlayFile, "no change"), file: overlayFile } : undefined);
   validateMerged(merged, file);
   // The schema guarantees ExperimentDocument's shape.
   const document = merged.document as unknown as ExperimentDocument;
   const fileOf = (key: string): string => merged.origin[key] ?? file;
+  const baseDatasets = fileOf("datasets") !== file && fileOf("evaluators") === file ? (base.datasets as ExperimentDocument["datasets"]) : undefined;
 
   const experiment = buildExperiment(
     document,
-    { file, env: options.env, overlayFile, fileOf },
+    { file, env: options.env, overlayFile, fileOf, ...(baseDatasets !== undefined ? { baseDatasets } : {}) },
     {
       isFile: (p) => fs.existsSync(p) && fs.statSync(p).isFile(),
       isDirectory: (p) => fs.existsSync(p) && fs.statSync(p).isDirectory(),
@@ -94,4 +137,51 @@ export function loadExperiment(experimentPath: string, options: LoadExperimentOp
   const resolve = options.resolveSecrets ?? true;
   const resolved = resolveConnections(experiment.connectionSpecs, resolve ? options.environmentVariables : placeholderEnvironment, fileOf("connections"));
   return { ...experiment, connections: resolve ? resolved : {} };
+}
+
+/** A dataset the experiment uses, as the template's register_data_asset sees it. */
+export interface OutlineDataset {
+  name: string;
+  description?: string;
+  /** Absolute path of a local file; absent for an `azureml:` data asset (already registered). */
+  localPath?: string;
+}
+
+/** What planning a deployment needs from an experiment: no flow is read and no connection resolved. */
+export interface ExperimentOutline {
+  name: string;
+  file: string;
+  /** Absolute path of the standard flow folder (`flow:`, default the name, relative to the experiment). */
+  flow: string;
+  /** The flow's datasets, then the evaluators' own ones, each name once (the template registers all of them). */
+  datasets: OutlineDataset[];
+}
+
+/**
+ * experiment.yaml (+ the environment's overlay, with the template's overlay rules) read for planning. Shape
+ * errors surface as the full loader reports them; a missing dataset file is the loader's error too.
+ */
+export function readExperimentOutline(experimentPath: string, env: string | undefined): ExperimentOutline {
+  const file = path.resolve(experimentPath);
+  const base = readYamlMapping(file);
+  const overlayFile = env !== undefined ? overlayFileFor(file, env) : undefined;
+  const merged = applyOverlay(base, file, overlayFile ? { document: readYamlMapping(overlayFile, "no change"), file: overlayFile } : undefined);
+  validateMerged(merged, file);
+  const document = merged.document as unknown as ExperimentDocument;
+  const directory = path.dirname(file);
+  const isFile = (p: string): boolean => fs.existsSync(p) && fs.statSync(p).isFile();
+  const datasets: OutlineDataset[] = [];
+  const add = (name: string, source: string, description: string | undefined, at: string): void => {
+    if (datasets.some((d) => d.name === name)) return;
+    const resolved = resolveDatasetSource(source, directory, isFile);
+    if (resolved === undefined) {
+      throw new ConfigError(merged.origin[at] ?? file, `$.${at}`, "a JSONL file relative to the experiment file (or under its data/ folder), or azureml:<name>:<version>", describeFound(source));
+    }
+    datasets.push({ name, ...(description !== undefined ? { description } : {}), ...(resolved.kind === "file" ? { localPath: resolved.path } : {}) });
+  };
+  document.datasets.forEach((d) => add(d.name, d.source, d.description, "datasets"));
+  for (const evaluator of document.evaluators ?? []) {
+    for (const d of evaluator.datasets ?? []) if (d.source !== undefined) add(d.name, d.source, d.description, "evaluators");
+  }
+  return { name: document.name, file, flow: path.resolve(directory, document.flow ?? document.name), datasets };
 }

@@ -15,10 +15,17 @@ export type BuiltinEvaluatorName = (typeof builtinEvaluatorNames)[number];
  */
 export type Mappings = Record<string, string>;
 
+/** A registered data asset a dataset reads (`azureml:<name>:<version>`), downloaded to `source` before a run. */
+export interface DataAssetReference {
+  name: string;
+  version: string;
+}
+
 export interface ExperimentDataset {
   name: string;
-  /** Absolute path of the JSONL file. */
+  /** Absolute path of the JSONL file (for a data asset: where its download is cached). */
   source: string;
+  asset?: DataAssetReference;
   description?: string;
   /** Flow input → expression; empty means "inputs from the columns of the same name". */
   mappings: Mappings;
@@ -28,8 +35,9 @@ export interface ExperimentDataset {
 export interface EvaluatorDataset {
   /** The dataset whose rows `${data.*}` reads. */
   name: string;
-  /** Absolute path of that dataset's JSONL file. */
+  /** Absolute path of that dataset's JSONL file (for a data asset: where its download is cached). */
   source: string;
+  asset?: DataAssetReference;
   /** The experiment dataset whose flow run `${run.*}` reads (default: `name`). */
   reference: string;
   description?: string;

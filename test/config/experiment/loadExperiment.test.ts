@@ -215,7 +215,8 @@ describe("loadExperiment: schema and semantic errors", () => {
     fixture.write((doc) => (list(doc, "evaluators")[1]!.flow = "ticket_classification_eval"));
     configError(load, { path: "$.evaluators[1]", expected: /either flow or builtin/ });
     fixture.write((doc) => delete list(doc, "evaluators")[1]!.builtin);
-    configError(load, { path: "$.evaluators[1]", expected: /flow: .* or builtin:/ });
+    // Neither: the template's default, a flow folder named like the evaluator (none here).
+    configError(load, { path: "$.evaluators[1].name", expected: /flow folder/ });
   });
 
   it("refuses an unknown builtin evaluator", () => {
@@ -246,7 +247,10 @@ describe("loadExperiment: schema and semantic errors", () => {
   });
 
   it("refuses a reference to a dataset the flow does not run on", () => {
-    fixture.write((doc) => ((list(doc, "evaluators")[1]!.datasets as Record<string, unknown>[])[0]!.reference = "ticket_test"));
+    fixture.write((doc) => {
+      const dataset = (list(doc, "evaluators")[1]!.datasets as Record<string, unknown>[])[0]!;
+      Object.assign(dataset, { name: "golden", source: "data/eval.jsonl", reference: "ticket_test" });
+    });
     configError(load, { path: "$.evaluators[1].datasets[0].reference", expected: /dataset the flow runs on/ });
   });
 
