@@ -19,7 +19,7 @@ describe("llmops evaluate arguments", () => {
 
   it("refuses options that do not apply to the phase, and bad numbers", () => {
     const refused = [
-      ["--phase", "pre", "--stack", "dev", "--out", "r"],
+      ["--phase", "pre", "--experiment", "e.yaml", "--use-case", "reviews", "--out", "r"],
       ["--phase", "pre", "--target", "https://a", "--out", "r"],
       ["--phase", "post", "--stack", "dev", "--target", "https://a", "--stack-outputs", "o.json", "--out", "r"],
       ["--phase", "production", "--target", "https://a", "--out", "r"],
