@@ -5,10 +5,10 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { declareLlmopsStack, planFromPulumiConfig } from "./infra/program";
-import type { StackOutputs } from "./infra/llmopsStack";
+import type { DeclaredStackOutputs } from "./infra/llmopsStack";
 import { UserError } from "./core/userError";
 
-function declare(): StackOutputs {
+function declare(): DeclaredStackOutputs {
   try {
     const plan = planFromPulumiConfig({
       stack: pulumi.getStack(),

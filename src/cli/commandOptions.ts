@@ -20,9 +20,14 @@ export interface CommandOptions {
   fail(message: string): never;
 }
 
+/** A usage mistake: the message, then the command's usage text. */
+export function usageError(message: string, usage: string): UserError {
+  return new UserError(`${message}\n\n${usage}`);
+}
+
 export function parseCommandOptions(args: string[], options: OptionSpecs, usage: string): CommandOptions {
   function fail(message: string): never {
-    throw new UserError(`${message}\n\n${usage}`);
+    throw usageError(message, usage);
   }
   let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   try {

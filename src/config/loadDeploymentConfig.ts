@@ -1,4 +1,4 @@
-import * as fs from "node:fs";
+import { readTextFile } from "../core/files";
 import { ConfigError } from "../core/userError";
 import type { DeploymentConfigFile, LoadedDeploymentConfig } from "./deploymentConfigTypes";
 import { checkDeploymentConfig } from "./deploymentConfigChecks";
@@ -39,11 +39,9 @@ export function parseDeploymentConfig(text: string, file: string): LoadedDeploym
 
 /** Reads deployment_config.json from disk; a missing file is a ConfigError naming the setting that chose it. */
 export function loadDeploymentConfig(absolutePath: string, displayName: string, chosenBy: string): LoadedDeploymentConfig {
-  let text: string;
-  try {
-    text = fs.readFileSync(absolutePath, "utf8");
-  } catch {
-    throw new ConfigError(chosenBy, "deploymentConfigPath", "an existing deployment config file", `"${displayName}" (not found)`);
-  }
+  const text = readTextFile(absolutePath, {
+    displayName,
+    missing: () => new ConfigError(chosenBy, "deploymentConfigPath", "an existing deployment config file", `"${displayName}" (not found)`),
+  });
   return parseDeploymentConfig(text, displayName);
 }

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import { ConfigError } from "../core/userError";
 import { describeFound, jsonPath, pointerSegments, type PathSegment } from "./jsonPath";
+import { isRecord } from "../core/values";
 
 /** The JSON Schemas shipped in config/schema/, also used by editors through `$schema`. */
 export type SchemaName = "deployment_config" | "stack-config" | "experiment"; // experiment: added by H6 (flows/experiment.yaml)
@@ -39,10 +40,6 @@ const wrapperKeywords = new Set(["anyOf", "oneOf", "allOf", "if", "then", "else"
 
 function mostRelevant(errors: readonly ErrorObject[]): ErrorObject | undefined {
   return errors.find((e) => !wrapperKeywords.has(e.keyword)) ?? errors[0];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function descriptionOf(schema: unknown): string | undefined {

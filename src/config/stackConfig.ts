@@ -2,6 +2,7 @@ import { ConfigError } from "../core/userError";
 import { jsonPath } from "./jsonPath";
 import { validateAgainstSchema } from "./schemaValidation";
 import type { DatasetSource, StackSettings } from "./stackSettings";
+import { isRecord } from "../core/values";
 
 export const configNamespace = "llmops";
 export const defaultDeploymentConfigPath = "config/deployment_config.json";
@@ -51,10 +52,6 @@ export function stackConfigDocument(stackConfig: Record<string, string>, file: s
     }
   }
   return { config };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function optionalString(value: unknown): string | undefined {

@@ -32,7 +32,6 @@ export { renderHtmlReport, maxHtmlLines } from "./report/htmlReport";
 export { renderMarkdownReport } from "./report/markdownReport";
 export { renderResultsCsv } from "./report/csvReport";
 export { renderJunitXml } from "./report/junitReport";
-export { writeFileAtomic, type FileContent } from "./report/atomicWrite";
 export { writeReports, newRunId, reportFileNames, type WrittenReports } from "./report/writeReports";
 export { createScoringTarget, scoringUrl, azureMlScope, type ScoringAuth, type ScoringTargetOptions } from "./scoring/scoringTarget";
 export { smokeTest, smokeGateResult, type SmokeTestResult } from "./scoring/smokeTest";

@@ -14,6 +14,7 @@
  */
 import { ConfigError } from "../core/userError";
 import type { GateResult } from "./gates/gateResult";
+import { isRecord } from "../core/values";
 
 export type MetricsPhase = "pre" | "post" | "production";
 
@@ -80,10 +81,6 @@ export function createMetricsEntry(fields: Omit<MetricsEntry, "id" | "label"> & 
 }
 
 // ---- reading a baseline: strict, because a silently misread baseline would wave regressions through ----
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
 
 function kindOf(value: unknown): string {
   if (value === null) return "null";

@@ -6,10 +6,7 @@
 import { ConfigError } from "../core/userError";
 import type { TokenUsage } from "../llm/types";
 import type { RunLine } from "./types";
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
+import { isRecord } from "../core/values";
 
 function count(value: unknown): number {
   return typeof value === "number" && Number.isFinite(value) ? value : 0;

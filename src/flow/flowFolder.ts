@@ -9,7 +9,8 @@ import { spawnSync } from "node:child_process";
 import { sha256Hex } from "../core/sha256";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as yaml from "js-yaml";
+import { readYamlFile } from "../core/yaml";
+import { isRecord } from "../core/values";
 import { ConfigError, UserError } from "../core/userError";
 import { readPromptyFile } from "./promptyFile";
 
@@ -155,19 +156,6 @@ export interface FlowInterface extends FlowLocation {
 
 export const inputNames = (flow: Pick<FlowInterface, "inputs">): string[] => flow.inputs.map((input) => input.name);
 export const outputNames = (flow: Pick<FlowInterface, "outputs">): string[] => flow.outputs.map((output) => output.name);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function loadYamlFile(file: string): unknown {
-  try {
-    return yaml.load(fs.readFileSync(file, "utf8"), { filename: file });
-  } catch (err) {
-    if (err instanceof yaml.YAMLException) throw new ConfigError(file, "$", "valid YAML", err.message);
-    throw err;
-  }
-}
 
 /** `inputs:` of a flow.dag.yaml / flow.flex.yaml / prompty front matter. `emptyIsUnset`: flex treats `default: ''` as none. */
 function inputSpecsOf(raw: unknown, options: { emptyIsUnset: boolean }): FlowInputSpec[] {
@@ -375,11 +363,11 @@ export function readFlowInterface(target: string, referencedFrom: string, option
   const location = locateFlow(target, referencedFrom);
   switch (location.kind) {
     case "dag":
-      return dagInterfaceOf(location, loadYamlFile(location.file));
+      return dagInterfaceOf(location, readYamlFile(location.file));
     case "prompty":
       return promptyInterfaceOf(location, readPromptyFile(location.file).frontMatter);
     case "flex": {
-      const document = loadYamlFile(location.file);
+      const document = readYamlFile(location.file);
       const entry = isRecord(document) ? document.entry : undefined;
       if (typeof entry !== "string" || entry === "") throw new ConfigError(location.file, "$.entry", "<module>:<function or class>", entry === undefined ? "nothing" : JSON.stringify(entry));
       const initFile = path.join(location.dir, "init.json");
@@ -420,7 +408,7 @@ export function flowChecksOf(flow: FlowInterface): FlowChecks {
   const templates: FlowChecks["templates"] = prompties.map((file) => ({ file, kind: "prompty" }));
   if (flow.kind === "prompty" && !prompties.includes(flow.file)) templates.push({ file: flow.file, kind: "prompty" });
   if (flow.kind === "dag") {
-    const document = loadYamlFile(flow.file);
+    const document = readYamlFile(flow.file);
     const sources = new Set<string>();
     const collect = (node: unknown): void => {
       if (!isRecord(node) || (node.type !== "llm" && node.type !== "prompt")) return;

@@ -37,7 +37,7 @@ interface CompilerLike {
 
 type GroupConstructor = new (lineno: number, colno: number, children: AstNode[]) => AstNode & { children: AstNode[] };
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+function isObjectLike(value: unknown): value is Record<string, unknown> {
   return (typeof value === "object" || typeof value === "function") && value !== null;
 }
 
@@ -50,12 +50,12 @@ export function installPythonTruthiness(): void {
   const runtime: unknown = nunjucks.runtime;
   const compilerModule: unknown = (nunjucks as unknown as Record<string, unknown>).compiler;
   const nodesModule: unknown = (nunjucks as unknown as Record<string, unknown>).nodes;
-  if (!isRecord(runtime) || !isRecord(compilerModule) || !isRecord(nodesModule)) {
+  if (!isObjectLike(runtime) || !isObjectLike(compilerModule) || !isObjectLike(nodesModule)) {
     throw new Error("nunjucks internals changed: cannot install Jinja truthiness");
   }
   const compiler = compilerModule.Compiler;
   const group = nodesModule.Group;
-  if (!isRecord(compiler) || !isRecord(compiler.prototype) || typeof group !== "function") {
+  if (!isObjectLike(compiler) || !isObjectLike(compiler.prototype) || typeof group !== "function") {
     throw new Error("nunjucks internals changed: cannot install Jinja truthiness");
   }
   const Group = group as GroupConstructor;

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
-import * as yaml from "js-yaml";
-import { ConfigError, UserError } from "../core/userError";
+import { readYamlFile } from "../core/yaml";
+import { UserError } from "../core/userError";
 import { locateFlow } from "./flowFolder";
 import { parseFlow } from "./parseFlow";
 import type { Flow } from "./types";
@@ -16,14 +16,7 @@ export function loadFlow(dir: string, referencedFrom = "--flow"): Flow {
   if (location.kind !== "dag") throw new UserError(`${location.file}: a ${location.kind} flow, not a DAG (flow.dag.yaml)`);
   const { file } = location;
   const absoluteDir = location.dir;
-  let document: unknown;
-  try {
-    document = yaml.load(fs.readFileSync(file, "utf8"), { filename: file });
-  } catch (err) {
-    if (err instanceof yaml.YAMLException) throw new ConfigError(file, "$", "valid YAML", err.message);
-    throw err;
-  }
-  const flow = parseFlow(document, absoluteDir, file);
+  const flow = parseFlow(readYamlFile(file), absoluteDir, file);
   validateFlow(flow, (p) => fs.existsSync(p) && fs.statSync(p).isFile());
   resolveVariants(flow, "all");
   return flow;

@@ -13,15 +13,12 @@ import type {
   NodeVariants,
   ValueSource,
 } from "./types";
+import { isRecord } from "../core/values";
 
 const INPUT_TYPES: readonly FlowInputType[] = ["string", "int", "double", "bool", "list", "object", "chat_history"];
 const NODE_TYPES: readonly NodeType[] = ["llm", "prompt", "python"];
 
 type Json = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function describe(value: unknown): string {
   if (value === undefined) return "nothing";

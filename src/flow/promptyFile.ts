@@ -3,7 +3,7 @@
  * template errors point at the line in the file, not in the body.
  */
 import * as fs from "node:fs";
-import * as yaml from "js-yaml";
+import { parseYaml } from "../core/yaml";
 import { ConfigError } from "../core/userError";
 
 export interface PromptyFile {
@@ -25,13 +25,8 @@ export function parsePromptyText(text: string, file: string): PromptyFile {
   }
   const close = lines.findIndex((line, index) => index > open && fence.test(line));
   if (close < 0) throw new ConfigError(file, "$", "a '---' line closing the front matter", "none");
-  let document: unknown;
-  try {
-    document = yaml.load(lines.slice(open + 1, close).join("\n"), { filename: file });
-  } catch (err) {
-    if (err instanceof yaml.YAMLException) throw new ConfigError(file, "front matter", "valid YAML", err.message);
-    throw err;
-  }
+  // Blank lines in place of what precedes the front matter keep YAML's line numbers those of the file.
+  const document = parseYaml("\n".repeat(open + 1) + lines.slice(open + 1, close).join("\n"), file);
   if (document !== undefined && document !== null && (typeof document !== "object" || Array.isArray(document))) {
     throw new ConfigError(file, "front matter", "a mapping (name, model, inputs, ...)", Array.isArray(document) ? "a list" : typeof document);
   }

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import type { PlannedStackOutputKey, StackOutputs } from "../plan/stackOutputs";
 import type { InfraPlan, RolePrincipal } from "../plan/types";
 import { AccessGrants, GrantedPrincipal } from "./accessGrants";
 import { EndpointDeployments } from "./endpointDeployments";
@@ -10,27 +11,10 @@ import type { RegistryTokenSource } from "../azure/registryToken";
 import { ScoringEndpoint } from "./scoringEndpoint";
 import { longLivedTags } from "./resourceTags";
 
-/** What `pulumi stack output` shows. No secret among them. */
-export interface StackOutputs {
-  stack: string;
-  environment: string;
-  flowContentHash: string;
-  modelName: string;
-  modelVersion: string;
-  modelId: pulumi.Output<string>;
-  imageRepoDigest: pulumi.Output<string>;
-  environmentId: pulumi.Output<string>;
-  endpointName?: pulumi.Output<string>;
-  scoringUri?: pulumi.Output<string>;
-  deploymentNames?: string[];
-  traffic?: pulumi.Output<Record<string, number>>;
-  mirrorTraffic?: pulumi.Output<Record<string, number>>;
-  endpointPrincipalId?: pulumi.Output<string>;
-  webAppName?: pulumi.Output<string>;
-  webAppUrl?: pulumi.Output<string>;
-  webAppPrincipalId?: pulumi.Output<string>;
-  webAppClientId?: pulumi.Output<string>;
-}
+/** The stack outputs as the program declares them: planned values as they are, the others as Outputs. */
+export type DeclaredStackOutputs = Pick<StackOutputs, PlannedStackOutputKey> & {
+  [K in keyof Omit<StackOutputs, PlannedStackOutputKey>]: pulumi.Output<NonNullable<StackOutputs[K]>>;
+};
 
 export interface LlmopsStackArgs {
   plan: InfraPlan;
@@ -45,7 +29,7 @@ export interface LlmopsStackArgs {
  * then what runs under those identities (deployments, Web App), then traffic.
  */
 export class LlmopsStack extends pulumi.ComponentResource {
-  readonly outputs: StackOutputs;
+  readonly outputs: DeclaredStackOutputs;
 
   constructor(name: string, args: LlmopsStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("llmops:infra:LlmopsStack", name, {}, opts);

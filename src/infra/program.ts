@@ -1,20 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
+import { llmopsConfig } from "../config/stackConfigFile";
 import { buildInfraPlan } from "../plan/buildInfraPlan";
 import type { InfraPlan } from "../plan/types";
-import { LlmopsStack, StackOutputs } from "./llmopsStack";
+import { LlmopsStack, type DeclaredStackOutputs } from "./llmopsStack";
 import type { RegistryTokenSource } from "../azure/registryToken";
 
-export const configNamespace = "llmops";
-
-/** `llmops:*` keys of Pulumi's config, namespace stripped; other namespaces (e.g. `azure-native:`) left out. */
-export function llmopsConfig(allConfig: Record<string, string>): Record<string, string> {
-  const prefix = `${configNamespace}:`;
-  const result: Record<string, string> = {};
-  for (const [key, value] of Object.entries(allConfig)) {
-    if (key.startsWith(prefix)) result[key.slice(prefix.length)] = value;
-  }
-  return result;
-}
 
 export interface ProgramInput {
   stack: string;
@@ -44,7 +34,7 @@ export function planFromPulumiConfig(input: ProgramInput): InfraPlan {
 export function declareLlmopsStack(
   plan: InfraPlan,
   options: { resourceOptions?: pulumi.ComponentResourceOptions; dockerfileRoot?: string; registryToken?: RegistryTokenSource } = {},
-): StackOutputs {
+): DeclaredStackOutputs {
   for (const notice of plan.notices ?? []) pulumi.log.warn(notice);
   const stack = new LlmopsStack(
     `llmops-${plan.stack}`,

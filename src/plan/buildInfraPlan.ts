@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as yaml from "js-yaml";
+import { readYamlFile } from "../core/yaml";
 import type { ManagedEndpointEntry, WebAppEntry } from "../config/deploymentConfigTypes";
 import { jsonPath, type PathSegment } from "../config/jsonPath";
 import { loadDeploymentConfig } from "../config/loadDeploymentConfig";
@@ -100,7 +100,7 @@ function requirementsFileOf(files: FlowFile[], definitionFile: string): string |
   const dag = files.find((f) => f.relativePath === definitionFile && !definitionFile.endsWith(".prompty"));
   if (dag) {
     try {
-      const document: unknown = yaml.load(fs.readFileSync(dag.absolutePath, "utf8"));
+      const document = readYamlFile(dag.absolutePath);
       if (typeof document === "object" && document !== null && "environment" in document) {
         const environment = (document as { environment: unknown }).environment;
         if (typeof environment === "object" && environment !== null && "python_requirements_txt" in environment) {

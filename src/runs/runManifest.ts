@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { RunSummary } from "./bulk/types";
+import { writeFileAtomicSync } from "../core/files";
 import { UserError } from "../core/userError";
 
 export const runManifestFile = "runs.json";
@@ -50,8 +51,7 @@ export function manifestEntry(run: { name: string; dataset: string; data: string
 /** Written atomically: a crash never leaves a half-written index. */
 export function writeRunManifest(outDir: string, manifest: RunManifest): string {
   const file = path.join(outDir, runManifestFile);
-  fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`);
-  fs.renameSync(`${file}.tmp`, file);
+  writeFileAtomicSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
   return file;
 }
 

@@ -1,17 +1,10 @@
 /** The table `llmops run` prints after its runs: one row per run, figures a person scans for problems. */
+import { formatDuration } from "../core/formatDuration";
 import type { RunSummary } from "./bulk/types";
 
 export interface RunTableRow {
   name: string;
   summary: Pick<RunSummary, "status" | "total" | "completed" | "failed" | "usage" | "duration_ms" | "latency_ms">;
-}
-
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const minutes = Math.floor(ms / 60_000);
-  const seconds = Math.round((ms % 60_000) / 1000);
-  return `${minutes}m ${String(seconds).padStart(2, "0")}s`;
 }
 
 function thousands(value: number): string {

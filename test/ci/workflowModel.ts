@@ -4,7 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as yaml from "js-yaml";
+import * as yaml from "yaml";
 
 export const workflowsDir = path.resolve(__dirname, "../../.github/workflows");
 
@@ -81,8 +81,8 @@ function parseJob(id: string, value: unknown): Job {
 
 export function loadWorkflow(file: string): Workflow {
   const text = fs.readFileSync(path.join(workflowsDir, file), "utf8");
-  const document = record(yaml.load(text));
-  // js-yaml follows YAML 1.2, so `on:` stays the string key "on" (YAML 1.1 would read it as true).
+  const document = record(yaml.parse(text));
+  // The yaml package follows YAML 1.2, so `on:` stays the string key "on" (YAML 1.1 would read it as true).
   const on = typeof document.on === "string" ? { [document.on]: null } : Array.isArray(document.on) ? Object.fromEntries(document.on.map((event) => [String(event), null])) : record(document.on);
   const jobs = Object.fromEntries(Object.entries(record(document.jobs)).map(([id, job]) => [id, parseJob(id, job)]));
   return { file, text, on, permissions: document.permissions, jobs };

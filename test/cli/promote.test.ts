@@ -108,7 +108,7 @@ describe("runPromotion (injected planner and pulumi)", () => {
     await assert.rejects(runPromotion({ from: "dev", to: "../prod", yes: false, dryRun: false, projectRoot: project }, dependencies()), UserError);
     await assert.rejects(
       runPromotion({ from: "dev", to: "staging", yes: false, dryRun: false, projectRoot: project }, dependencies()),
-      (error: unknown) => error instanceof UserError && /no Pulumi\.staging\.yaml/.test(error.message),
+      (error: unknown) => error instanceof UserError && /Pulumi\.staging\.yaml not found/.test(error.message),
     );
     fs.writeFileSync(path.join(project, "Pulumi.prod.yaml"), "config:\n  llmops:workspaceName: w\n");
     await assert.rejects(

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { readStackSettings, type StackConfigInput } from "../../src/config/stackConfig";
-import { readStackConfigFile } from "../../src/config/stackConfigFile";
+import { llmopsSettings, readStackConfigFile } from "../../src/config/stackConfigFile";
 import { ConfigError } from "../../src/core/userError";
 import { stackConfig } from "../plan/fixtures";
 
@@ -123,7 +123,7 @@ describe("stack config", () => {
         const file = path.join(projectRoot, `Pulumi.${stack}.yaml`);
         const firstLine = fs.readFileSync(file, "utf8").split("\n")[0];
         assert.equal(firstLine, "# yaml-language-server: $schema=./config/schema/stack-config.schema.json");
-        const values = readStackConfigFile(file, `Pulumi.${stack}.yaml`);
+        const values = llmopsSettings(readStackConfigFile(projectRoot, stack));
         const settings = readStackSettings(input({ stack, stackConfig: values, stackConfigFile: `Pulumi.${stack}.yaml` }));
         assert.equal(settings.environment, stack);
         assert.match(settings.subscriptionId, /^[0-9a-f-]{36}$/);
@@ -147,7 +147,7 @@ describe("stack config", () => {
           "",
         ].join("\n"),
       );
-      assert.deepEqual(readStackConfigFile(file, "Pulumi.test.yaml"), {
+      assert.deepEqual(llmopsSettings(readStackConfigFile(dir, "test")), {
         location: "westeurope",
         resourceGroupName: "rg-a",
         workspaceName: "mlw-a",
@@ -160,7 +160,7 @@ describe("stack config", () => {
       const file = path.join(dir, "Pulumi.bad.yaml");
       fs.writeFileSync(file, "config:\n  llmops:location: westeurope\n  llmops:keyVault:\n    name: kv-a-01\n    sku: standard\n");
       assert.throws(
-        () => readStackConfigFile(file, "Pulumi.bad.yaml"),
+        () => readStackSettings(input({ stack: "bad", stackConfig: llmopsSettings(readStackConfigFile(dir, "bad")), stackConfigFile: "Pulumi.bad.yaml" })),
         (err: unknown) => err instanceof ConfigError && err.file === "Pulumi.bad.yaml" && /llmops:(resourceGroupName|keyVault)/.test(err.jsonPath),
       );
     });

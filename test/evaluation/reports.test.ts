@@ -11,7 +11,7 @@ import { evaluateLines } from "../../src/evaluation/evaluators/evaluateLines";
 import { formatNumber } from "../../src/evaluation/formatNumber";
 import { parseGates } from "../../src/evaluation/gates/gate";
 import { parseMetricsFile } from "../../src/evaluation/metricsFile";
-import { writeFileAtomic } from "../../src/evaluation/report/atomicWrite";
+import { writeFileAtomic } from "../../src/core/files";
 import { renderResultsCsv } from "../../src/evaluation/report/csvReport";
 import { csvField, markdownCell } from "../../src/evaluation/report/escape";
 import { renderHtmlReport } from "../../src/evaluation/report/htmlReport";

@@ -2,7 +2,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as yaml from "js-yaml";
+import * as yaml from "yaml";
 
 const dataDir = path.resolve(__dirname, "../../flows/data");
 const categories = ["billing", "technical", "account", "shipping", "outage", "other"];
@@ -23,7 +23,7 @@ function rows(file: string): Record<string, unknown>[] {
 }
 
 function classifierInputs(): string[] {
-  const dag = yaml.load(fs.readFileSync(path.resolve(dataDir, "../support_ticket_classifier/flow.dag.yaml"), "utf8")) as { inputs: Record<string, unknown> };
+  const dag = yaml.parse(fs.readFileSync(path.resolve(dataDir, "../support_ticket_classifier/flow.dag.yaml"), "utf8")) as { inputs: Record<string, unknown> };
   return Object.keys(dag.inputs);
 }
 

@@ -7,7 +7,7 @@ import * as assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as yaml from "js-yaml";
+import * as yaml from "yaml";
 import { loadFlow } from "../../src/flow/loadFlow";
 
 const flowsDir = path.resolve(__dirname, "../../flows");
@@ -25,7 +25,7 @@ function record(value: unknown, what: string): Doc {
 }
 
 function readDag(name: string): Doc {
-  return record(yaml.load(fs.readFileSync(path.join(flowsDir, name, "flow.dag.yaml"), "utf8")), `${name}/flow.dag.yaml`);
+  return record(yaml.parse(fs.readFileSync(path.join(flowsDir, name, "flow.dag.yaml"), "utf8")), `${name}/flow.dag.yaml`);
 }
 
 const topLevelKeys = ["$schema", "additional_includes", "description", "display_name", "environment", "environment_variables", "inputs", "language", "node_variants", "nodes", "outputs", "tags", "type"];

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { planFromPulumiConfig } from "../../src/infra/program";
 import { diffOfflinePlans, PlannedChange } from "../../src/stacks/offlinePlan/diffPlans";
 import { recordOfflinePlan } from "../../src/stacks/offlinePlan/recordUnderMocks";
-import { readStackConfigFile } from "../../src/stacks/offlinePlan/stackConfigFile";
+import { readStackConfigFile } from "../../src/config/stackConfigFile";
 import type { OfflinePlanReport } from "../../src/stacks/offlinePlan/types";
 import { makeFlowFolder, makePlan } from "./fixtures/infraPlans";
 import { recordGraph, types } from "./fixtures/graph";

@@ -9,7 +9,7 @@ import { blobStorageOf } from "../../src/infra/flowModel";
 import { supportsAlwaysOn } from "../../src/infra/flowWebApp";
 import { contentTypeOf, flowBlobSpecs, flowModelVersionProperties } from "../../src/infra/flowAssetSpecs";
 import { dockerfilePath, linuxFxVersion } from "../../src/infra/imageSpecs";
-import { llmopsConfig } from "../../src/infra/program";
+import { llmopsConfig } from "../../src/config/stackConfigFile";
 import { keyVaultReference, webAppSettings } from "../../src/infra/webAppSpecs";
 import { makeFlowFolder, makePlan, subscriptionId } from "./fixtures/infraPlans";
 

@@ -2,8 +2,8 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { formatDuration } from "../../src/core/formatDuration";
 import {
-  formatDuration,
   formatRunTable,
   loadConnectionsFile,
   planRuns,
@@ -70,7 +70,7 @@ describe("run table", () => {
   });
 
   it("formats durations for people", () => {
-    assert.deepEqual([formatDuration(12), formatDuration(1234), formatDuration(61_000), formatDuration(3_600_000)], ["12 ms", "1.2 s", "1m 01s", "60m 00s"]);
+    assert.deepEqual([formatDuration(12), formatDuration(1234), formatDuration(61_000), formatDuration(3_600_000)], ["12 ms", "1.2 s", "1m 01s", "1h 00m"]);
   });
 });
 

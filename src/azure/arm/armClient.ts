@@ -1,4 +1,5 @@
-import { ArmError, armErrorDetail, isRecord } from "./armError";
+import { isRecord } from "../../core/values";
+import { ArmError, armErrorDetail } from "./armError";
 import {
   RetryPolicy,
   defaultRetryPolicy,

@@ -1,4 +1,5 @@
 import { UserError } from "../../core/userError";
+import { isRecord } from "../../core/values";
 
 /**
  * ARM refused a request or a long-running operation ended in Failed/Canceled. Carries ARM's own `error.code`
@@ -36,6 +37,3 @@ export function armErrorDetail(body: unknown, fallbackCode: string): ArmErrorDet
   return { code: fallbackCode, message: typeof body === "string" && body !== "" ? body.slice(0, 500) : "no message from ARM" };
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}

@@ -7,8 +7,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Interrupted, reportLocations, runEvaluation, type EvaluationOptions, type EvaluationPhase } from "../../evaluation/phases";
-import { UserError } from "../../core/userError";
-import { parseCommandOptions } from "../commandOptions";
+import { findProjectRoot } from "../../core/projectRoot";
+import { parseCommandOptions, type CommandOptions } from "../commandOptions";
 import { readStackExperiment, useCaseExperiment } from "../../config/stackConfigFile";
 import type { Command } from "../main";
 
@@ -69,14 +69,10 @@ export interface EvaluateArguments {
   productionLog?: string;
 }
 
-function fail(message: string): never {
-  throw new UserError(`${message}\n\n${usage}`);
-}
-
 const phases: readonly EvaluationPhase[] = ["pre", "post", "production"];
 
 export function parseEvaluateArguments(args: string[]): EvaluateArguments {
-  const { text, list, given: wasGiven, positiveInteger } = parseCommandOptions(
+  const options = parseCommandOptions(
     args,
     {
       phase: { type: "string" },
@@ -96,6 +92,9 @@ export function parseEvaluateArguments(args: string[]): EvaluateArguments {
     },
     usage,
   );
+  const { text, list, given: wasGiven, positiveInteger } = options;
+  // Annotated so TypeScript narrows after a call, as it does for a declared function.
+  const fail: CommandOptions["fail"] = options.fail;
   const phaseText = text("phase");
   if (phaseText === undefined) fail("--phase is required (pre, post or production)");
   if (!phases.includes(phaseText as EvaluationPhase)) fail(`--phase ${phaseText}: expected pre, post or production`);
@@ -151,19 +150,8 @@ export function parseEvaluateArguments(args: string[]): EvaluateArguments {
   return parsed;
 }
 
-/** The folder holding Pulumi.yaml: the current directory or its nearest ancestor; undefined outside a project. */
-export function projectRootFrom(start: string): string | undefined {
-  let dir = path.resolve(start);
-  for (;;) {
-    if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-}
-
 export function evaluationOptions(parsed: EvaluateArguments, cwd: string, environment: Record<string, string | undefined>): EvaluationOptions {
-  const projectRoot = projectRootFrom(cwd);
+  const projectRoot = findProjectRoot(cwd);
   // The experiment: given, the use case's, the stack's (its llmops:useCase or experimentPath), or the flat default.
   const fromStack = parsed.stack !== undefined && parsed.experiment === undefined && parsed.useCase === undefined && projectRoot !== undefined
     ? readStackExperiment(projectRoot, parsed.stack, environment)

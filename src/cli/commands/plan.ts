@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { formatPlanReport } from "../../stacks/offlinePlan/formatPlan";
 import { runOfflinePlan } from "../../stacks/offlinePlan/runOfflinePlan";
 import { UserError } from "../../core/userError";
+import { requireProjectRoot } from "../projectRoot";
 import { parseCommandOptions } from "../commandOptions";
 import type { Command } from "../main";
 
@@ -16,17 +17,6 @@ options:
   --config <path>   deployment config to use instead of the stack's llmops:deploymentConfigPath
   --json <file>     also write {"stack", "resources": [{type, name, parent, inputs, options}], "outputs"} to <file>`;
 
-/** The folder holding Pulumi.yaml: the current directory or its nearest ancestor that has one. */
-export function findProjectRoot(start: string): string {
-  let dir = path.resolve(start);
-  for (;;) {
-    if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new UserError(`no Pulumi.yaml in ${start} or any folder above it: run llmops plan inside the project`);
-    dir = parent;
-  }
-}
-
 export const planCommand: Command = {
   summary: "show every resource a stack would declare, offline (Pulumi mocks)",
   usage,
@@ -36,7 +26,7 @@ export const planCommand: Command = {
     if (stack === undefined) throw new UserError(`--stack is required\n\n${usage}`);
     const config = options.text("config");
     const json = options.text("json");
-    const projectRoot = findProjectRoot(process.cwd());
+    const projectRoot = requireProjectRoot("plan");
     const report = await runOfflinePlan({
       stack,
       projectRoot,

@@ -3,6 +3,7 @@ import { assertPulumiOnPath, runPulumi } from "../../stacks/promotion/pulumiComm
 import { runPromotion } from "../../stacks/promotion/runPromotion";
 import { UserError } from "../../core/userError";
 import { parseCommandOptions } from "../commandOptions";
+import { requireProjectRoot } from "../projectRoot";
 import type { Command } from "../main";
 
 const usage = `usage: llmops promote --from <stack> --to <stack> [--yes] [--dry-run] [--json <file>] [--summary <file>]
@@ -42,7 +43,7 @@ export const promoteCommand: Command = {
     if (from === undefined || to === undefined) {
       throw new UserError(`--from and --to are required\n\n${usage}`);
     }
-    const projectRoot = process.cwd();
+    const projectRoot = requireProjectRoot("promote");
     const result = await runPromotion(
       {
         from,

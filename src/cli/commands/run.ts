@@ -7,10 +7,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { formatRunTable } from "../../config/experiment";
-import { UserError } from "../../core/userError";
-import { parseCommandOptions } from "../commandOptions";
+import { readTextFile } from "../../core/files";
+import { findProjectRoot } from "../../core/projectRoot";
+import { parseCommandOptions, usageError, type CommandOptions } from "../commandOptions";
 import { readStackExperiment, useCaseExperiment } from "../../config/stackConfigFile";
-import { projectRootFrom } from "./evaluate";
 import type { Command } from "../main";
 import { runRuns, type RunArguments } from "../../runs/runFlowRuns";
 
@@ -45,18 +45,14 @@ options:
   --out <dir>               output folder (required)`;
 
 
-function fail(message: string): never {
-  throw new UserError(`${message}\n\n${usage}`);
-}
-
 /** `name=value` pairs; the value may itself contain `=`. */
 export function parseMappingArguments(pairs: readonly string[]): Record<string, string> {
   const mappings: Record<string, string> = {};
   for (const pair of pairs) {
     const equals = pair.indexOf("=");
     const name = pair.slice(0, equals).trim();
-    if (equals <= 0 || name === "") fail(`--mapping '${pair}': expected <input>=<expression>, e.g. ticket_text='\${data.text}'`);
-    if (name in mappings) fail(`--mapping: input '${name}' is mapped twice`);
+    if (equals <= 0 || name === "") throw usageError(`--mapping '${pair}': expected <input>=<expression>, e.g. ticket_text='\${data.text}'`, usage);
+    if (name in mappings) throw usageError(`--mapping: input '${name}' is mapped twice`, usage);
     mappings[name] = pair.slice(equals + 1);
   }
   return mappings;
@@ -67,21 +63,21 @@ export function parseInitArgument(value: string): Record<string, unknown> {
   const inline = value.trim().startsWith("{");
   let text = value;
   if (!inline) {
-    if (!fs.existsSync(value)) fail(`--init ${value}: neither a JSON object nor an existing file`);
-    text = fs.readFileSync(value, "utf8");
+    if (!fs.existsSync(value)) throw usageError(`--init ${value}: neither a JSON object nor an existing file`, usage);
+    text = readTextFile(value);
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    fail(`--init ${inline ? "" : `${value}: `}expected a JSON object of init arguments, found invalid JSON (${err instanceof Error ? err.message : String(err)})`);
+    throw usageError(`--init ${inline ? "" : `${value}: `}expected a JSON object of init arguments, found invalid JSON (${err instanceof Error ? err.message : String(err)})`, usage);
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) fail(`--init: expected a JSON object of init arguments`);
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw usageError(`--init: expected a JSON object of init arguments`, usage);
   return parsed as Record<string, unknown>;
 }
 
 export function parseRunArguments(args: string[]): RunArguments {
-  const { text, list, flag, positiveInteger } = parseCommandOptions(
+  const options = parseCommandOptions(
     args,
     {
       flow: { type: "string" },
@@ -101,6 +97,9 @@ export function parseRunArguments(args: string[]): RunArguments {
     },
     usage,
   );
+  const { text, list, flag, positiveInteger } = options;
+  // Annotated so TypeScript narrows after a call, as it does for a declared function.
+  const fail: CommandOptions["fail"] = options.fail;
 
   const out = text("out");
   if (!out) fail("--out is required");
@@ -119,7 +118,7 @@ export function parseRunArguments(args: string[]): RunArguments {
   if (useCase !== undefined) parsed.experiment = useCaseExperiment(useCase);
   const stack = text("stack");
   if (stack !== undefined) {
-    const root = projectRootFrom(process.cwd());
+    const root = findProjectRoot(process.cwd());
     if (root === undefined) fail(`--stack ${stack}: no Pulumi.yaml in ${process.cwd()} or any folder above it`);
     const fromStack = readStackExperiment(root, stack, process.env);
     if (parsed.env !== undefined && parsed.env !== fromStack.environment) fail(`--env ${parsed.env} contradicts stack ${stack}, whose environment is ${fromStack.environment}; drop --env`);

@@ -1,4 +1,5 @@
 /** The text of a progress report: pure, so the bar and the CI line are tested without a terminal. */
+import { formatDuration } from "../../core/formatDuration";
 
 export interface ProgressState {
   label: string;
@@ -10,16 +11,6 @@ export interface ProgressState {
   /** Lines a resume skipped (already completed before). */
   skipped: number;
   elapsedMs: number;
-}
-
-export function formatDuration(ms: number): string {
-  const seconds = Math.max(0, Math.round(ms / 1000));
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  if (h > 0) return `${h}h${String(m).padStart(2, "0")}m`;
-  if (m > 0) return `${m}m${String(s).padStart(2, "0")}s`;
-  return `${s}s`;
 }
 
 function rateOf(state: ProgressState): number {
@@ -37,7 +28,8 @@ function eta(state: ProgressState): string | undefined {
   const rate = rateOf(state);
   if (state.total === undefined || rate <= 0) return undefined;
   const remaining = Math.max(0, state.total - state.skipped - state.done);
-  return `ETA ${formatDuration((remaining / rate) * 1000)}`;
+  // Whole seconds: an estimate, not a measurement.
+  return `ETA ${formatDuration(Math.round(remaining / rate) * 1000)}`;
 }
 
 /** One plain line for CI logs. */

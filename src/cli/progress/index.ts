@@ -1,2 +1,2 @@
 export { createProgressReporter, type ProgressReporterOptions, type ProgressOutput } from "./progressReporter";
-export { formatProgressBar, formatProgressLine, formatDuration, type ProgressState } from "./formatProgress";
+export { formatProgressBar, formatProgressLine, type ProgressState } from "./formatProgress";

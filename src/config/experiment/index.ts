@@ -5,5 +5,5 @@ export { applyOverlay, type MergedDocument } from "./overlay";
 export * from "./types";
 export { planRuns, runDirectoryName, variantText, type PlannedRun, type DatasetToRun, type VariantToRun } from "../../runs/runPlan";
 export { readRunManifest, writeRunManifest, manifestEntry, runManifestFile, type RunManifest, type RunManifestEntry } from "../../runs/runManifest";
-export { formatRunTable, formatDuration, type RunTableRow } from "../../runs/runTable";
+export { formatRunTable, type RunTableRow } from "../../runs/runTable";
 export { loadConnectionsFile } from "./connectionsFile";

@@ -4,7 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as yaml from "js-yaml";
+import { readYamlFile } from "../../core/yaml";
 import { describeFound } from "../jsonPath";
 import { validateAgainstSchema } from "../schemaValidation";
 import { resolveConnections, type Environment } from "../../llm/connections";
@@ -29,20 +29,7 @@ export interface LoadExperimentOptions {
 const envNamePattern = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
 function readYamlMapping(file: string, emptyMeans?: "no change"): Record<string, unknown> {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new UserError(`${file}: experiment file not found`);
-    throw err;
-  }
-  let document: unknown;
-  try {
-    document = yaml.load(text, { filename: file });
-  } catch (err) {
-    if (err instanceof yaml.YAMLException) throw new ConfigError(file, "$", "valid YAML", err.message);
-    throw err;
-  }
+  const document = readYamlFile(file, { missing: () => new UserError(`${file}: experiment file not found`) });
   // An empty overlay (0 bytes, or only comments) changes nothing, as in the template.
   if ((document === undefined || document === null) && emptyMeans === "no change") return {};
   if (typeof document !== "object" || document === null || Array.isArray(document)) {

@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseMetricsFile, type MetricsFile } from "..";
+import { readTextFile } from "../../core/files";
 import { UserError } from "../../core/userError";
 
 function latestMetricsFile(dir: string): string {
@@ -29,11 +30,6 @@ export function readBaseline(argument: string): MetricsFile {
   const given = path.resolve(argument);
   if (!fs.existsSync(given)) throw new UserError(`--baseline ${argument}: not found (give a metrics.json or the --out folder of an earlier evaluation)`);
   const file = fs.statSync(given).isDirectory() ? latestMetricsFile(given) : given;
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch {
-    throw new UserError(`--baseline ${argument}: ${file} not found`);
-  }
+  const text = readTextFile(file, { missing: () => new UserError(`--baseline ${argument}: ${file} not found`) });
   return parseMetricsFile(text, path.relative(process.cwd(), file) || file);
 }

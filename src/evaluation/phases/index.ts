@@ -3,7 +3,7 @@ export { runEvaluation, type EvaluationOptions, type EvaluationPhase, type Evalu
 export { reportLocations, writeEvaluationReports, type EvaluationReports } from "./reports";
 export { Interrupted } from "./interrupted";
 export { endpointKeyVariable, readEndpointKey, listKeysPath, type ArmActions } from "./endpointAuth";
-export { parseStackOutputs, type StackOutputs } from "./stackOutputs";
+export { parseStackOutputs, type DeployedOutputs } from "./stackOutputs";
 export { stackDeploymentOf, type StackDeployment } from "./stackDeployment";
 export { stackTargets, explicitTargets, abPair, type PostTarget } from "./postTargets";
 export { deployedVsPre } from "./deployedVsPre";

@@ -4,7 +4,6 @@
  * LineExecutor like a local flow), run the evaluators, then gates, the A/B table (prior vs current deployment),
  * and the comparison with the pre-deployment run of the served variant (or a previous post run).
  */
-import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { runBulk } from "../../runs/bulk";
 import {
@@ -28,6 +27,7 @@ import {
 } from "..";
 import type { Experiment } from "../../config/experiment";
 import { inputNames, outputNames, readFlowInterface } from "../../flow/flowFolder";
+import { readTextFile } from "../../core/files";
 import { UserError } from "../../core/userError";
 import { readBaseline } from "./baseline";
 import { deployedVsPre } from "./deployedVsPre";
@@ -40,13 +40,13 @@ import { runDirectorySegment } from "./runNames";
 import { readRunLines } from "./runLines";
 import { defaultVariantText, EvaluationSession } from "./session";
 import type { StackDeployment } from "./stackDeployment";
-import type { StackOutputs } from "./stackOutputs";
+import type { DeployedOutputs } from "./stackOutputs";
 
 export interface PostPhaseInput {
   experiment: Experiment;
   stack: StackDeployment;
   /** Undefined when explicit targets are given. */
-  outputs?: StackOutputs;
+  outputs?: DeployedOutputs;
   targetUrls: string[];
   baseline?: string;
   /** Per-attempt timeout of scoring calls; default the scoring target's (90 s). */
@@ -55,11 +55,12 @@ export interface PostPhaseInput {
 }
 
 async function readRequest(file: string): Promise<Record<string, unknown>> {
+  const text = readTextFile(file, { missing: () => new UserError(`smoke-test request ${file} (TEST_FILE_PATH): not found`) });
   let value: unknown;
   try {
-    value = JSON.parse(await fs.readFile(file, "utf8"));
+    value = JSON.parse(text);
   } catch (err) {
-    throw new UserError(`smoke-test request ${file} (TEST_FILE_PATH): ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "not found" : `not valid JSON (${(err as Error).message})`}`);
+    throw new UserError(`smoke-test request ${file} (TEST_FILE_PATH): not valid JSON (${(err as Error).message})`);
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw new UserError(`smoke-test request ${file} (TEST_FILE_PATH): expected a JSON object of flow inputs`);
   return value as Record<string, unknown>;

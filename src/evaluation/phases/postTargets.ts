@@ -11,7 +11,7 @@
 import { scoringUrl, type EvaluatedTarget } from "..";
 import { UserError } from "../../core/userError";
 import type { StackDeployment } from "./stackDeployment";
-import type { StackOutputs } from "./stackOutputs";
+import type { DeployedOutputs } from "./stackOutputs";
 
 export type TargetRole = "endpoint" | "current" | "prior" | "webapp" | "url";
 
@@ -50,7 +50,7 @@ export function explicitTargets(urls: readonly string[], testFile: string): Post
   return targets;
 }
 
-export function stackTargets(outputs: StackOutputs, stack: StackDeployment): PostTarget[] {
+export function stackTargets(outputs: DeployedOutputs, stack: StackDeployment): PostTarget[] {
   const targets: PostTarget[] = [];
   if (outputs.scoringUri !== undefined) {
     const endpoint = outputs.endpointName ?? stack.endpoint?.name;

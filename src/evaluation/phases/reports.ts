@@ -4,7 +4,8 @@
  * command prints: report.md (a short summary by design) and where every file is.
  */
 import * as path from "node:path";
-import { allPassed, serializeMetricsFile, writeFileAtomic, writeReports, type ReportData, type WrittenReports } from "..";
+import { writeFileAtomic } from "../../core/files";
+import { allPassed, serializeMetricsFile, writeReports, type ReportData, type WrittenReports } from "..";
 
 export interface EvaluationReports {
   written: WrittenReports;

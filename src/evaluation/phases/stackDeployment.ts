@@ -4,8 +4,7 @@
  * deployment_config.json for the stack's environment) and the workspace the endpoint lives in. Built with the same
  * pure plan builder `pulumi up` uses (Pulumi.<stack>.yaml + deployment_config.json), so it is what was deployed.
  */
-import * as path from "node:path";
-import { readStackConfigFile } from "../../config/stackConfigFile";
+import { llmopsSettings, readStackConfigFile } from "../../config/stackConfigFile";
 import { buildInfraPlan } from "../../plan/buildInfraPlan";
 import type { EndpointAuthMode, InfraPlan } from "../../plan/types";
 import { UserError } from "../../core/userError";
@@ -47,7 +46,7 @@ export function readStackDeployment(stack: string, projectRoot: string, deployme
   const plan = buildInfraPlan({
     stack,
     projectRoot,
-    stackConfig: readStackConfigFile(path.join(projectRoot, stackConfigFile), stackConfigFile),
+    stackConfig: llmopsSettings(readStackConfigFile(projectRoot, stack)),
     stackConfigFile,
     environmentVariables: process.env,
     ...(deploymentConfigPath !== undefined ? { deploymentConfigPath } : {}),

@@ -4,23 +4,14 @@
  * are kept; the raw JSON is never printed.
  */
 import { execFile } from "node:child_process";
-import * as fs from "node:fs";
+import { readTextFile } from "../../core/files";
 import { ConfigError, UserError } from "../../core/userError";
+import { isRecord } from "../../core/values";
+import type { StackOutputs } from "../../plan/stackOutputs";
 
-export interface StackOutputs {
-  environment?: string;
-  endpointName?: string;
-  /** `https://<endpoint>.<region>.inference.ml.azure.com/score`. */
-  scoringUri?: string;
-  deploymentNames: string[];
-  traffic: Record<string, number>;
-  webAppName?: string;
-  webAppUrl?: string;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+/** The stack outputs post-deployment evaluation uses; deployment names and traffic default to none. */
+export type DeployedOutputs = Partial<Pick<StackOutputs, "environment" | "endpointName" | "scoringUri" | "webAppName" | "webAppUrl">> &
+  Required<Pick<StackOutputs, "deploymentNames" | "traffic">>;
 
 function optionalString(source: string, document: Record<string, unknown>, key: string): string | undefined {
   const value = document[key];
@@ -30,7 +21,7 @@ function optionalString(source: string, document: Record<string, unknown>, key: 
 }
 
 /** Pure: the outputs document → the fields evaluation uses. */
-export function parseStackOutputs(document: unknown, source: string): StackOutputs {
+export function parseStackOutputs(document: unknown, source: string): DeployedOutputs {
   if (!isRecord(document)) throw new ConfigError(source, "$", "a JSON object of stack outputs", Array.isArray(document) ? "an array" : typeof document);
   const names = document.deploymentNames;
   if (names !== undefined && names !== null && (!Array.isArray(names) || names.some((name) => typeof name !== "string"))) {
@@ -44,7 +35,7 @@ export function parseStackOutputs(document: unknown, source: string): StackOutpu
       traffic[name] = percent;
     }
   }
-  const outputs: StackOutputs = { deploymentNames: Array.isArray(names) ? (names as string[]) : Object.keys(traffic), traffic };
+  const outputs: DeployedOutputs = { deploymentNames: Array.isArray(names) ? (names as string[]) : Object.keys(traffic), traffic };
   for (const key of ["environment", "endpointName", "scoringUri", "webAppName", "webAppUrl"] as const) {
     const value = optionalString(source, document, key);
     if (value !== undefined) outputs[key] = value;
@@ -52,13 +43,8 @@ export function parseStackOutputs(document: unknown, source: string): StackOutpu
   return outputs;
 }
 
-export function readStackOutputsFile(file: string): StackOutputs {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch {
-    throw new UserError(`--stack-outputs ${file}: file not found`);
-  }
+export function readStackOutputsFile(file: string): DeployedOutputs {
+  const text = readTextFile(file, { missing: () => new UserError(`--stack-outputs ${file}: file not found`) });
   let document: unknown;
   try {
     document = JSON.parse(text);
@@ -69,7 +55,7 @@ export function readStackOutputsFile(file: string): StackOutputs {
 }
 
 /** Runs the Pulumi CLI in the project folder; its error output (never the outputs) is passed on when it fails. */
-export function pulumiStackOutputs(stack: string, projectRoot: string, pulumiCommand = "pulumi"): Promise<StackOutputs> {
+export function pulumiStackOutputs(stack: string, projectRoot: string, pulumiCommand = "pulumi"): Promise<DeployedOutputs> {
   const args = ["stack", "output", "--json", "--show-secrets", "--stack", stack];
   return new Promise((resolve, reject) => {
     execFile(pulumiCommand, args, { cwd: projectRoot, timeout: 180_000, maxBuffer: 16 * 1024 * 1024, env: process.env }, (err, stdout, stderr) => {

@@ -11,7 +11,7 @@ import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { UserError } from "../../core/userError";
 import { serializeMetricsFile } from "../metricsFile";
-import { writeFileAtomic } from "./atomicWrite";
+import { writeFileAtomic } from "../../core/files";
 import { renderResultsCsv } from "./csvReport";
 import { renderHtmlReport } from "./htmlReport";
 import { renderJunitXml } from "./junitReport";

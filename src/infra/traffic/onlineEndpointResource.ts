@@ -1,4 +1,4 @@
-import { isRecord } from "../../azure/arm/armError";
+import { isRecord } from "../../core/values";
 import { TrafficMap, TrafficState } from "./trafficRules";
 
 /** The API version @pulumi/azure-native 3.28 uses for machinelearningservices, so both see the same shape. */

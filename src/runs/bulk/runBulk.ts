@@ -9,9 +9,10 @@
  * limiter, not the concurrency, is what enforces the quota when one is configured.
  */
 import { setMaxListeners } from "node:events";
-import { mkdir, rename, stat, writeFile } from "node:fs/promises";
+import { mkdir, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
+import { writeFileAtomic } from "../../core/files";
 import { UserError } from "../../core/userError";
 import { openBaseRun, type BaseRunCursor } from "./baseRun";
 import { applyColumnMapping, parseColumnMapping, type ColumnMapping } from "./columnMapping";
@@ -233,9 +234,8 @@ export async function runBulk(options: RunBulkOptions): Promise<RunSummary> {
     finished_at: new Date().toISOString(),
   };
   if (aggregationError !== undefined) summary.aggregation_error = aggregationError;
-  // Written then renamed so a crash never leaves a half-written summary.
+  // Atomic: a crash never leaves a half-written summary.
   const summaryPath = join(runDir, runFiles.summary);
-  await writeFile(`${summaryPath}.tmp`, `${JSON.stringify(summary, null, 2)}\n`);
-  await rename(`${summaryPath}.tmp`, summaryPath);
+  await writeFileAtomic(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
   return summary;
 }

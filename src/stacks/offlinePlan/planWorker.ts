@@ -4,9 +4,9 @@
  */
 import * as fs from "node:fs";
 import { planFromPulumiConfig } from "../../infra/program";
+import { readStackConfigFile } from "../../config/stackConfigFile";
 import { ConfigError, UserError } from "../../core/userError";
 import { recordOfflinePlan } from "./recordUnderMocks";
-import { readStackConfigFile } from "./stackConfigFile";
 import type { OfflinePlanReport } from "./types";
 
 export interface WorkerRequest {

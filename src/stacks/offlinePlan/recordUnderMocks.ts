@@ -5,7 +5,8 @@ import { declareLlmopsStack } from "../../infra/program";
 import type { InfraPlan } from "../../plan/types";
 import type { RegistryTokenSource } from "../../azure/registryToken";
 import { MockContext, MockOnlineEndpoint, mockInvoke, mockRegistryToken, mockResource } from "./mockAzure";
-import { OfflinePlanReport, RecordedResource, secretMask } from "./types";
+import { secretMask } from "../../config/stackConfigFile";
+import { OfflinePlanReport, RecordedResource } from "./types";
 
 export interface RecordOptions {
   /** File paths in inputs are shown relative to this folder. */

@@ -1,7 +1,5 @@
 /** What `llmops plan` reports for one stack: every resource the program declares, and the stack outputs. */
 
-/** Replaces every secret value in a report. */
-export const secretMask = "[secret]";
 
 export interface RecordedResource {
   /** Pulumi type token, e.g. `azure-native:machinelearningservices:OnlineDeployment`. */

@@ -1,16 +1,13 @@
 import { pairResources } from "./resourceDiff";
 import type { ArtifactRow, PlannedResource, StackPlanSnapshot } from "./types";
 import { joinPath } from "./valueDiff";
+import { isRecord } from "../../core/values";
 
 /**
  * Input keys that say what a resource runs: a deployment's model asset and environment, an environment's or
  * a Web App's image, a pushed image's name, a model version's URI. Anything else is configuration.
  */
 const artifactKeys = new Set(["model", "environmentId", "image", "imageName", "linuxFxVersion", "modelUri"]);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** field path → reference, for every artifact key found anywhere in the resource's inputs. */
 export function artifactReferences(resource: PlannedResource): Map<string, string> {

@@ -1,34 +1,13 @@
+import { isRecord } from "../../core/values";
 import type { SectionDiff, StackConfigSource, ValueChange } from "./types";
 import { diffValues } from "./valueDiff";
 
-export const maskedSecret = "[secret]";
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /**
- * The `config:` map of a Pulumi.<stack>.yaml document with every `secure:` value replaced by "[secret]".
- * Ciphertexts are encrypted per stack, so two secrets never compare meaningfully: a promotion only shows that
- * a key is secret on one side and not the other, never a value.
+ * Keys of the two stack files that differ, e.g. `llmops:workspaceName` or `llmops:keyVault.name`. Both sides are
+ * the reader's masked values: ciphertexts are encrypted per stack, so two secrets never compare meaningfully and
+ * a promotion only shows that a key is secret on one side and not the other, never a value.
  */
-export function maskedStackConfig(document: unknown): Record<string, unknown> {
-  const config = isRecord(document) && isRecord(document.config) ? document.config : {};
-  const mask = (value: unknown): unknown => {
-    if (isRecord(value)) {
-      if (Object.keys(value).length === 1 && "secure" in value) return maskedSecret;
-      return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, mask(child)]));
-    }
-    if (Array.isArray(value)) return value.map(mask);
-    return value;
-  };
-  return Object.fromEntries(Object.entries(config).map(([key, value]) => [key, mask(value)]));
-}
-
-/** Keys of the two stack files that differ, e.g. `llmops:workspaceName` or `llmops:keyVault.name`. */
-export function diffStackConfig(from: unknown, to: unknown): ValueChange[] {
-  const before = maskedStackConfig(from);
-  const after = maskedStackConfig(to);
+export function diffStackConfig(before: Record<string, unknown>, after: Record<string, unknown>): ValueChange[] {
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
   return keys.flatMap((key) => diffValues(before[key], after[key], key));
 }

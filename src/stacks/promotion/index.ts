@@ -3,7 +3,7 @@ export { buildPromotionDiff, isIdentical } from "./promotionDiff";
 export { diffResources, pairResources } from "./resourceDiff";
 export { compareTraffic, extractTraffic } from "./trafficTable";
 export { compareArtifacts, artifactReferences } from "./artifactRefs";
-export { diffStackConfig, diffDeploymentConfig, maskedStackConfig, maskedSecret } from "./configDiff";
+export { diffStackConfig, diffDeploymentConfig } from "./configDiff";
 export { diffValues, formatValue } from "./valueDiff";
 export { environmentRenames, applyRenames, isRenameOnly } from "./environmentNames";
 export type { Rename } from "./environmentNames";

@@ -10,7 +10,7 @@ export function buildPromotionDiff(
   plans: { from: StackPlanSnapshot; to: StackPlanSnapshot },
   configs: { from: StackConfigSource; to: StackConfigSource },
 ): PromotionDiff {
-  const stackConfig = diffStackConfig(configs.from.document, configs.to.document);
+  const stackConfig = diffStackConfig(configs.from.config, configs.to.config);
   const deploymentConfig = diffDeploymentConfig(configs.from, configs.to);
   return {
     from: plans.from.stack,

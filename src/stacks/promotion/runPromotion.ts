@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { writeFileAtomicSync } from "../../core/files";
 import { UserError } from "../../core/userError";
 import { loadStackConfigSource } from "./loadStackConfig";
 import { buildPromotionDiff } from "./promotionDiff";
@@ -37,13 +38,6 @@ export interface PromotionResult {
 
 const stackNamePattern = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
-function writeFileAtomically(file: string, text: string): void {
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temporary, text);
-  fs.renameSync(temporary, file);
-}
-
 /**
  * Promotion by switching stacks: show what the target stack would declare differently from the source stack
  * (offline plans and config files), then hand over to `pulumi up --stack <to>` (or `preview` for a dry run).
@@ -68,7 +62,7 @@ export async function runPromotion(options: PromotionOptions, dependencies: Prom
 
   dependencies.print(renderPromotionText(diff));
   if (options.jsonFile !== undefined) {
-    writeFileAtomically(options.jsonFile, `${JSON.stringify({ ...diff, pulumi: { args: pulumiArgs } }, null, 2)}\n`);
+    writeFileAtomicSync(options.jsonFile, `${JSON.stringify({ ...diff, pulumi: { args: pulumiArgs } }, null, 2)}\n`);
   }
   if (options.summaryFile !== undefined) {
     fs.mkdirSync(path.dirname(path.resolve(options.summaryFile)), { recursive: true });

@@ -1,12 +1,9 @@
 import type { StackPlanSnapshot, TrafficRow } from "./types";
+import { isRecord } from "../../core/values";
 
 type Shares = Record<string, number>;
 /** endpoint name → { deployment → live share, deployment → mirrored share } */
 type TrafficByEndpoint = Map<string, { traffic: Shares; mirror: Shares }>;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function asShares(value: unknown): Shares | undefined {
   if (!isRecord(value)) return undefined;

@@ -71,8 +71,8 @@ export interface StackConfigSource {
   stack: string;
   /** Display name, e.g. "Pulumi.dev.yaml". */
   file: string;
-  /** The parsed YAML document (`config:` map inside). */
-  document: unknown;
+  /** The `config:` map, secrets masked (StackConfig.values). */
+  config: Record<string, unknown>;
   /** ENV_NAME the stack selects (`llmops:environment`). */
   environment: string;
   deploymentConfigFile: string;

@@ -1,8 +1,5 @@
 import type { ValueChange } from "./types";
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+import { isRecord } from "../../core/values";
 
 /** `a.b[2].c`, quoting keys that are not plain identifiers so paths stay unambiguous. */
 export function joinPath(base: string, key: string | number): string {

@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as yaml from "js-yaml";
+import * as yaml from "yaml";
 
 export const flowsDir = path.resolve(__dirname, "../../../flows");
 
@@ -18,7 +18,7 @@ export interface ExperimentFixture {
 }
 
 export function sampleExperiment(): ExperimentDoc {
-  return yaml.load(fs.readFileSync(path.join(flowsDir, "experiment.yaml"), "utf8")) as ExperimentDoc;
+  return yaml.parse(fs.readFileSync(path.join(flowsDir, "experiment.yaml"), "utf8")) as ExperimentDoc;
 }
 
 export function createExperimentFixture(): ExperimentFixture {
@@ -32,12 +32,12 @@ export function createExperimentFixture(): ExperimentFixture {
     write(change) {
       const doc = sampleExperiment();
       change?.(doc);
-      fs.writeFileSync(file, yaml.dump(doc));
+      fs.writeFileSync(file, yaml.stringify(doc));
       return file;
     },
     writeOverlay(env, doc) {
       const overlay = path.join(dir, `experiment.${env}.yaml`);
-      fs.writeFileSync(overlay, typeof doc === "string" ? doc : yaml.dump(doc));
+      fs.writeFileSync(overlay, typeof doc === "string" ? doc : yaml.stringify(doc));
       return overlay;
     },
     remove() {

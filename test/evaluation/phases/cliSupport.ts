@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as yaml from "js-yaml";
+import * as yaml from "yaml";
 import type { MetricsFile } from "../../../src/evaluation";
 import type { FakeRequest } from "../../support/fakeOpenAiServer";
 import type { DeploymentRule } from "../../support/fakeScoringServer";
@@ -140,7 +140,7 @@ export interface ExperimentChanges {
  */
 export function writeExperiment(dir: string, changes: ExperimentChanges = {}): string {
   const flows = path.join(root, "flows");
-  const document = yaml.load(fs.readFileSync(path.join(flows, "experiment.yaml"), "utf8")) as Record<string, unknown>;
+  const document = yaml.parse(fs.readFileSync(path.join(flows, "experiment.yaml"), "utf8")) as Record<string, unknown>;
   delete document.$schema;
   const absolute = (relative: string): string => path.join(flows, relative);
   document.flow = absolute(String(document.flow));
@@ -159,6 +159,6 @@ export function writeExperiment(dir: string, changes: ExperimentChanges = {}): s
   if (changes.productionGates) production.gates = changes.productionGates;
   if (changes.gates) document.gates = changes.gates;
   const file = path.join(dir, "experiment.yaml");
-  fs.writeFileSync(file, yaml.dump(document));
+  fs.writeFileSync(file, yaml.stringify(document));
   return file;
 }

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ManualClock } from "../../../src/core/clock";
 import { runBulk } from "../../../src/runs/bulk/runBulk";
-import { formatDuration, formatProgressBar, formatProgressLine } from "../../../src/cli/progress/formatProgress";
+import { formatDuration } from "../../../src/core/formatDuration";
+import { formatProgressBar, formatProgressLine } from "../../../src/cli/progress/formatProgress";
 import { createProgressReporter, type ProgressOutput } from "../../../src/cli/progress/progressReporter";
 
 class Capture implements ProgressOutput {
@@ -22,12 +23,12 @@ class Capture implements ProgressOutput {
 describe("progress", () => {
   it("formats done/total, rate, ETA and failures", () => {
     const state = { label: "run-1", done: 100, failed: 3, total: 1000, skipped: 0, elapsedMs: 10_000 };
-    assert.equal(formatProgressLine(state), "run-1: 100/1000 lines (10%), 10.0 lines/s, 3 failed, ETA 1m30s");
-    assert.equal(formatProgressBar(state, 200), "run-1 [##......................] 100/1000 lines (10%) 10.0/s ETA 1m30s 3 failed");
+    assert.equal(formatProgressLine(state), "run-1: 100/1000 lines (10%), 10.0 lines/s, 3 failed, ETA 1m 30s");
+    assert.equal(formatProgressBar(state, 200), "run-1 [##......................] 100/1000 lines (10%) 10.0/s ETA 1m 30s 3 failed");
     assert.equal(formatProgressLine({ ...state, total: undefined }), "run-1: 100 lines, 10.0 lines/s, 3 failed");
-    assert.equal(formatProgressLine({ ...state, skipped: 500 }), "run-1: 600/1000 lines (60%), 10.0 lines/s, 3 failed, ETA 40s, 500 already done");
+    assert.equal(formatProgressLine({ ...state, skipped: 500 }), "run-1: 600/1000 lines (60%), 10.0 lines/s, 3 failed, ETA 40 s, 500 already done");
     assert.ok(formatProgressBar(state, 30).length <= 30);
-    assert.equal(formatDuration(3_726_000), "1h02m");
+    assert.equal(formatDuration(3_726_000), "1h 02m");
   });
 
   it("in CI prints plain lines no more often than the interval", () => {
@@ -44,9 +45,9 @@ describe("progress", () => {
     assert.ok(!output.text.includes("\r"), "no redraws in CI logs");
     assert.deepEqual(lines, [
       "r: 0/10 lines (0%), 0.0 lines/s, 0 failed",
-      "r: 4/10 lines (40%), 0.3 lines/s, 0 failed, ETA 18s",
-      "r: 8/10 lines (80%), 0.3 lines/s, 1 failed, ETA 6s",
-      "r: 10/10 lines (100%), 0.3 lines/s, 1 failed, ETA 0s",
+      "r: 4/10 lines (40%), 0.3 lines/s, 0 failed, ETA 18 s",
+      "r: 8/10 lines (80%), 0.3 lines/s, 1 failed, ETA 6 s",
+      "r: 10/10 lines (100%), 0.3 lines/s, 1 failed, ETA 0 ms",
     ]);
   });
 
@@ -60,7 +61,7 @@ describe("progress", () => {
     reporter.finish();
     assert.equal(output.text.split("\n").length, 2);
     assert.equal(output.text.split("\r").length - 1, 3);
-    assert.match(output.text, /\rr \[#{12}\.{12}\] 1\/2 lines \(50%\) 2\.0\/s ETA 1s\x1b\[K\n$/);
+    assert.match(output.text, /\rr \[#{12}\.{12}\] 1\/2 lines \(50%\) 2\.0\/s ETA 1 s\x1b\[K\n$/);
   });
 
   it("a bulk run reports the dataset's total and every line", async () => {

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { diffOfflinePlans } from "../../../src/stacks/offlinePlan/diffPlans";
 import { formatPlanReport } from "../../../src/stacks/offlinePlan/formatPlan";
 import { runOfflinePlan } from "../../../src/stacks/offlinePlan/runOfflinePlan";
-import { readStackConfigFile, stackConfigFromDocument } from "../../../src/stacks/offlinePlan/stackConfigFile";
+import { readStackConfigFile, stackConfigFromDocument } from "../../../src/config/stackConfigFile";
 import type { OfflinePlanReport, RecordedResource } from "../../../src/stacks/offlinePlan/types";
 import { ConfigError, UserError } from "../../../src/core/userError";
 

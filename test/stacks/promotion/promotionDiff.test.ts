@@ -16,6 +16,12 @@ import {
   renderPromotionText,
 } from "../../../src/stacks/promotion";
 import type { PlannedResource, StackConfigSource, StackPlanSnapshot } from "../../../src/stacks/promotion";
+import { stackConfigFromDocument } from "../../../src/config/stackConfigFile";
+
+/** What the one stack file reader hands the promotion diff: the `config:` map with secrets masked. */
+function stackValues(config: Record<string, unknown>): Record<string, unknown> {
+  return stackConfigFromDocument({ config }, "Pulumi.test.yaml").values;
+}
 
 const endpointType = "azure-native:machinelearningservices:OnlineEndpoint";
 const deploymentType = "azure-native:machinelearningservices:OnlineDeployment";
@@ -42,7 +48,7 @@ function configSource(stack: string, environment: string, config: Record<string,
   return {
     stack,
     file: `Pulumi.${stack}.yaml`,
-    document: { config },
+    config: stackConfigFromDocument({ config }, `Pulumi.${stack}.yaml`).values,
     environment,
     deploymentConfigFile: "config/deployment_config.json",
     deploymentConfig,
@@ -162,14 +168,14 @@ describe("promotion diff: models and images", () => {
 describe("promotion diff: configuration", () => {
   it("diffs Pulumi.<stack>.yaml keys, structured values by leaf, and never shows a secret's ciphertext", () => {
     const changes = diffStackConfig(
-      { config: { "llmops:environment": "dev", "llmops:keyVault": { name: "kv-dev", authorization: "rbac" }, "llmops:token": { secure: "v1:AAAA" }, "azure-native:location": "westeurope" } },
-      { config: { "llmops:environment": "prod", "llmops:keyVault": { name: "kv-prod", authorization: "rbac" }, "llmops:token": { secure: "v1:BBBB" }, "azure-native:location": "westeurope" } },
+      stackValues({ "llmops:environment": "dev", "llmops:keyVault": { name: "kv-dev", authorization: "rbac" }, "llmops:token": { secure: "v1:AAAA" }, "azure-native:location": "westeurope" }),
+      stackValues({ "llmops:environment": "prod", "llmops:keyVault": { name: "kv-prod", authorization: "rbac" }, "llmops:token": { secure: "v1:BBBB" }, "azure-native:location": "westeurope" }),
     );
     assert.deepEqual(changes, [
       { path: "llmops:environment", from: "dev", to: "prod" },
       { path: "llmops:keyVault.name", from: "kv-dev", to: "kv-prod" },
     ]);
-    const leaked = diffStackConfig({ config: { "llmops:token": { secure: "v1:AAAA" } } }, { config: { "llmops:token": "plain" } });
+    const leaked = diffStackConfig(stackValues({ "llmops:token": { secure: "v1:AAAA" } }), stackValues({ "llmops:token": "plain" }));
     assert.deepEqual(leaked, [{ path: "llmops:token", from: "[secret]", to: "plain" }]);
     assert.ok(!JSON.stringify(leaked).includes("v1:AAAA"));
   });

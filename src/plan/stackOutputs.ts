@@ -1,0 +1,29 @@
+/**
+ * The stack outputs (what `pulumi stack output --json` shows; src/index.ts exports them), as resolved values. The
+ * Pulumi program declares them (infra/llmopsStack, with Outputs for what Azure computes) and post-deployment
+ * evaluation reads them back. No secret among them.
+ */
+export interface StackOutputs {
+  stack: string;
+  environment: string;
+  flowContentHash: string;
+  modelName: string;
+  modelVersion: string;
+  modelId: string;
+  imageRepoDigest: string;
+  environmentId: string;
+  endpointName?: string;
+  /** `https://<endpoint>.<region>.inference.ml.azure.com/score`. */
+  scoringUri?: string;
+  deploymentNames?: string[];
+  traffic?: Record<string, number>;
+  mirrorTraffic?: Record<string, number>;
+  endpointPrincipalId?: string;
+  webAppName?: string;
+  webAppUrl?: string;
+  webAppPrincipalId?: string;
+  webAppClientId?: string;
+}
+
+/** Outputs the plan knows before any resource exists; the others come from Azure. */
+export type PlannedStackOutputKey = "stack" | "environment" | "flowContentHash" | "modelName" | "modelVersion" | "deploymentNames";
