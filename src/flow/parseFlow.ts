@@ -95,7 +95,7 @@ function parseOutputs(shape: FlowShape, raw: unknown): Record<string, FlowOutput
     if (source.kind === "literal") {
       shape.fail(`${path}.reference`, "${<node>.output...} or ${inputs.<name>}", body.reference);
     }
-    outputs[name] = { name, type: shape.optionalString(body.type, `${path}.type`), source };
+    outputs[name] = { name, type: shape.optionalString(body.type, `${path}.type`), source, isChatOutput: shape.bool(body.is_chat_output, `${path}.is_chat_output`) };
   }
   return outputs;
 }

@@ -28,6 +28,8 @@ export interface FlowOutput {
   name: string;
   type?: string;
   source: Exclude<ValueSource, { kind: "literal" }>;
+  /** `is_chat_output`: the answer of a chat flow, streamed to clients that accept server-sent events. */
+  isChatOutput: boolean;
 }
 
 export type NodeType = "llm" | "prompt" | "python";
