@@ -13,6 +13,7 @@ const commands: Record<string, () => Command> = {
   run: () => require("./commands/run").runCommand,
   evaluate: () => require("./commands/evaluate").evaluateCommand,
   promote: () => require("./commands/promote").promoteCommand,
+  serve: () => require("./commands/serve").serveCommand,
 };
 
 function help(): string {

@@ -9,7 +9,8 @@
  * Stricter than ARM on purpose: a PUT carrying read-only properties is rejected, so tests prove the client
  * strips them. Like ARM, it accepts an empty traffic map (which routes nothing): guarding against that is ours.
  * It also serves an App Service style managed-identity token endpoint (`/msi/token`) so DefaultAzureCredential
- * can be exercised offline.
+ * can be exercised offline, and workspace connections (`GET .../connections/{name}` without secrets,
+ * `POST .../connections/{name}/listsecrets` with them) for `llmops serve` on an Azure ML deployment.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -85,6 +86,8 @@ export class FakeArmServer {
   /** Keys `POST .../listKeys` returns, by endpoint (added for llmops evaluate's key lookup). */
   private readonly endpointKeys = new Map<string, { primaryKey: string; secondaryKey: string }>();
   private readonly deployments = new Map<string, Map<string, Record<string, unknown>>>();
+  /** Workspace connections by lower-cased `<workspace id>/connections/<name>`. */
+  private readonly connections = new Map<string, { id: string; name: string; properties: Record<string, unknown> }>();
   private readonly operations = new Map<string, Operation>();
   private readonly faults: FakeFault[] = [];
   private nextOperation = 1;
@@ -154,6 +157,15 @@ export class FakeArmServer {
   /** The keys `POST <endpoint>/listKeys` answers with (a Key-auth endpoint without seeded keys gets fixed fake ones). */
   setEndpointKeys(key: EndpointKey, keys: { primaryKey: string; secondaryKey: string }): void {
     this.endpointKeys.set(endpointId(key).toLowerCase(), keys);
+  }
+
+  /**
+   * Seeds a workspace connection as ARM's listsecrets returns it, e.g. `{category: "AzureOpenAI", authType:
+   * "ApiKey", target, credentials: {key}, metadata: {ApiVersion, ApiType}}`. GET answers it without `credentials`.
+   */
+  addWorkspaceConnection(workspace: Omit<EndpointKey, "endpointName">, name: string, properties: Record<string, unknown>): void {
+    const id = `${workspaceId(workspace)}/connections/${name}`;
+    this.connections.set(id.toLowerCase(), { id, name, properties });
   }
 
   /** The endpoint as the server holds it now. */
@@ -229,6 +241,8 @@ export class FakeArmServer {
     const operation = /\/mfeOperations?(Status|Results)\/([^/]+)$/i.exec(path);
     if (operation && method === "GET") return this.pollOperation(res, operation[1].toLowerCase() === "status" ? "status" : "results", operation[2]);
 
+    const connection = /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.MachineLearningServices\/workspaces\/[^/]+\/connections\/[^/]+)(\/listsecrets)?$/i.exec(path);
+    if (connection) return this.workspaceConnection(res, method, connection[1], connection[2] !== undefined);
     const match = /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.MachineLearningServices\/workspaces\/[^/]+\/onlineEndpoints\/[^/]+)(\/deployments)?(\/[^/]+)?$/i.exec(path);
     if (!match) return send(res, 404, { error: { code: "NoRegisteredProviderFound", message: `no route for ${path}` } });
     const endpointKey = match[1].toLowerCase();
@@ -243,6 +257,22 @@ export class FakeArmServer {
     if (method === "GET") return this.getEndpoint(res, endpointKey);
     if (method === "PUT") return this.putEndpoint(res, endpointKey, body);
     return send(res, 405, { error: { code: "MethodNotAllowed", message: `${method} is not supported` } });
+  }
+
+  private workspaceConnection(res: ServerResponse, method: string, id: string, withSecrets: boolean): void {
+    if (withSecrets ? method !== "POST" : method !== "GET") {
+      return send(res, 405, { error: { code: "MethodNotAllowed", message: withSecrets ? "listsecrets is a POST action" : "fake serves GET on connections" } });
+    }
+    const found = this.connections.get(id.toLowerCase());
+    if (!found) return send(res, 404, { error: { code: "UserError", message: `Connection ${id.split("/").pop()} can't be found in this workspace` } });
+    const withoutSecrets = { ...found.properties };
+    delete withoutSecrets.credentials;
+    return send(res, 200, {
+      id: found.id,
+      name: found.name,
+      type: "Microsoft.MachineLearningServices/workspaces/connections",
+      properties: withSecrets ? found.properties : withoutSecrets,
+    });
   }
 
   private issueMsiToken(req: IncomingMessage, res: ServerResponse, query: Record<string, string>): void {
@@ -408,6 +438,10 @@ export function endpointId(key: EndpointKey): string {
     `/subscriptions/${key.subscriptionId}/resourceGroups/${key.resourceGroupName}` +
     `/providers/Microsoft.MachineLearningServices/workspaces/${key.workspaceName}/onlineEndpoints/${key.endpointName}`
   );
+}
+
+function workspaceId(workspace: Omit<EndpointKey, "endpointName">): string {
+  return `/subscriptions/${workspace.subscriptionId}/resourceGroups/${workspace.resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/${workspace.workspaceName}`;
 }
 
 function mergeReadOnly(existing: Record<string, unknown>, put: Record<string, unknown>): Record<string, unknown> {
