@@ -25,7 +25,7 @@ export function scoreInputs(declared: readonly ServedInput[], body: string): Rec
     throw new BadScoreRequest(`expected a JSON object of flow inputs (${declared.map((i) => i.name).join(", ")}), found ${Array.isArray(data) ? "a list" : data === null ? "null" : typeof data}`);
   }
   const given = data as Record<string, unknown>;
-  const missing = declared.filter((input) => input.default === undefined && (given[input.name] === undefined || given[input.name] === null)).map((input) => input.name);
+  const missing = declared.filter((input) => input.required && (given[input.name] === undefined || given[input.name] === null)).map((input) => input.name);
   if (missing.length > 0) {
     throw new BadScoreRequest(`required input field${missing.length > 1 ? "s" : ""} ${missing.map((name) => `'${name}'`).join(", ")} missing in the request`);
   }

@@ -1,27 +1,19 @@
 /**
  * What the server needs from a flow: its interface (for /swagger.json and chat detection) and one call per
- * request. The server never touches the engine directly, so switching the engine entry (DAG today; flex and
- * prompty through the same engine) changes only `loadServedFlow`.
+ * request. The server never touches the engine directly: `loadFlowToServe` reads the flow's interface (no
+ * connections needed, so the command can resolve them first) and `start` opens it through the engine's one entry,
+ * `openFlow`, which runs DAG, flex and prompty flows alike.
  */
 import * as path from "node:path";
-import { createFlowExecutor, loadFlow, type PythonPool } from "../flow";
-import type { FlowInputType } from "../flow/types";
+import { readFlowInterface, type FlowInputSpec, type FlowOutputSpec } from "../flow/flowFolder";
+import { openFlow } from "../flow/openFlow";
+import type { PythonPool } from "../flow/pythonPool";
+import type { Environment } from "../llm/connections";
 import type { Connection, LlmInvoker } from "../llm/types";
 import type { LineError } from "../runs/bulk/types";
 
-export interface ServedInput {
-  name: string;
-  type: FlowInputType;
-  /** Undefined when the input is required. */
-  default?: unknown;
-  isChatInput: boolean;
-}
-
-export interface ServedOutput {
-  name: string;
-  type?: string;
-  isChatOutput: boolean;
-}
+export type ServedInput = Pick<FlowInputSpec, "name" | "type" | "default" | "required" | "isChatInput" | "isChatHistory">;
+export type ServedOutput = FlowOutputSpec;
 
 export interface ServedFlowOutcome {
   status: "Completed" | "Failed";
@@ -30,15 +22,15 @@ export interface ServedFlowOutcome {
   error?: LineError;
 }
 
-/** A loaded, validated flow before it has connections: enough to plan and to describe the API. */
+/** A flow's interface before it has connections: enough to plan, describe the API and resolve connections. */
 export interface FlowToServe {
   /** The flow folder's name, shown in /swagger.json and logs. */
   name: string;
   inputs: ServedInput[];
   outputs: ServedOutput[];
-  /** Connections the flow's LLM nodes use: what must be resolved before it can serve. */
+  /** Connections the flow uses: what must be resolved before it can serve. */
   connectionNames: string[];
-  start(dependencies: ServedFlowDependencies): ServedFlow;
+  start(dependencies: ServedFlowDependencies): Promise<ServedFlow>;
 }
 
 export interface ServedFlow extends Omit<FlowToServe, "start"> {
@@ -50,46 +42,44 @@ export interface ServedFlowDependencies {
   connections: Record<string, Connection>;
   llm: LlmInvoker;
   python: PythonPool;
+  /** Where `${env:VAR}` in a flex or prompty model configuration is read from. */
+  environment?: Environment;
 }
 
-/** `--flow` may name the folder or its flow file. */
-export function flowFolderOf(flowPath: string): { dir: string; fileName?: string } {
-  const absolute = path.resolve(flowPath);
-  if (/\.ya?ml$/i.test(absolute)) return { dir: path.dirname(absolute), fileName: path.basename(absolute) };
-  return { dir: absolute };
-}
-
-/** Loads and validates the flow with its default variants: what a deployment serves. */
+/** `--flow`: a folder, flow.dag.yaml, flow.flex.yaml or a .prompty file. */
 export function loadFlowToServe(flowPath: string): FlowToServe {
-  const { dir, fileName } = flowFolderOf(flowPath);
-  const flow = loadFlow(dir, fileName === undefined ? {} : { fileName });
-  const aggregationNodes = new Set(flow.nodes.filter((node) => node.aggregation).map((node) => node.name));
+  const flowInterface = readFlowInterface(flowPath, "--flow");
   const description = {
-    name: path.basename(flow.dir),
-    inputs: Object.values(flow.inputs).map((input) => ({
-      name: input.name,
-      type: input.type,
-      ...(input.default !== undefined ? { default: input.default } : {}),
-      isChatInput: input.isChatInput,
+    name: flowInterface.kind === "prompty" ? path.basename(flowInterface.file).replace(/\.prompty$/i, "") : path.basename(flowInterface.dir),
+    inputs: flowInterface.inputs.map(({ name, type, default: value, required, isChatInput, isChatHistory }) => ({
+      name,
+      type,
+      ...(value !== undefined ? { default: value } : {}),
+      required,
+      isChatInput,
+      isChatHistory,
     })),
-    outputs: Object.values(flow.outputs)
-      // Outputs of aggregation nodes exist once per batch, never per request.
-      .filter((output) => output.source.kind !== "node" || !aggregationNodes.has(output.source.node))
-      .map((output) => ({ name: output.name, ...(output.type !== undefined ? { type: output.type } : {}), isChatOutput: output.isChatOutput })),
-    connectionNames: [...new Set(flow.nodes.flatMap((node) => (node.type === "llm" && node.connection ? [node.connection] : [])))],
+    outputs: flowInterface.outputs,
+    connectionNames: Object.keys(flowInterface.connections),
   };
   return {
     ...description,
-    start(dependencies) {
-      const executor = createFlowExecutor({ flow, connections: dependencies.connections, llm: dependencies.llm, python: dependencies.python });
+    async start(dependencies) {
+      const runnable = await openFlow(flowPath, {
+        connections: dependencies.connections,
+        llm: dependencies.llm,
+        python: dependencies.python,
+        ...(dependencies.environment ? { environment: dependencies.environment } : {}),
+        referencedFrom: "--flow",
+      });
       let lineNumber = 0;
       return {
         ...description,
         async run(inputs, signal) {
-          const outcome = await executor.runLine(inputs, { lineNumber: lineNumber++, signal });
+          const outcome = await runnable.runLine(inputs, { lineNumber: lineNumber++, signal });
           return { status: outcome.status, outputs: outcome.outputs, ...(outcome.error ? { error: outcome.error } : {}) };
         },
-        close: async () => executor.close?.(),
+        close: () => runnable.close(),
       };
     },
   };

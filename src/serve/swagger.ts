@@ -3,12 +3,12 @@
  * ML studio's test page read the same shape: inputs as the request schema (all listed as required, as prompt flow
  * lists them), outputs as the response schema, chat markers in `info`, and the `/feedback` route.
  */
-import type { FlowInputType } from "../flow/types";
 import type { FlowToServe } from "./servedFlow";
 
 type JsonSchema = Record<string, unknown>;
 
-const inputSchemaTypes: Record<FlowInputType, string> = {
+/** Prompt flow's type names (and the Python annotations flex entries use) as JSON schema types. */
+const schemaTypes: Record<string, string> = {
   string: "string",
   int: "integer",
   double: "number",
@@ -16,10 +16,13 @@ const inputSchemaTypes: Record<FlowInputType, string> = {
   list: "array",
   chat_history: "array",
   object: "object",
+  str: "string",
+  float: "number",
+  dict: "object",
 };
 
 function schemaOfType(type: string | undefined): JsonSchema {
-  const mapped = type === undefined ? "object" : (inputSchemaTypes[type as FlowInputType] ?? "object");
+  const mapped = type === undefined ? "object" : (schemaTypes[type] ?? schemaTypes[type.split("[")[0]!.toLowerCase()] ?? "object");
   if (mapped === "object") return { type: "object", additionalProperties: {} };
   if (mapped === "array") return { type: "array", items: { type: "object", additionalProperties: {} } };
   return { type: mapped };
@@ -33,7 +36,7 @@ export function swaggerDocument(flow: Omit<FlowToServe, "start">, sample?: Recor
       info["x-chat-input"] = input.name;
       info["x-flow-type"] = "chat";
     }
-    if (input.type === "chat_history") info["x-chat-history"] = input.name;
+    if (input.isChatHistory) info["x-chat-history"] = input.name;
     const schema = schemaOfType(input.type);
     // Prompt flow shows only truthy defaults.
     if (input.default !== undefined && input.default !== null && input.default !== "" && input.default !== false && input.default !== 0) schema.default = input.default;

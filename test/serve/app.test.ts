@@ -37,7 +37,7 @@ describe("serve/app: prompt flow's serving contract", function () {
   });
 
   async function serve(flowDir: string, llm: FakeLlm, options: Partial<ServeAppOptions> = {}): Promise<Running> {
-    const flow = loadFlowToServe(flowDir).start({ connections: { aoai: AOAI }, llm, python });
+    const flow = await loadFlowToServe(flowDir).start({ connections: { aoai: AOAI }, llm, python });
     const logs: string[] = [];
     const app = createServeApp({ flow, version: "1.2.3", log: { destination: { write: (line) => void logs.push(line) } }, ...options });
     const url = await app.listen("127.0.0.1", 0);
@@ -121,6 +121,30 @@ describe("serve/app: prompt flow's serving contract", function () {
     const accepted = await fetch(`${single.url}/score`, { method: "POST", headers: { "content-type": "text/plain" }, body: "hello there" });
     assert.equal(accepted.status, 200);
     assert.deepEqual(await accepted.json(), { answer: "echo: hello there" });
+  });
+
+  it("serves flex and prompty flows through the same engine: a class flex flow, a generator flex flow, a prompty", async () => {
+    const kinds = path.resolve(__dirname, "../flows/kinds");
+    const llm = new FakeLlm((request) => {
+      const last = request.api === "chat" ? request.messages[request.messages.length - 1]!.content : request.prompt;
+      return request.parameters.response_format ? JSON.stringify({ category: "billing", confidence: 0.7 }) : `answer to ${last}`;
+    });
+    const classFlex = await serve(path.join(kinds, "class_flex"), llm);
+    const answered = await score(classFlex.url, { question: "What is prompt flow?" });
+    assert.equal(answered.status, 200);
+    assert.deepEqual(await answered.json(), { answer: "answer to What is prompt flow?", words: 6 });
+    const failed = await score(classFlex.url, { question: "boom" });
+    assert.equal(failed.status, 500);
+    assert.match(((await failed.json()) as { error: { message: string } }).error.message, /cannot answer boom/);
+
+    const generator = await serve(path.join(kinds, "function_flex"), llm);
+    assert.deepEqual(await (await score(generator.url, { text: "hey", times: 3 })).json(), { output: "HEY HEY HEY" });
+
+    const prompty = await serve(path.join(kinds, "prompty_json", "classify.prompty"), llm);
+    assert.deepEqual(await (await score(prompty.url, { ticket: "Where is my invoice?" })).json(), { category: "billing", confidence: 0.7 });
+    const swagger = (await (await fetch(`${prompty.url}/swagger.json`)).json()) as { info: Record<string, string>; paths: Record<string, { post: { requestBody: { content: Record<string, { schema: { properties: Record<string, unknown> } }> } } }> };
+    assert.equal(swagger.info["x-flow-name"], "classify");
+    assert.deepEqual(Object.keys(swagger.paths["/score"]!.post.requestBody.content["application/json"]!.schema.properties), ["ticket", "language"]);
   });
 
   it("GET /health, /version and /swagger.json describe the server and the flow", async () => {

@@ -147,7 +147,7 @@ export async function serve(parsed: ServeArguments, env: NodeJS.ProcessEnv): Pro
   });
 
   const python = createPythonPool(parsed.pythonWorkers !== undefined ? { size: parsed.pythonWorkers } : {});
-  const flow = flowToServe.start({ connections, llm: createLlmInvoker(), python });
+  const flow = await flowToServe.start({ connections, llm: createLlmInvoker(), python, environment: env });
   const collector = isOn(env.DATA_COLLECTION)
     ? createFileDataCollector({
         dir: env.LLMOPS_DATA_COLLECTION_DIR?.trim() || path.join(os.tmpdir(), "llmops-data-collection"),
