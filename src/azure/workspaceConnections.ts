@@ -4,7 +4,8 @@
  * identity (which needs "Azure Machine Learning Workspace Connection Secrets Reader" on the workspace; the plan
  * grants it). Entra ID connections (authType AAD) stay keyless: the model is called with the identity's token.
  */
-import { ArmError, isRecord } from "./arm/armError";
+import { ArmError } from "./arm/armError";
+import { isRecord } from "../core/values";
 import { UserError } from "../core/userError";
 import type { Connection } from "../llm/types";
 
