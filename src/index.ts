@@ -16,7 +16,7 @@ function declare(): DeclaredStackOutputs {
       allConfig: pulumi.runtime.allConfig(),
       environmentVariables: process.env,
     });
-    return declareLlmopsStack(plan);
+    return declareLlmopsStack(plan, { environmentVariables: process.env });
   } catch (err) {
     // RunError is printed by Pulumi as its message alone: a config mistake reads as one line, no stack trace.
     if (err instanceof UserError) throw new pulumi.RunError(err.message);

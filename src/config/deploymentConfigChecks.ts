@@ -150,6 +150,11 @@ export function connectionSecretName(connection: string): string {
 
 // Names that hold credentials by convention. Their values must never sit in a config file in plain text.
 const secretName = /(^|_)(API_?KEY|ACCESS_?KEY|SECRET|CLIENT_SECRET|PASSWORD|PASSWD|TOKEN|CONNECTION_STRING|SAS)$/i;
+
+/** Whether a setting's name says it holds a credential (its value must be a reference, never a literal). */
+export function isSecretLookingName(name: string): boolean {
+  return secretName.test(name);
+}
 const allowedSecretValue = /^(|@Microsoft\.KeyVault\(.*\)|\$\{[^}]+\})$/;
 
 function checkEnvironmentVariables(variables: Record<string, string> | undefined, file: string, base: PathSegment[]): void {

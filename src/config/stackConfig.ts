@@ -12,6 +12,9 @@ export const defaultExperimentPath = "flows/experiment.yaml";
 /** Where the template's layout keeps a use case's files, relative to the use-case folder. */
 export const useCaseFiles = { deploymentConfig: "configs/deployment_config.json", experiment: "experiment.yaml" } as const;
 
+/** The template's environment variables file, relative to the use-case folder (and to an experiment's folder). */
+export const useCaseEnvironmentFile = "environment/env.yaml";
+
 /** `<useCase>/<file>` with POSIX separators, as paths are written in Pulumi.<stack>.yaml. */
 export function inUseCase(useCase: string, file: string): string {
   return `${useCase.replace(/\/+$/, "")}/${file}`;

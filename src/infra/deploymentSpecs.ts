@@ -37,8 +37,24 @@ export function ignoredDeploymentChanges(deployment: DeploymentPlan): string[] {
   return ignored;
 }
 
+/** The deployment's secret variables with their values; a variable without a value fails loudly (the plan checked it is set). */
+export function secretEnvironment<S>(deployment: DeploymentPlan, secretValues: Record<string, S>): Record<string, S> {
+  const result: Record<string, S> = {};
+  for (const [name, variable] of Object.entries(deployment.secretEnvironmentVariables ?? {})) {
+    const value = secretValues[variable];
+    if (value === undefined) throw new Error(`deployment ${deployment.name}: no value for ${variable} (${name}); pass it in secretValues`);
+    result[name] = value;
+  }
+  return result;
+}
+
 /** The managed deployment's `properties` body (ARM `ManagedOnlineDeployment`). */
-export function managedDeploymentProperties<T>(deployment: DeploymentPlan, served: { model: T; environmentId: T }) {
+export function managedDeploymentProperties<T, S = string>(
+  deployment: DeploymentPlan,
+  served: { model: T; environmentId: T },
+  /** Values of the plan's secretEnvironmentVariables, by the variable holding them (Pulumi secrets). */
+  secretValues: Record<string, S> = {},
+) {
   return {
     endpointComputeType: "Managed" as const,
     description: deployment.description,
@@ -53,7 +69,7 @@ export function managedDeploymentProperties<T>(deployment: DeploymentPlan, serve
     },
     livenessProbe: { ...deployment.livenessProbe },
     readinessProbe: { ...deployment.readinessProbe },
-    environmentVariables: { ...deployment.environmentVariables },
+    environmentVariables: { ...deployment.environmentVariables, ...secretEnvironment(deployment, secretValues) },
     appInsightsEnabled: deployment.appInsightsEnabled,
     ...(deployment.dataCollection
       ? {

@@ -18,6 +18,8 @@ export interface EndpointDeploymentsArgs {
   build: { modelId: pulumi.Input<string>; environmentId: pulumi.Input<string> };
   /** Role assignments and access policies the endpoint identity needs before a deployment starts. */
   grants: pulumi.Resource[];
+  /** Values of the deployments' secretEnvironmentVariables, by variable name, as Pulumi secrets. */
+  secretValues?: Record<string, pulumi.Input<string>>;
 }
 
 /**
@@ -75,7 +77,7 @@ export class EndpointDeployments extends pulumi.ComponentResource {
           workspaceName: ws.workspaceName,
           location: plan.azure.location,
           sku: deploymentSku(deployment),
-          properties: managedDeploymentProperties(deployment, refs),
+          properties: managedDeploymentProperties(deployment, refs, args.secretValues ?? {}),
           tags: { ...longLivedTags(plan.tags), "deployment-role": deployment.role },
         },
         {

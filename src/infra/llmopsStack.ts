@@ -22,6 +22,8 @@ export interface LlmopsStackArgs {
   dockerfileRoot?: string;
   /** ACR refresh tokens for an "entra" registry login; default: the real exchange (the offline plan injects a placeholder). */
   registryToken?: RegistryTokenSource;
+  /** Values of the deployments' secretEnvironmentVariables (env.yaml secrets), by variable name, as Pulumi secrets. */
+  secretValues?: Record<string, pulumi.Input<string>>;
 }
 
 /**
@@ -83,6 +85,7 @@ export class LlmopsStack extends pulumi.ComponentResource {
           endpoint,
           build: { modelId: model.modelId, environmentId: image.environmentId },
           grants: grants.grantsFor("endpoint"),
+          ...(args.secretValues !== undefined ? { secretValues: args.secretValues } : {}),
         },
         { parent: this },
       );

@@ -30,10 +30,28 @@ export function planFromPulumiConfig(input: ProgramInput): InfraPlan {
   });
 }
 
+/** The values of the deployments' secret variables (env.yaml secrets) as Pulumi secrets: never plain in state. */
+export function secretValuesFor(plan: InfraPlan, environmentVariables: Record<string, string | undefined>): Record<string, pulumi.Output<string>> {
+  const values: Record<string, pulumi.Output<string>> = {};
+  for (const deployment of plan.endpoint?.deployments ?? []) {
+    for (const variable of Object.values(deployment.secretEnvironmentVariables ?? {})) {
+      // Unset only in an offline plan (`pulumi up` plans with "required" variables and stops earlier): shown as <VAR>.
+      values[variable] = pulumi.secret(environmentVariables[variable] ?? `<${variable}>`);
+    }
+  }
+  return values;
+}
+
 /** Declares the component tree of one stack and returns its outputs. */
 export function declareLlmopsStack(
   plan: InfraPlan,
-  options: { resourceOptions?: pulumi.ComponentResourceOptions; dockerfileRoot?: string; registryToken?: RegistryTokenSource } = {},
+  options: {
+    resourceOptions?: pulumi.ComponentResourceOptions;
+    dockerfileRoot?: string;
+    registryToken?: RegistryTokenSource;
+    /** The environment of `pulumi up`: env.yaml's secret variables are read from it as Pulumi secrets. */
+    environmentVariables?: Record<string, string | undefined>;
+  } = {},
 ): DeclaredStackOutputs {
   for (const notice of plan.notices ?? []) pulumi.log.warn(notice);
   const stack = new LlmopsStack(
@@ -42,6 +60,7 @@ export function declareLlmopsStack(
       plan,
       ...(options.dockerfileRoot !== undefined ? { dockerfileRoot: options.dockerfileRoot } : {}),
       ...(options.registryToken !== undefined ? { registryToken: options.registryToken } : {}),
+      secretValues: secretValuesFor(plan, options.environmentVariables ?? {}),
     },
     options.resourceOptions,
   );

@@ -20,6 +20,8 @@ import { configuredRoleRequests, defaultRoleRequests, planRoleAccess, type RoleR
 import type { FlowDefinition, FlowFile, FlowPlan, ImagePlan, InfraPlan } from "./types";
 import { buildWebAppPlan } from "./webAppPlan";
 import { planWebAppConnections, type UnresolvedVariables, type WebAppConnections } from "./webAppConnections";
+import { planEnvYaml, readEnvYaml } from "../config/envYaml";
+import { useCaseEnvironmentFile } from "../config/stackConfig";
 import { loadExperiment, readExperimentOutline, type ExperimentOutline } from "../config/experiment";
 import { originalIndex, placeholderNotice, type EntryList } from "../config/deploymentConfigPlaceholders";
 import type { LoadedDeploymentConfig } from "../config/deploymentConfigTypes";
@@ -156,6 +158,24 @@ function webAppConnectionsOf(
 function environmentNameOf(settings: StackSettings, modelName: string, managed: ManagedEndpointEntry | undefined): string {
   if (settings.useCase !== undefined && managed !== undefined) return managed.CURRENT_DEPLOYMENT_NAME;
   return `${modelName}-serving`;
+}
+
+/** A use case's environment/env.yaml for the deployments and the Web App (the flat layout has none). */
+function useCaseEnvironmentOf(
+  input: PlanInput,
+  settings: StackSettings,
+  notices: string[],
+): { values: Record<string, string>; secrets: Record<string, string> } | undefined {
+  if (settings.useCase === undefined) return undefined;
+  const absolute = path.resolve(input.projectRoot, settings.useCase, useCaseEnvironmentFile);
+  const entries = readEnvYaml(absolute);
+  if (entries === undefined) return undefined;
+  const shown = displayPath(input.projectRoot, absolute);
+  const planned = planEnvYaml(entries, input.environmentVariables, shown, input.connectionVariables ?? "placeholder");
+  if (planned.unresolvedVariables.length > 0) {
+    notices.push(`${shown} shows ${planned.unresolvedVariables.map((v) => `<${v}>`).join(", ")}: not set here; \`pulumi up\` needs them set and fails without them.`);
+  }
+  return { values: planned.values, secrets: planned.secrets };
 }
 
 /**
@@ -296,6 +316,7 @@ export function buildInfraPlan(input: PlanInput): InfraPlan {
   const registry = chooseRegistry(settings, webApp, configFile, input.stackConfigFile);
   const azure = buildAzureTarget(settings, registry);
   const experiment = experimentOutlineOf(input, settings);
+  const useCaseEnvironment = useCaseEnvironmentOf(input, settings, notices);
   const { flow, image } = buildFlowAndImage(input, settings, experiment, managed?.entry);
 
   const plan: InfraPlan = {
@@ -319,6 +340,7 @@ export function buildInfraPlan(input: PlanInput): InfraPlan {
       azure,
       flowName: flow.name,
       testFilePath: resolveTestFile(testBase, testBaseWords, configFile, base, managed.entry.TEST_FILE_PATH),
+      ...(useCaseEnvironment !== undefined ? { useCaseEnvironment } : {}),
     });
     if (looseBoolean(managed.entry.DEFAULT_ROLE_ASSIGNMENTS, true)) requests.push(...defaultRoleRequests("endpoint", azure));
     requests.push(...configuredRoleRequests("endpoint", managed.entry.ROLE_ASSIGNMENTS, configFile, [...base, "ROLE_ASSIGNMENTS"]));
@@ -337,6 +359,7 @@ export function buildInfraPlan(input: PlanInput): InfraPlan {
       entry: webApp.entry,
       resourceGroupName: settings.resourceGroupName,
       testFilePath: resolveTestFile(testBase, testBaseWords, configFile, base, webApp.entry.TEST_FILE_PATH),
+      ...(useCaseEnvironment !== undefined ? { useCaseEnvironment } : {}),
     });
     if (looseBoolean(webApp.entry.DEFAULT_ROLE_ASSIGNMENTS, true)) requests.push(...defaultRoleRequests("webapp", azure));
     requests.push(...configuredRoleRequests("webapp", webApp.entry.ROLE_ASSIGNMENTS, configFile, [...base, "ROLE_ASSIGNMENTS"]));

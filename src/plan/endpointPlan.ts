@@ -61,6 +61,8 @@ export interface EndpointPlanInput {
   flowName: string;
   /** TEST_FILE_PATH resolved to an existing absolute path. */
   testFilePath: string;
+  /** The use case's environment/env.yaml: plain values, and secrets by the variable holding them. */
+  useCaseEnvironment?: { values: Record<string, string>; secrets: Record<string, string> };
 }
 
 export function buildEndpointPlan(input: EndpointPlanInput): EndpointPlan {
@@ -78,6 +80,8 @@ export function buildEndpointPlan(input: EndpointPlanInput): EndpointPlan {
       environmentVariables: {
         PRT_CONFIG_OVERRIDE: promptflowConfigOverride(azure, entry.ENDPOINT_NAME, slot.name),
         ...(entry.ENVIRONMENT_VARIABLES ?? {}),
+        // As the template: env.yaml over the entry's ENVIRONMENT_VARIABLES.
+        ...(input.useCaseEnvironment?.values ?? {}),
         PROMPTFLOW_RUN_MODE: "serving",
       },
       request: {
@@ -90,6 +94,8 @@ export function buildEndpointPlan(input: EndpointPlanInput): EndpointPlan {
       appInsightsEnabled: looseBoolean(entry.APP_INSIGHTS_ENABLED, true),
       dataCollection: looseBoolean(entry.DATA_COLLECTION, false),
     };
+    const secrets = input.useCaseEnvironment?.secrets ?? {};
+    if (Object.keys(secrets).length > 0) plan.secretEnvironmentVariables = { ...secrets };
     if (entry.AUTOSCALE) {
       plan.autoscale = {
         minInstances: looseNumber(entry.AUTOSCALE.MIN_INSTANCES) ?? 1,

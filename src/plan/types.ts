@@ -127,6 +127,11 @@ export interface DeploymentPlan {
   instanceCount: number;
   serves: DeploymentServes;
   environmentVariables: Record<string, string>;
+  /**
+   * Secret-looking variables of the use case's environment/env.yaml: variable name in the container → the
+   * environment variable of `pulumi up` holding its value, which the program passes as a Pulumi secret.
+   */
+  secretEnvironmentVariables?: Record<string, string>;
   request: { timeout: string; maxConcurrentRequestsPerInstance: number };
   livenessProbe: ProbePlan;
   readinessProbe: ProbePlan;

@@ -19,7 +19,7 @@ describe("infra: a use case with placeholder entries under mocks", function () {
   let report: OfflinePlanReport;
   before(async () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), "llmops-usecase-graph-"));
-    writeTemplateUseCase(root, "review_sentiment");
+    writeTemplateUseCase(root, "review_sentiment", { envYaml: "AZURE_OPENAI_API_KEY: ${AOAI_KEY}\n" });
     const plan = buildInfraPlan({
       stack: "dev",
       projectRoot: root,
@@ -47,5 +47,29 @@ describe("infra: a use case with placeholder entries under mocks", function () {
       ofType(report, types.dataVersion).map((d) => input(d, "name")).sort(),
       ["review_sentiment_reviews", "review_sentiment_reviews_labelled"],
     );
+  });
+});
+
+describe("infra: env.yaml secrets of a deployment", () => {
+  it("are Pulumi secrets in the deployment's environment", async function () {
+    this.timeout(120_000);
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "llmops-usecase-secret-"));
+    try {
+      writeTemplateUseCase(root, "review_sentiment", { envYaml: "AZURE_OPENAI_API_KEY: ${AOAI_KEY}\n" });
+      const plan = buildInfraPlan({
+        stack: "dev",
+        projectRoot: root,
+        stackConfig: stackConfig({ flowPath: undefined, useCase: "review_sentiment" }),
+        stackConfigFile: "Pulumi.dev.yaml",
+        environmentVariables: { AOAI_KEY: "sk-live-graph-1" },
+      });
+      const { report } = await recordGraph(plan);
+      const deployment = one(report, types.deployment, "blue");
+      assert.ok(!JSON.stringify(report).includes("sk-live-graph-1"));
+      // Pulumi marks the whole properties object secret once one of its values is: never the key in plain text.
+      assert.equal(input(deployment, "properties"), "[secret]");
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });

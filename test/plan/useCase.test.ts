@@ -18,7 +18,7 @@ describe("use cases in the template's layout (llmops:useCase)", () => {
   let root: string;
   before(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), "llmops-usecase-"));
-    writeTemplateUseCase(root, "review_sentiment");
+    writeTemplateUseCase(root, "review_sentiment", { envYaml: "AZURE_OPENAI_API_KEY: ${AOAI_KEY}\n" });
     writeTemplateUseCase(root, "named_entity_recognition", { endpointName: "ner-endpoint-dev", experimentName: "ner" });
   });
   after(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -143,6 +143,30 @@ describe("use cases in the template's layout (llmops:useCase)", () => {
       Object.assign(config.azure_managed_endpoint[0]!, { ENDPOINT_NAME: "", CURRENT_DEPLOYMENT_NAME: "" });
       fs.writeFileSync(file, JSON.stringify(config));
       assert.throws(() => planOf("review_sentiment"), (err: unknown) => err instanceof ConfigError && /placeholders: fill their names/.test(err.expected));
+    } finally {
+      fs.writeFileSync(file, original);
+    }
+  });
+
+  it("applies environment/env.yaml to the deployments, secrets only by the variable holding them", () => {
+    const deployment = planOf("review_sentiment").endpoint!.deployments[0]!;
+    assert.equal(deployment.environmentVariables.SENTIMENT_CASE, "lower");
+    assert.equal(deployment.environmentVariables.PROMPTFLOW_RUN_MODE, "serving");
+    assert.deepEqual(deployment.secretEnvironmentVariables, { AZURE_OPENAI_API_KEY: "AOAI_KEY" });
+    assert.equal(deployment.environmentVariables.AZURE_OPENAI_API_KEY, undefined);
+  });
+
+  it("applies environment/env.yaml to the Web App, secrets as Key Vault references", () => {
+    const file = path.join(root, "review_sentiment", "configs", "deployment_config.json");
+    const original = fs.readFileSync(file, "utf8");
+    try {
+      const config = JSON.parse(original) as { webapp_endpoint: Record<string, unknown>[] };
+      Object.assign(config.webapp_endpoint[0]!, { CONNECTION_NAMES: [], APP_PLAN_NAME: "plan-reviews-dev", WEB_APP_NAME: "app-reviews-dev" });
+      fs.writeFileSync(file, JSON.stringify(config));
+      const webApp = planOf("review_sentiment").webApp!;
+      assert.equal(webApp.appSettings.SENTIMENT_CASE, "lower");
+      assert.deepEqual(webApp.connectionSecrets, [{ settingName: "AZURE_OPENAI_API_KEY", keyVaultSecretName: "aoai-key" }]);
+      assert.equal(webApp.appSettings.AZURE_OPENAI_API_KEY, undefined);
     } finally {
       fs.writeFileSync(file, original);
     }

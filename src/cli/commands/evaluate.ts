@@ -10,6 +10,7 @@ import { Interrupted, reportLocations, runEvaluation, type EvaluationOptions, ty
 import { findProjectRoot } from "../../core/projectRoot";
 import { parseCommandOptions, type CommandOptions } from "../commandOptions";
 import { readStackExperiment, useCaseExperiment } from "../../config/stackConfigFile";
+import { applyUseCaseEnvironment } from "../useCaseEnvironment";
 import type { Command } from "../main";
 
 const usage = `usage: llmops evaluate --phase pre  [--env <name>] [--experiment <file> | --use-case <folder> | --stack <name>]
@@ -193,7 +194,9 @@ export const evaluateCommand: Command = {
     const parsed = parseEvaluateArguments(args);
     let result;
     try {
-      result = await runEvaluation(evaluationOptions(parsed, process.cwd(), process.env));
+      const options = evaluationOptions(parsed, process.cwd(), process.env);
+      applyUseCaseEnvironment(options.experiment, options.note);
+      result = await runEvaluation(options);
     } catch (err) {
       if (err instanceof Interrupted) {
         console.error(`llmops evaluate: ${err.message}`);

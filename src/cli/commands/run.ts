@@ -11,6 +11,7 @@ import { readTextFile } from "../../core/files";
 import { findProjectRoot } from "../../core/projectRoot";
 import { parseCommandOptions, usageError, type CommandOptions } from "../commandOptions";
 import { readStackExperiment, useCaseExperiment } from "../../config/stackConfigFile";
+import { applyUseCaseEnvironment } from "../useCaseEnvironment";
 import type { Command } from "../main";
 import { runRuns, type RunArguments } from "../../runs/runFlowRuns";
 
@@ -142,6 +143,7 @@ export const runCommand: Command = {
   usage,
   async run(args) {
     const parsed = parseRunArguments(args);
+    if (parsed.experiment !== undefined) applyUseCaseEnvironment(parsed.experiment, (message) => console.error(`llmops run: ${message}`));
     const { exitCode, rows } = await runRuns(parsed);
     console.log(formatRunTable(rows));
     const out = path.resolve(parsed.out);
