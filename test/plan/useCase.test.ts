@@ -150,7 +150,7 @@ describe("use cases in the template's layout (llmops:useCase)", () => {
 
   it("applies environment/env.yaml to the deployments, secrets only by the variable holding them", () => {
     const deployment = planOf("review_sentiment").endpoint!.deployments[0]!;
-    assert.equal(deployment.environmentVariables.SENTIMENT_CASE, "lower");
+    assert.equal(deployment.environmentVariables.SENTIMENT_CASE, "upper");
     assert.equal(deployment.environmentVariables.PROMPTFLOW_RUN_MODE, "serving");
     assert.deepEqual(deployment.secretEnvironmentVariables, { AZURE_OPENAI_API_KEY: "AOAI_KEY" });
     assert.equal(deployment.environmentVariables.AZURE_OPENAI_API_KEY, undefined);
@@ -164,7 +164,7 @@ describe("use cases in the template's layout (llmops:useCase)", () => {
       Object.assign(config.webapp_endpoint[0]!, { CONNECTION_NAMES: [], APP_PLAN_NAME: "plan-reviews-dev", WEB_APP_NAME: "app-reviews-dev" });
       fs.writeFileSync(file, JSON.stringify(config));
       const webApp = planOf("review_sentiment").webApp!;
-      assert.equal(webApp.appSettings.SENTIMENT_CASE, "lower");
+      assert.equal(webApp.appSettings.SENTIMENT_CASE, "upper");
       assert.deepEqual(webApp.connectionSecrets, [{ settingName: "AZURE_OPENAI_API_KEY", keyVaultSecretName: "aoai-key" }]);
       assert.equal(webApp.appSettings.AZURE_OPENAI_API_KEY, undefined);
     } finally {

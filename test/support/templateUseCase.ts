@@ -241,7 +241,7 @@ nodes:
   at("data/reviews_labelled.jsonl", jsonl(reviewRows));
   at("sample-request.json", JSON.stringify({ review: "I love it" }) + "\n");
   at("environment/Dockerfile", "FROM mcr.microsoft.com/azureml/promptflow/promptflow-runtime:latest\n");
-  at("environment/env.yaml", `SENTIMENT_CASE: lower\n${options.envYaml ?? ""}`);
+  at("environment/env.yaml", `SENTIMENT_CASE: upper\n${options.envYaml ?? ""}`);
   return dir;
 }
 
