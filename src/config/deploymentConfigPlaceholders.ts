@@ -4,6 +4,7 @@
  * placeholder: it is not deployed and not validated, and the plan says so in one line. An entry with some names
  * filled and others blank is a half-filled entry: an error naming every blank name the entry needs.
  */
+import { isRecord } from "../core/values";
 import { ConfigError } from "../core/userError";
 import { jsonPath } from "./jsonPath";
 
@@ -37,10 +38,6 @@ export interface PlaceholderEntry {
   index: number;
   /** ENV_NAME as written (may itself be ""). */
   env: string;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** Absent, "", whitespace, or a list of such (CONNECTION_NAMES: [""]). */

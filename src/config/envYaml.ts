@@ -6,8 +6,9 @@
  * as a Pulumi secret, the Web App as a Key Vault reference; a literal is refused and never echoed.
  */
 import * as fs from "node:fs";
-import * as yaml from "js-yaml";
 import { ConfigError, UserError } from "../core/userError";
+import { parseYaml } from "../core/yaml";
+import { readTextFile } from "../core/files";
 import { isSecretLookingName } from "./deploymentConfigChecks";
 import { describeFound, jsonPath } from "./jsonPath";
 
@@ -27,19 +28,13 @@ const reference = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
 function pythonText(value: unknown): string | undefined {
   if (typeof value === "string") return value.trim();
   if (typeof value === "boolean") return value ? "True" : "False";
-  if (typeof value === "number") return Number.isInteger(value) && !Object.is(value, -0) ? String(value) : String(value);
+  if (typeof value === "number") return String(value);
   return undefined;
 }
 
 /** Pure: env.yaml's text → its entries, every mistake a ConfigError naming the file and key. */
 export function parseEnvYaml(text: string, file: string): EnvYamlEntry[] {
-  let document: unknown;
-  try {
-    document = yaml.load(text, { filename: file });
-  } catch (err) {
-    if (err instanceof yaml.YAMLException) throw new ConfigError(file, "$", "valid YAML", err.message.split("\n")[0] ?? "a syntax error");
-    throw err;
-  }
+  const document = parseYaml(text, file);
   if (document === undefined || document === null) return [];
   if (typeof document !== "object" || Array.isArray(document)) throw new ConfigError(file, "$", "a mapping of NAME: value", describeFound(document));
   return Object.entries(document as Record<string, unknown>).map(([key, raw]): EnvYamlEntry => {
@@ -61,7 +56,7 @@ export function parseEnvYaml(text: string, file: string): EnvYamlEntry[] {
 /** Reads `<use case>/environment/env.yaml`; undefined when the use case has none. */
 export function readEnvYaml(file: string): EnvYamlEntry[] | undefined {
   if (!fs.existsSync(file)) return undefined;
-  return parseEnvYaml(fs.readFileSync(file, "utf8"), file);
+  return parseEnvYaml(readTextFile(file), file);
 }
 
 /**

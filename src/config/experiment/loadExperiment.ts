@@ -2,6 +2,7 @@
  * Reading experiment.yaml: YAML → overlay for the environment → schema → semantic rules → connections. The only
  * module here that touches the file system and the environment.
  */
+import { isRecord } from "../../core/values";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { readYamlFile } from "../../core/yaml";
@@ -39,10 +40,6 @@ function readYamlMapping(file: string, emptyMeans?: "no change"): Record<string,
 }
 
 const listBlocks = new Set(["datasets", "evaluators", "connections", "gates"]);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** `mappings:` left empty (null) is an empty mapping; the key stays, so "written but empty" differs from "absent". */
 function emptyMappings(item: unknown): unknown {
