@@ -11,17 +11,20 @@ export interface Clock {
 
 export const systemClock: Clock = {
   now: () => Date.now(),
+  // Written so Pulumi's closure serialiser can copy it (the EndpointTraffic provider runs the ARM client from a
+  // serialised copy): the timer is declared before the abort handler that clears it.
   sleep: (ms, signal) =>
     new Promise<void>((resolve, reject) => {
       if (signal?.aborted) {
         reject(signal.reason);
         return;
       }
+      const pending: { timer?: ReturnType<typeof setTimeout> } = {};
       const onAbort = (): void => {
-        clearTimeout(timer);
+        clearTimeout(pending.timer);
         reject(signal?.reason);
       };
-      const timer = setTimeout(() => {
+      pending.timer = setTimeout(() => {
         signal?.removeEventListener("abort", onAbort);
         resolve();
       }, Math.max(0, ms));

@@ -39,7 +39,7 @@ export type FakeFault = {
   /** Only requests whose path contains this (case-insensitive). */
   pathIncludes?: string;
 } & (
-  | { kind: "status"; status: number; code?: string; message?: string; retryAfter?: string }
+  | { kind: "status"; status: number; code?: string; message?: string; retryAfter?: string; retryAfterMs?: string }
   /** Close the socket without an answer: a network error for the client. */
   | { kind: "drop" }
 );
@@ -224,7 +224,10 @@ export class FakeArmServer {
         req.socket.destroy();
         return;
       }
-      const headers: Record<string, string> = fault.retryAfter === undefined ? {} : { "retry-after": fault.retryAfter };
+      const headers: Record<string, string> = {
+        ...(fault.retryAfter === undefined ? {} : { "retry-after": fault.retryAfter }),
+        ...(fault.retryAfterMs === undefined ? {} : { "retry-after-ms": fault.retryAfterMs }),
+      };
       return send(res, fault.status, { error: { code: fault.code ?? `Status${fault.status}`, message: fault.message ?? "injected fault" } }, headers);
     }
 

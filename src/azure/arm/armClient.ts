@@ -1,26 +1,15 @@
+import { systemClock, type Clock } from "../../core/clock";
 import { isRecord } from "../../core/values";
-import { ArmError, armErrorDetail } from "./armError";
-import {
-  RetryPolicy,
-  defaultRetryPolicy,
-  isOperationInProgressConflict,
-  isRetryableStatus,
-  parseRetryAfterMs,
-  retryDelayMs,
-} from "./retryPolicy";
+import { armRetryPolicy, isRetryableStatus, resolveRetryPolicy, retryDelayMs, serverRetryDelayMs, type RetryOptions, type RetryPolicy } from "../http/retryPolicy";
+import { ArmError, armErrorDetail, isOperationInProgressConflict } from "./armError";
 
 export const publicArmBaseUrl = "https://management.azure.com";
 
-/** Time as the client sees it; tests pass a fake one so waits are asserted, never slept. */
-export interface ArmClock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
+/** ARM's retry settings: the shared policy plus how often a 409 "operation in progress" is waited out. */
+export interface ArmRetryOptions extends RetryOptions {
+  /** Extra attempts when ARM answers 409 because another operation on the resource is still running. Default 30. */
+  conflictAttempts?: number;
 }
-
-export const systemClock: ArmClock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
 
 export interface ArmClientOptions {
   /** ARM's address; the bearer token is only ever sent to this origin. Default https://management.azure.com. */
@@ -28,16 +17,15 @@ export interface ArmClientOptions {
   /** A bearer token for ARM (scope `<baseUrl>/.default`). Called before every request; cache inside it. */
   getToken: () => Promise<string>;
   fetch?: typeof fetch;
-  clock?: ArmClock;
+  clock?: Clock;
   /** Jitter source in [0, 1). */
   random?: () => number;
-  retry?: Partial<RetryPolicy>;
+  /** The shared retry policy (armRetryPolicy by default); `timeoutMs` bounds one HTTP request. */
+  retry?: ArmRetryOptions;
   /** Wait between polls of a long-running operation when ARM sends no `Retry-After`. Default 5 s. */
   pollIntervalMs?: number;
   /** Give up on a long-running operation after this long. Default 60 min (endpoint updates take minutes). */
   operationTimeoutMs?: number;
-  /** Abort one HTTP request after this long (then it is retried like a network error). Default 120 s. */
-  requestTimeoutMs?: number;
 }
 
 /** What the traffic logic needs from ARM; ArmClient is the implementation. */
@@ -73,12 +61,12 @@ export class ArmClient implements ArmApi {
   private readonly baseUrl: URL;
   private readonly getToken: () => Promise<string>;
   private readonly fetchFn: typeof fetch;
-  private readonly clock: ArmClock;
+  private readonly clock: Clock;
   private readonly random: () => number;
   private readonly policy: RetryPolicy;
   private readonly pollIntervalMs: number;
   private readonly operationTimeoutMs: number;
-  private readonly requestTimeoutMs: number;
+  private readonly conflictAttempts: number;
 
   constructor(options: ArmClientOptions) {
     this.baseUrl = new URL(options.baseUrl ?? publicArmBaseUrl);
@@ -86,10 +74,11 @@ export class ArmClient implements ArmApi {
     this.fetchFn = options.fetch ?? fetch;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
-    this.policy = { ...defaultRetryPolicy, ...options.retry };
+    const { conflictAttempts, ...retry } = options.retry ?? {};
+    this.policy = resolveRetryPolicy(retry, armRetryPolicy);
+    this.conflictAttempts = conflictAttempts ?? 30;
     this.pollIntervalMs = options.pollIntervalMs ?? 5_000;
     this.operationTimeoutMs = options.operationTimeoutMs ?? 60 * 60_000;
-    this.requestTimeoutMs = options.requestTimeoutMs ?? 120_000;
   }
 
   async get(path: string, apiVersion: string): Promise<unknown> {
@@ -209,7 +198,7 @@ export class ArmClient implements ArmApi {
     const deadline = this.clock.now() + this.operationTimeoutMs;
     let last = first;
     for (let poll = 0; poll < maxPolls; poll++) {
-      const retryAfter = parseRetryAfterMs(last.headers.get("retry-after"), this.clock.now());
+      const retryAfter = serverRetryDelayMs(last.headers, this.clock.now());
       await this.clock.sleep(Math.min(retryAfter ?? this.pollIntervalMs, this.policy.maxDelayMs));
       const result = await check();
       if (result.done) return;
@@ -232,6 +221,15 @@ export class ArmClient implements ArmApi {
     this.assertArmOrigin(url, label);
     let failures = 0;
     let conflicts = 0;
+    let waitedMs = 0;
+    // A failure's wait, or undefined when the policy says give up (attempts or total wait used up).
+    const retryWait = (serverDelay: number | undefined): number | undefined => {
+      if (failures >= this.policy.maxAttempts) return undefined;
+      const wait = retryDelayMs(this.policy, failures - 1, serverDelay, this.random);
+      if (waitedMs + wait > this.policy.maxTotalWaitMs) return undefined;
+      waitedMs += wait;
+      return wait;
+    };
     for (;;) {
       const token = await this.token(label);
       let response: ArmResponse;
@@ -239,28 +237,30 @@ export class ArmClient implements ArmApi {
         response = await this.attempt(method, url, body, token);
       } catch (err) {
         failures++;
-        if (failures >= this.policy.maxAttempts) {
+        const wait = retryWait(undefined);
+        if (wait === undefined) {
           const reason = err instanceof Error ? err.message : String(err);
           throw new ArmError(label, undefined, "NetworkError", `${reason} (after ${failures} attempts)`);
         }
-        await this.clock.sleep(retryDelayMs(this.policy, failures - 1, undefined, this.random));
+        await this.clock.sleep(wait);
         continue;
       }
       const { status } = response;
       if (status < 400 || (status === 404 && allow404)) return response;
       const detail = armErrorDetail(response.body, `Http${status}`);
-      const retryAfter = parseRetryAfterMs(response.headers.get("retry-after"), this.clock.now());
+      const retryAfter = serverRetryDelayMs(response.headers, this.clock.now());
       if (status === 409 && isOperationInProgressConflict(detail.code, detail.message)) {
         conflicts++;
-        if (conflicts > this.policy.conflictAttempts) throw new ArmError(label, status, detail.code, detail.message);
+        if (conflicts > this.conflictAttempts) throw new ArmError(label, status, detail.code, detail.message);
         // Another operation can run for minutes: back off to ~30 s steps, bounded by conflictAttempts (~12 min).
         await this.clock.sleep(retryDelayMs(this.policy, Math.min(conflicts - 1, 4), retryAfter, this.random));
         continue;
       }
-      if (isRetryableStatus(status)) {
+      if (isRetryableStatus(this.policy, status)) {
         failures++;
-        if (failures >= this.policy.maxAttempts) throw new ArmError(label, status, detail.code, detail.message);
-        await this.clock.sleep(retryDelayMs(this.policy, failures - 1, retryAfter, this.random));
+        const wait = retryWait(retryAfter);
+        if (wait === undefined) throw new ArmError(label, status, detail.code, detail.message);
+        await this.clock.sleep(wait);
         continue;
       }
       throw new ArmError(label, status, detail.code, detail.message);
@@ -289,7 +289,7 @@ export class ArmClient implements ArmApi {
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       redirect: "manual",
-      signal: AbortSignal.timeout(this.requestTimeoutMs),
+      signal: AbortSignal.timeout(this.policy.timeoutMs),
     });
     const text = await response.text();
     return { status: response.status, headers: response.headers, body: parseBody(text) };

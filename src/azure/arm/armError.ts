@@ -37,3 +37,14 @@ export function armErrorDetail(body: unknown, fallbackCode: string): ArmErrorDet
   return { code: fallbackCode, message: typeof body === "string" && body !== "" ? body.slice(0, 500) : "no message from ARM" };
 }
 
+/**
+ * ARM answers 409 for two different things: a real conflict (e.g. RoleAssignmentExists), which retrying never
+ * fixes, and "another operation is in progress on this resource", which clears by itself. Only the second is
+ * retried. Resource providers word it differently, hence the code list plus a message check.
+ */
+export function isOperationInProgressConflict(code: string | undefined, message: string | undefined): boolean {
+  const knownCodes = ["AnotherOperationInProgress", "OperationInProgress", "ResourceBusy", "ConflictingOperationInProgress"];
+  if (code !== undefined && knownCodes.some((known) => known.toLowerCase() === code.toLowerCase())) return true;
+  const text = message ?? "";
+  return /operation[^.]*in progress|in progress[^.]*operation|is (currently )?being (updated|created|deleted|provisioned)/i.test(text);
+}

@@ -6,7 +6,7 @@
  */
 import { systemClock, type Clock } from "../../core/clock";
 import { HttpError, describeUrl, errorFromBody } from "./httpError";
-import { backoffDelayMs, resolveRetryOptions, serverRetryDelayMs, type RetryOptions } from "./retryPolicy";
+import { isRetryableStatus, resolveRetryPolicy, retryDelayMs, serverRetryDelayMs, type RetryOptions } from "./retryPolicy";
 import { fetchTransport, nodeHttpTransport, type Transport } from "./transport";
 
 export type HeaderSource = Record<string, string> | (() => Promise<Record<string, string>>);
@@ -52,7 +52,7 @@ function plural(count: number): string {
 }
 
 export async function fetchJson(request: JsonRequest, retry: RetryOptions = {}, deps: HttpDependencies = {}): Promise<JsonResponse> {
-  const options = resolveRetryOptions(retry);
+  const options = resolveRetryPolicy(retry);
   const transport = deps.fetch ? fetchTransport(deps.fetch) : nodeHttpTransport;
   const clock = deps.clock ?? systemClock;
   const random = deps.random ?? Math.random;
@@ -77,12 +77,12 @@ export async function fetchJson(request: JsonRequest, retry: RetryOptions = {}, 
       const fromBody = errorFromBody(parsed.ok ? parsed.value : undefined);
       const detail = fromBody.message ?? (result.text.trim().slice(0, 200) || result.statusText || "no message");
       failure = new HttpError(result.status, `${target()} failed with HTTP ${result.status} (${plural(attempt)}): ${detail}`, attempt, fromBody.code);
-      if (!options.retryStatuses.includes(result.status)) throw failure;
+      if (!isRetryableStatus(options, result.status)) throw failure;
       serverDelay = serverRetryDelayMs(result.headers, clock.now());
     }
 
     if (attempt >= options.maxAttempts) throw failure;
-    const delayMs = serverDelay ?? backoffDelayMs(attempt, options, random);
+    const delayMs = retryDelayMs(options, attempt - 1, serverDelay, random);
     if (waitedMs + delayMs > options.maxTotalWaitMs) {
       throw new HttpError(
         failure.status,

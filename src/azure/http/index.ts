@@ -1,5 +1,5 @@
 export { fetchJson, type JsonRequest, type JsonResponse, type HttpDependencies, type HeaderSource, type RetryEvent } from "./fetchJson";
 export { HttpError, errorFromBody, describeUrl } from "./httpError";
 export { RateLimiter, type RateLimits, type RateReservation } from "./rateLimiter";
-export { defaultRetryOptions, resolveRetryOptions, backoffDelayMs, serverRetryDelayMs, type RetryOptions } from "./retryPolicy";
+export { defaultRetryPolicy, resolveRetryPolicy, retryDelayMs, serverRetryDelayMs, type RetryOptions, type RetryPolicy } from "./retryPolicy";
 export { systemClock, ManualClock, type Clock } from "../../core/clock";

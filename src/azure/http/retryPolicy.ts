@@ -1,37 +1,53 @@
 /**
- * When to retry and how long to wait: pure functions of the attempt number, the response headers and a random
- * number, so the policy is tested without a network or a clock.
+ * The one retry policy of the project: the LLM client, the scoring client and the ARM client all decide when to
+ * retry and how long to wait here. Three named strategies:
+ *  - which statuses: `retryStatuses` (throttling, timeouts and transient server errors);
+ *  - Retry-After: the wait the server asks for (`retry-after-ms`, `x-ms-retry-after-ms`, `Retry-After` as seconds
+ *    or an HTTP date) wins, capped at `maxDelayMs` so a broken header cannot park a run for hours;
+ *  - exponential with jitter: otherwise `baseDelayMs * 2^retry`, capped at `maxDelayMs`, with "equal jitter"
+ *    (half fixed, half random) so concurrent clients spread out but nobody retries immediately.
+ * Pure functions of the attempt number, the headers, the time and a random number: tested without a network or a
+ * clock. Kept free of imports because the EndpointTraffic dynamic provider serialises the ARM client with it.
  */
 
-export interface RetryOptions {
-  /** Attempts including the first. Default 6. */
-  maxAttempts?: number;
-  /** Per-attempt timeout covering the response body too. Default 60 000 ms. */
-  timeoutMs?: number;
-  /** First backoff ceiling; doubles each attempt (full jitter picks uniformly below it). Default 500 ms. */
-  baseDelayMs?: number;
-  /** Ceiling of one backoff wait. Default 30 000 ms. */
-  maxDelayMs?: number;
-  /** Give up rather than wait longer than this in total across retries. Default 120 000 ms. */
-  maxTotalWaitMs?: number;
-  /** Statuses worth retrying. Default 408, 429, 500, 502, 503, 504. */
-  retryStatuses?: readonly number[];
+export interface RetryPolicy {
+  /** Attempts including the first. */
+  maxAttempts: number;
+  /** Per-attempt timeout covering the response body too. */
+  timeoutMs: number;
+  /** First backoff step; doubles each retry. */
+  baseDelayMs: number;
+  /** Ceiling of one wait, computed or asked for by the server. */
+  maxDelayMs: number;
+  /** Give up rather than wait longer than this in total across one request's retries. */
+  maxTotalWaitMs: number;
+  /** Statuses worth another try. */
+  retryStatuses: readonly number[];
 }
 
-export type ResolvedRetryOptions = Required<RetryOptions>;
+export type RetryOptions = Partial<RetryPolicy>;
 
-export const defaultRetryOptions: ResolvedRetryOptions = {
+export const defaultRetryPolicy: RetryPolicy = {
   maxAttempts: 6,
   timeoutMs: 60_000,
   baseDelayMs: 500,
-  maxDelayMs: 30_000,
-  maxTotalWaitMs: 120_000,
+  // Azure OpenAI quotas reset on a one-minute window: a Retry-After of up to 60 s is honest and honoured.
+  maxDelayMs: 60_000,
+  maxTotalWaitMs: 180_000,
   retryStatuses: [408, 429, 500, 502, 503, 504],
 };
 
-export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOptions {
-  const resolved = { ...defaultRetryOptions };
-  for (const [key, value] of Object.entries(options) as [keyof RetryOptions, unknown][]) {
+/** ARM: slower steps (ARM's own guidance), longer requests and long waits for in-progress operations. */
+export const armRetryPolicy: RetryPolicy = {
+  ...defaultRetryPolicy,
+  baseDelayMs: 2_000,
+  timeoutMs: 120_000,
+  maxTotalWaitMs: 15 * 60_000,
+};
+
+export function resolveRetryPolicy(options: RetryOptions = {}, base: RetryPolicy = defaultRetryPolicy): RetryPolicy {
+  const resolved: RetryPolicy = { ...base };
+  for (const [key, value] of Object.entries(options) as [keyof RetryPolicy, unknown][]) {
     if (value !== undefined) Object.assign(resolved, { [key]: value });
   }
   if (!Number.isInteger(resolved.maxAttempts) || resolved.maxAttempts < 1) {
@@ -40,10 +56,20 @@ export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOp
   return resolved;
 }
 
-/** Exponential backoff with full jitter: uniform in [0, min(maxDelay, base * 2^(retry-1))). */
-export function backoffDelayMs(retry: number, options: ResolvedRetryOptions, random: () => number): number {
-  const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.max(0, retry - 1));
-  return Math.floor(random() * ceiling);
+export function isRetryableStatus(policy: RetryPolicy, status: number): boolean {
+  return policy.retryStatuses.includes(status);
+}
+
+/** Exponential backoff with equal jitter: in [step/2, step], step = min(maxDelay, base * 2^retryIndex). */
+export function backoffDelayMs(policy: RetryPolicy, retryIndex: number, random: () => number): number {
+  const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(Math.max(0, retryIndex), 30));
+  return Math.round(step / 2 + (step / 2) * random());
+}
+
+/** The wait before retry number `retryIndex` (0 for the first): the server's wish when it stated one, else backoff. */
+export function retryDelayMs(policy: RetryPolicy, retryIndex: number, serverDelayMs: number | undefined, random: () => number): number {
+  if (serverDelayMs !== undefined) return Math.min(serverDelayMs, policy.maxDelayMs);
+  return backoffDelayMs(policy, retryIndex, random);
 }
 
 /**
@@ -58,8 +84,8 @@ export function serverRetryDelayMs(headers: Headers, now: number): number | unde
       if (Number.isFinite(ms) && ms >= 0) return Math.ceil(ms);
     }
   }
-  const retryAfter = headers.get("retry-after");
-  if (retryAfter === null || retryAfter.trim() === "") return undefined;
+  const retryAfter = headers.get("retry-after")?.trim();
+  if (retryAfter === undefined || retryAfter === "") return undefined;
   const seconds = Number(retryAfter);
   if (Number.isFinite(seconds)) return seconds >= 0 ? Math.ceil(seconds * 1000) : undefined;
   const date = Date.parse(retryAfter);

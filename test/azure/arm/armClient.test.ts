@@ -133,6 +133,13 @@ describe("ArmClient", () => {
     assert.equal(server.requests.length, 2);
   });
 
+  it("reads the wait from retry-after-ms like the LLM client does (one retry policy)", async () => {
+    server.injectFault({ kind: "status", status: 429, code: "TooManyRequests", retryAfterMs: "1250", retryAfter: "2" });
+    const clock = fakeClock();
+    await clientFor(server, clock).get(endpointPath, apiVersion);
+    assert.deepEqual(clock.sleeps, [1_250]);
+  });
+
   it("retries a 500 once with jittered exponential backoff", async () => {
     server.injectFault({ kind: "status", status: 500, code: "InternalServerError" });
     server.injectFault({ kind: "status", status: 503, code: "ServiceUnavailable" });

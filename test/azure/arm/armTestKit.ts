@@ -1,8 +1,9 @@
-import { ArmClient, ArmClientOptions, ArmClock } from "../../../src/azure/arm/armClient";
+import { ArmClient, ArmClientOptions } from "../../../src/azure/arm/armClient";
+import type { Clock } from "../../../src/core/clock";
 import type { EndpointKey, FakeArmServer } from "../../support/fakeArmServer";
 
 /** A clock whose sleeps return at once and move time forward, so tests assert waits without waiting. */
-export interface FakeClock extends ArmClock {
+export interface FakeClock extends Clock {
   sleeps: number[];
 }
 

@@ -55,7 +55,7 @@ describe("fetchJson", () => {
     assert.deepEqual(clock.sleeps, [4000]);
   });
 
-  it("retries 5xx with exponential full-jitter backoff, then succeeds", async () => {
+  it("retries 5xx with exponential equal-jitter backoff, then succeeds", async () => {
     const clock = new ManualClock();
     server.fail({ kind: "status", status: 500 }, { kind: "status", status: 502 }, { kind: "status", status: 503 });
     const retries: number[] = [];
@@ -65,8 +65,8 @@ describe("fetchJson", () => {
       { clock, random: () => 0.5, onRetry: (event) => retries.push(event.attempt) },
     );
     assert.equal(response.attempts, 4);
-    // random 0.5 of ceilings 100, 200, 400
-    assert.deepEqual(clock.sleeps, [50, 100, 200]);
+    // steps 100, 200, 400; equal jitter at random 0.5 waits three quarters of each
+    assert.deepEqual(clock.sleeps, [75, 150, 300]);
     assert.deepEqual(retries, [1, 2, 3]);
     assert.equal((response.body as { choices: { message: { content: string } }[] }).choices[0].message.content, "hello there");
   });
@@ -95,7 +95,7 @@ describe("fetchJson", () => {
   it("stops when the server's Retry-After exceeds the total wait budget", async () => {
     const clock = new ManualClock();
     server.fail({ kind: "status", status: 429, headers: { "retry-after": "600" } });
-    const error = await rejection(fetchJson({ url, body: chat, headers }, { maxTotalWaitMs: 60_000 }, { clock }));
+    const error = await rejection(fetchJson({ url, body: chat, headers }, { maxTotalWaitMs: 30_000 }, { clock }));
     assert.equal(error.status, 429);
     assert.match(error.message, /retry budget/);
     assert.deepEqual(clock.sleeps, []);
