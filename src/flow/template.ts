@@ -170,3 +170,32 @@ export function createTemplateRenderer(flowDir: string): TemplateRenderer {
     },
   };
 }
+
+/** Where a template fails to parse: 1-based line and column within the source given. */
+export interface TemplateSyntaxProblem {
+  line: number;
+  column: number;
+  message: string;
+}
+
+/**
+ * Parses a template without rendering it (the preflight before any model call). Parsing is configured exactly as
+ * rendering is (Jinja compatibility, trim_blocks); filters, includes and variables are resolved only at render
+ * time, so only syntax is judged. nunjucks omits the position of errors at the end of the source: the last
+ * line is reported then.
+ */
+export function templateSyntaxProblem(source: string, name: string): TemplateSyntaxProblem | undefined {
+  installSandbox();
+  installPythonTruthiness();
+  try {
+    new nunjucks.Template(withCommentNewlinesTrimmed(source), new nunjucks.Environment([], { autoescape: false, trimBlocks: true }), name, true);
+    return undefined;
+  } catch (err) {
+    const text = err instanceof Error ? err.message : String(err);
+    const position = /\[Line (\d+), Column (\d+)\]/.exec(text);
+    const message = text.split("\n").slice(1).join(" ").trim() || text;
+    if (position) return { line: Number(position[1]), column: Number(position[2]), message };
+    const lines = source.trimEnd().split("\n");
+    return { line: lines.length, column: (lines[lines.length - 1] ?? "").length + 1, message: `${message} (at the end of the template)` };
+  }
+}

@@ -22,6 +22,8 @@ import { createFlowExecutor, createPythonPool, loadFlow, resolveVariants } from 
 import { inputNames, readFlowInterface } from "../flow/flowFolder";
 import { openFlow } from "../flow/openFlow";
 import type { Flow } from "../flow/types";
+import type { FailureBudget } from "./failureBudget";
+import { preflight } from "./preflight";
 import { createLlmInvoker } from "../llm";
 import type { Connection } from "../llm/types";
 import { createProgressReporter } from "../cli/progress";
@@ -41,6 +43,10 @@ export interface RunArguments {
   resume: boolean;
   /** Flex flows: init arguments over the flow's yaml defaults and init.json (`--init`). */
   init?: Record<string, unknown>;
+  /** More flows the preflight checks before the first model call (`evaluate --phase pre`: evaluator flows). */
+  alsoCheckFlows?: string[];
+  /** Failed lines a run may have before `llmops run` exits 1 (read by the command, not by the runs). */
+  maxFailed?: FailureBudget;
 }
 
 interface RunTarget {
@@ -75,15 +81,6 @@ function flowTarget(args: RunArguments): RunTarget {
   return { flowDir, connections, datasets: [{ name, data, mappings: args.mappings }] };
 }
 
-/** Fails before any line runs when an LLM node (in any variant) names a connection nobody provided. */
-function requireConnections(target: RunTarget, args: RunArguments, used: Record<string, string>): void {
-  const missing = Object.entries(used).filter(([name]) => !(name in target.connections));
-  if (missing.length === 0) return;
-  const list = missing.map(([name, where]) => `'${name}' (${/^(init|model)\./.test(where) ? where : `node ${where}`})`).join(", ");
-  const where = args.experiment ? `add it to connections: in ${args.experiment}` : "pass --connections <file>";
-  throw new UserError(`the flow uses connection ${list}, which is not defined: ${where}`);
-}
-
 /** `note` gets status lines (overlay applied, stopping); default: stderr with the `llmops run:` prefix. */
 export async function runRuns(
   args: RunArguments,
@@ -92,7 +89,13 @@ export async function runRuns(
   const target = args.experiment ? experimentTarget(args, args.experiment, note) : flowTarget(args);
   const flowInterface = readFlowInterface(target.flowDir, args.experiment ? `${args.experiment}: $.flow` : "--flow");
   const dag = flowInterface.kind === "dag" ? loadFlow(target.flowDir) : undefined;
-  requireConnections(target, args, flowInterface.connections);
+  await preflight({
+    flows: [target.flowDir, ...(args.alsoCheckFlows ?? [])],
+    connections: Object.keys(target.connections),
+    connectionsHint: args.experiment ? `add it to connections: in ${args.experiment}` : "pass --connections <file>",
+    datasets: target.datasets.map((dataset) => dataset.data),
+    ...(process.env.PYTHON ? { pythonExecutable: process.env.PYTHON } : {}),
+  });
   if (!dag && args.variants !== undefined && args.variants !== "default" && !(args.experiment && args.variants === "all")) {
     throw new UserError(`--variants ${args.variants}: a ${flowInterface.kind} flow has no variants`);
   }

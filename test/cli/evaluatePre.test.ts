@@ -109,6 +109,20 @@ describe("llmops evaluate --phase pre (end to end through the CLI)", function ()
     }
   });
 
+  it("refuses a malformed dataset line before any model call (exit 2, one line with file:line:column)", async () => {
+    const dir = fs.mkdtempSync(path.join(tmp, "malformed-"));
+    const experiment = writeExperiment(dir);
+    const evalCopy = path.join(dir, "eval.jsonl");
+    const rows = fs.readFileSync(evalCopy, "utf8").trimEnd().split("\n");
+    fs.writeFileSync(evalCopy, `${[...rows.slice(0, 3), '{"ticket_text": "x", "category": billing}', ...rows.slice(3)].join("\n")}\n`);
+    const requestsBefore = server.requests.length;
+    const result = await runCli(["--phase", "pre", "--experiment", experiment, "--out", path.join(dir, "reports")], env);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /eval\.jsonl:4:34: not valid JSON/);
+    assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+    assert.equal(server.requests.length, requestsBefore, "no model call");
+  });
+
   it("fails (exit 1) when the default variant misses a gate, and still writes the reports", async () => {
     const dir = fs.mkdtempSync(path.join(tmp, "fail-"));
     const experiment = writeExperiment(dir, { gates: ["ticket_classification_eval.accuracy >= 0.9", "error_rate <= 0.02"] });

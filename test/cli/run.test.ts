@@ -154,13 +154,12 @@ describe("llmops run (end to end through the CLI)", function () {
     assert.ok(!result.stdout.includes(apiKey) && !result.stderr.includes(apiKey), "the key is never printed");
   });
 
-  it("--flow with --mapping, --variants and --connections; a malformed line fails alone", async () => {
+  it("--flow with --mapping, --variants and --connections; a failed line fails alone, is listed and exits 1", async () => {
     const data = path.join(tmp, "tickets.jsonl");
     fs.writeFileSync(
       data,
       [
         JSON.stringify({ text: "I was charged twice this month, please refund", tier: "premium" }),
-        "{ this is not json",
         JSON.stringify({ text: "Everything is down for everyone in our office", tier: "enterprise" }),
         "",
         JSON.stringify({ text: "Would love a dark mode", tier: "free" }),
@@ -184,23 +183,35 @@ describe("llmops run (end to end through the CLI)", function () {
       ],
       env,
     );
-    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.code, 1, result.stderr);
     for (const variant of ["zero_shot", "few_shot"]) {
       const runDir = path.join(out, `tickets__classify.${variant}`);
       const summary = readJson(path.join(runDir, "summary.json"));
-      assert.equal(summary.total, 5);
+      assert.equal(summary.total, 4);
       assert.equal(summary.completed, 3);
-      assert.equal(summary.failed, 2);
+      assert.equal(summary.failed, 1);
       const records = jsonLines(path.join(runDir, "outputs.jsonl"));
-      assert.deepEqual(records.map((record) => record.status), ["Completed", "Failed", "Completed", "Completed", "Failed"]);
-      assert.match(JSON.stringify(records[4]!.error), /ticket_text|text/);
+      assert.deepEqual(records.map((record) => record.status), ["Completed", "Completed", "Completed", "Failed"]);
+      assert.match(JSON.stringify(records[3]!.error), /ticket_text|text/);
       const outputs = records.map((record) => record.outputs as Record<string, unknown>);
-      assert.deepEqual([outputs[0]!.category, outputs[2]!.category, outputs[3]!.category], ["billing", "outage", "other"]);
-      assert.equal(outputs[2]!.priority, "P1");
-      assert.ok(outputs[2]!.escalation !== null, "the outage line ran the escalation node");
+      assert.deepEqual([outputs[0]!.category, outputs[1]!.category, outputs[2]!.category], ["billing", "outage", "other"]);
+      assert.equal(outputs[1]!.priority, "P1");
+      assert.ok(outputs[1]!.escalation !== null, "the outage line ran the escalation node");
       assert.equal(outputs[0]!.escalation, null, "the billing line bypassed it");
+      // The distinct errors close the output: count, first line and message, per run.
+      assert.match(result.stdout, new RegExp(`tickets__classify\\.${variant}: 1 failed line\\n  1 x \\w+.*, first at line 3: .*ticket_text`));
     }
-    assert.match(result.stdout, /tickets__classify\.zero_shot\s+Completed\s+5\s+2\s/);
+    assert.match(result.stdout, /tickets__classify\.zero_shot\s+Completed\s+4\s+1\s/);
+    assert.match(result.stderr, /more than 0 failed lines \(--max-failed\)/);
+
+    // A budget tolerates them: the same run with --max-failed 25% exits 0.
+    server.requests.length = 0;
+    const tolerated = await runCli(
+      ["run", "--flow", path.join(flowsDir, "support_ticket_classifier"), "--data", data, "--mapping", "ticket_text=${data.text}", "--connections", connections, "--max-failed", "25%", "--out", path.join(tmp, "tolerated")],
+      env,
+    );
+    assert.equal(tolerated.code, 0, tolerated.stderr);
+    assert.match(tolerated.stdout, /1 failed line/);
   });
 
   it("--resume re-runs only the lines that did not complete", async () => {
@@ -266,6 +277,28 @@ describe("llmops run (end to end through the CLI)", function () {
     const result = await runCli(["run", "--flow", path.join(flowsDir, "support_ticket_classifier"), "--data", path.join(flowsDir, "data/bulk.jsonl"), "--out", path.join(tmp, "o")], env);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /connection 'aoai' \(node classify\.zero_shot\).*--connections/);
+  });
+
+  it("exits 2 before any model call when a template does not parse or a dataset line is not JSON, naming file, line and column", async () => {
+    const flow = path.join(tmp, "flow");
+    fs.cpSync(path.join(flowsDir, "support_ticket_classifier"), flow, { recursive: true });
+    const template = path.join(flow, "classify_zero_shot.jinja2");
+    fs.writeFileSync(template, `${fs.readFileSync(template, "utf8")}\n{% if ticket_text %}unclosed\n`);
+    const data = path.join(flowsDir, "data/bulk.jsonl");
+    const args = ["run", "--flow", flow, "--data", data, "--connections", path.join(flowsDir, "experiment.yaml"), "--out", path.join(tmp, "o")];
+    const broken = await runCli(args, env);
+    assert.equal(broken.code, 2, broken.stderr);
+    assert.match(broken.stderr, /classify_zero_shot\.jinja2:\d+:\d+: template syntax error/);
+    assert.doesNotMatch(broken.stderr, /\n\s+at /, "no stack trace");
+    assert.equal(server.requests.length, 0, "no model call");
+
+    fs.copyFileSync(path.join(flowsDir, "support_ticket_classifier/classify_zero_shot.jinja2"), template);
+    const badData = path.join(tmp, "bad.jsonl");
+    fs.writeFileSync(badData, `${JSON.stringify({ ticket_text: "refund" })}\n{"ticket_text": "x"\n`);
+    const malformed = await runCli(["run", "--flow", flow, "--data", badData, "--connections", path.join(flowsDir, "experiment.yaml"), "--out", path.join(tmp, "o2")], env);
+    assert.equal(malformed.code, 2, malformed.stderr);
+    assert.match(malformed.stderr, /bad\.jsonl:2:20: not valid JSON: the line ends/);
+    assert.equal(server.requests.length, 0, "no model call");
   });
 });
 

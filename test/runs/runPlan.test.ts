@@ -15,6 +15,7 @@ import {
   type RunManifest,
 } from "../../src/config/experiment";
 import { ConfigError, UserError } from "../../src/core/userError";
+import { formatRunErrors } from "../../src/runs/runTable";
 
 describe("run plan", () => {
   const datasets: DatasetToRun[] = [
@@ -56,8 +57,8 @@ describe("run plan", () => {
 describe("run table", () => {
   it("prints one aligned row per run with lines, failures, tokens, p95 and duration", () => {
     const table = formatRunTable([
-      { name: "eval__classify.zero_shot", summary: { status: "Completed", total: 1200, completed: 1195, failed: 5, usage: { prompt: 1, completion: 2, total: 123456 }, duration_ms: 83_000, latency_ms: { p50: 1, p95: 850, p99: 900 } } },
-      { name: "bulk__x", summary: { status: "Aborted", total: 7, completed: 7, failed: 0, usage: { prompt: 0, completion: 0, total: 0 }, duration_ms: 1500, latency_ms: { p50: 0, p95: 2400, p99: 0 } } },
+      { name: "eval__classify.zero_shot", summary: { status: "Completed", total: 1200, completed: 1195, failed: 5, usage: { prompt: 1, completion: 2, total: 123456 }, duration_ms: 83_000, latency_ms: { p50: 1, p95: 850, p99: 900 }, errors: [] } },
+      { name: "bulk__x", summary: { status: "Aborted", total: 7, completed: 7, failed: 0, usage: { prompt: 0, completion: 0, total: 0 }, duration_ms: 1500, latency_ms: { p50: 0, p95: 2400, p99: 0 }, errors: [] } },
     ]);
     assert.equal(
       table,
@@ -65,6 +66,31 @@ describe("run table", () => {
         "RUN                       STATUS     LINES  FAILED   TOKENS     P95  DURATION",
         "eval__classify.zero_shot  Completed  1,200       5  123,456  850 ms    1m 23s",
         "bulk__x                   Aborted        7       0        0   2.4 s     1.5 s",
+      ].join("\n"),
+    );
+  });
+
+  it("lists each run's distinct errors with their count, first line and a one-line message", () => {
+    const text = formatRunErrors([
+      { name: "ok", summary: { failed: 0, errors: [] } },
+      {
+        name: "eval__x",
+        summary: {
+          failed: 7,
+          errors: [
+            { type: "NodeError", node: "classify", message: "HTTP 400:\n  bad request", count: 5, first_line: 2 },
+            { type: "InputError", message: "no ticket_text", count: 1, first_line: 9 },
+          ],
+        },
+      },
+    ]);
+    assert.equal(
+      text,
+      [
+        "eval__x: 7 failed lines",
+        "  5 x NodeError in node classify, first at line 2: HTTP 400: bad request",
+        "  1 x InputError, first at line 9: no ticket_text",
+        "  1 more with other errors (see records.jsonl)",
       ].join("\n"),
     );
   });

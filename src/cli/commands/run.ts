@@ -2,7 +2,9 @@
  * `llmops run`: bulk runs of a flow, like `pf run create`, locally. Either one flow over one dataset, or every
  * dataset x variant of an experiment. Each run gets its own directory (records.jsonl, outputs.jsonl,
  * summary.json); runs.json indexes them for `llmops evaluate`. A failing line never fails the command: the exit
- * code is 0 unless the runs could not start (2, a UserError) or were interrupted (130).
+ * code is 0 when every line completed, 1 when a run has more failed lines than --max-failed allows (none by
+ * default; the distinct errors are listed), 2 when the runs could not start (a UserError, e.g. a template that
+ * does not parse: found before any model call) and 130 when interrupted.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -13,7 +15,9 @@ import { parseCommandOptions, usageError, type CommandOptions } from "../command
 import { readStackExperiment, useCaseExperiment } from "../../config/stackConfigFile";
 import { applyUseCaseEnvironment } from "../useCaseEnvironment";
 import type { Command } from "../main";
+import { describeFailureBudget, noFailures, parseFailureBudget, withinFailureBudget } from "../../runs/failureBudget";
 import { runRuns, type RunArguments } from "../../runs/runFlowRuns";
+import { formatRunErrors } from "../../runs/runTable";
 
 export type { RunArguments };
 
@@ -43,6 +47,8 @@ options:
   --init <file|json>        flex flows: init arguments (JSON object or a JSON file) over init.json and the
                             yaml's init defaults, e.g. --init '{"model_config": {"connection": "aoai"}}'
   --resume                  keep existing records and run only lines that did not complete
+  --max-failed <n|p%>       failed lines a run may have and still exit 0, e.g. 5 or 2% (default 0: any failed
+                            line exits 1, after listing the distinct errors)
   --out <dir>               output folder (required)`;
 
 
@@ -94,6 +100,7 @@ export function parseRunArguments(args: string[]): RunArguments {
       concurrency: { type: "string" },
       resume: { type: "boolean" },
       init: { type: "string" },
+      "max-failed": { type: "string" },
       out: { type: "string" },
     },
     usage,
@@ -111,6 +118,8 @@ export function parseRunArguments(args: string[]): RunArguments {
   }
   const init = text("init");
   if (init !== undefined) parsed.init = parseInitArgument(init);
+  const maxFailed = text("max-failed");
+  if (maxFailed !== undefined) parsed.maxFailed = parseFailureBudget(maxFailed);
   const concurrency = positiveInteger("concurrency");
   if (concurrency !== undefined) parsed.concurrency = concurrency;
   const chosen = (["experiment", "use-case", "stack"] as const).filter((key) => text(key) !== undefined);
@@ -149,6 +158,13 @@ export const runCommand: Command = {
     const out = path.resolve(parsed.out);
     const shown = path.relative(process.cwd(), out);
     console.log(`\nrecords and summaries in ${shown === "" ? "." : shown.startsWith("..") ? out : shown}/<run>/, index in runs.json`);
-    return exitCode;
+    const errors = formatRunErrors(rows);
+    if (errors !== "") console.log(`\nerrors (line numbers as in records.jsonl):\n${errors}`);
+    if (exitCode !== 0) return exitCode;
+    const budget = parsed.maxFailed ?? noFailures;
+    const over = rows.filter((row) => !withinFailureBudget(row.summary, budget));
+    if (over.length === 0) return 0;
+    console.error(`llmops run: ${over.map((row) => row.name).join(", ")} had more than ${describeFailureBudget(budget)} (--max-failed)`);
+    return 1;
   },
 };

@@ -29,6 +29,7 @@ export async function runExperimentFlows(
     variants: input.variants,
     ...(session.options.concurrency !== undefined ? { concurrency: session.options.concurrency } : {}),
     datasets: [],
+    alsoCheckFlows: input.experiment.evaluators.flatMap((evaluator) => (evaluator.kind === "flow" ? [evaluator.flow] : [])),
     mappings: {},
     resume: false,
   }, session.options.note);

@@ -12,6 +12,16 @@ export interface LineError {
   node?: string;
 }
 
+/** Failed lines that share one error. */
+export interface RunErrorGroup {
+  type: string;
+  node?: string;
+  message: string;
+  count: number;
+  /** Line number (0-based, like records) of the first line that failed this way. */
+  first_line: number;
+}
+
 export interface LineOutcome {
   status: "Completed" | "Failed";
   outputs: Record<string, unknown>;
@@ -71,6 +81,8 @@ export interface RunSummary {
   aggregation_error?: string;
   /** Over completed lines; 0 when none completed. */
   latency_ms: { p50: number; p95: number; p99: number };
+  /** The distinct errors of failed lines (at most 20 kinds), most frequent first. */
+  errors: RunErrorGroup[];
   started_at: string;
   finished_at: string;
 }
