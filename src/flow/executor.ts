@@ -47,6 +47,21 @@ export interface FlowLineOutcome extends LineOutcome {
   nodeRuns: NodeRunRecord[];
 }
 
+/** A tool printing in a loop must not grow a record without bound: the end of each node's text is kept. */
+const maxPrintedChars = 64 * 1024;
+
+/** Copies what each node printed into the outcome, so the line's record keeps it per node. */
+function withPrinted(outcome: FlowLineOutcome): FlowLineOutcome {
+  const printed: Record<string, string> = {};
+  for (const run of outcome.nodeRuns) {
+    if (!run.stdout) continue;
+    const text = run.stdout.length > maxPrintedChars ? `[...${run.stdout.length - maxPrintedChars} characters cut]${run.stdout.slice(-maxPrintedChars)}` : run.stdout;
+    printed[run.node] = (printed[run.node] ?? "") + text;
+  }
+  if (Object.keys(printed).length > 0) outcome.printed = printed;
+  return outcome;
+}
+
 export interface FlowExecutor extends LineExecutor {
   runLine(inputs: Record<string, unknown>, context: LineContext): Promise<FlowLineOutcome>;
   aggregate(lines: { lineNumber: number; inputs: Record<string, unknown>; aggregationInputs?: Record<string, unknown> }[]): Promise<AggregationOutcome>;
@@ -104,6 +119,7 @@ export function createFlowExecutor(options: FlowExecutorOptions): FlowExecutor {
         if (result.stdout) record.stdout = result.stdout;
         return true;
       } catch (err) {
+        if (err instanceof NodeFailure && err.stdout) record.stdout = err.stdout;
         failure ??= context.signal.aborted ? { type: "Aborted", message: "the line was aborted", node: node.name } : lineFailure(err, node.name);
         abort.abort();
         return false;
@@ -166,7 +182,7 @@ export function createFlowExecutor(options: FlowExecutorOptions): FlowExecutor {
   };
 
   return {
-    runLine,
+    runLine: async (inputs, context) => withPrinted(await runLine(inputs, context)),
     aggregate,
     close: async () => {
       if (!options.python) await python.close();

@@ -17,6 +17,8 @@ export class NodeFailure extends Error {
   constructor(
     readonly type: string,
     message: string,
+    /** What the node printed before it failed: kept in the record, where it helps most. */
+    readonly stdout = "",
   ) {
     super(message);
   }
@@ -170,7 +172,7 @@ export function createNodeRunner(deps: NodeRunnerDeps): NodeRunner {
     const { type, message, traceback } = result.error;
     const detail = traceback ? `\n${traceback.trimEnd()}` : "";
     const kind = type === "WorkerCrashed" || type === "Timeout" || type === "Aborted" ? type : "NodeError";
-    throw new NodeFailure(kind, `python node '${node.name}' failed: ${type}: ${message}${detail}`);
+    throw new NodeFailure(kind, `python node '${node.name}' failed: ${type}: ${message}${detail}`, result.stdout);
   };
 
   return async (call) => {

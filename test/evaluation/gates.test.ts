@@ -80,6 +80,15 @@ describe("evaluation: gate evaluation", () => {
     assert.equal(wrongDataset!.passed, false);
   });
 
+  it("never passes a gate on an entry whose lines all failed: the metric measures nothing", () => {
+    const allFailed = [{ ...flowEntry("eval", "run", "v", { p95_latency_ms: 3, error_rate: 1 }), failed: 40 }, { ...flowEntry("eval", "exact", "v", { exact_match: 1 }), failed: 40 }];
+    const results = evaluateGates([parseGate("p95_latency_ms <= 3000"), parseGate("exact_match >= 0.5"), parseGate("error_rate <= 1")], allFailed);
+    assert.deepEqual(results.map((r) => r.passed), [false, false, false]);
+    assert.match(results[0]!.reason, /FAILED \(all 40 lines failed\)/);
+    const oneSucceeded = [{ ...flowEntry("eval", "exact", "v", { exact_match: 1 }), failed: 39 }];
+    assert.ok(allPassed(evaluateGates([parseGate("exact_match >= 0.5")], oneSucceeded)));
+  });
+
   it("compares boundaries exactly, with float tolerance for sums", () => {
     const sum = [flowEntry("d", "e", "v", { m: 0.1 + 0.2 })];
     assert.ok(evaluateGates([parseGate("m == 0.3"), parseGate("m >= 0.3"), parseGate("m <= 0.3")], sum).every((r) => r.passed));

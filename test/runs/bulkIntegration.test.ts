@@ -71,4 +71,52 @@ describe("flow/executor with the bulk runner", function () {
     const billingShare = labels.filter((l) => (JSON.parse(l) as { category: string }).category === "billing").length / labels.length;
     assert.ok(Math.abs(Number(accuracy) - billingShare) < 1e-9, `accuracy ${String(accuracy)} vs ${billingShare}`);
   });
+
+  it("keeps what each python tool printed in the line's record, per node, also when the tool fails", async () => {
+    const dir = path.join(runRoot, "printing-flow");
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(
+      path.join(dir, "flow.dag.yaml"),
+      [
+        "inputs:",
+        "  n:",
+        "    type: int",
+        "outputs:",
+        "  doubled:",
+        "    type: int",
+        "    reference: ${check.output}",
+        "nodes:",
+        "- name: double",
+        "  type: python",
+        "  source: {type: code, path: double.py}",
+        "  inputs:",
+        "    n: ${inputs.n}",
+        "- name: check",
+        "  type: python",
+        "  source: {type: code, path: check.py}",
+        "  inputs:",
+        "    value: ${double.output}",
+        "",
+      ].join("\n"),
+    );
+    fs.writeFileSync(path.join(dir, "double.py"), 'from promptflow.core import tool\n\n@tool\ndef double(n: int) -> int:\n    print(f"doubling {n}")\n    return n * 2\n');
+    fs.writeFileSync(
+      path.join(dir, "check.py"),
+      'from promptflow.core import tool\n\n@tool\ndef check(value: int) -> int:\n    print(f"checking {value}")\n    if value > 4:\n        raise ValueError("too big")\n    return value\n',
+    );
+    const data = path.join(dir, "data.jsonl");
+    fs.writeFileSync(data, `${JSON.stringify({ n: 1 })}\n${JSON.stringify({ n: 3 })}\n`);
+    const executor = createFlowExecutor({ flow: loadFlow(dir), connections: {}, llm: new FakeLlm(() => ""), python });
+    const runDir = path.join(runRoot, "printing");
+    const summary = await runBulk({ data, executor, runDir });
+    assert.equal(summary.failed, 1, fs.readFileSync(path.join(runDir, "records.jsonl"), "utf8"));
+    const records = fs
+      .readFileSync(path.join(runDir, "outputs.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { status: string; printed?: Record<string, string> });
+    assert.deepEqual(records[0]!.printed, { double: "doubling 1\n", check: "checking 2\n" });
+    assert.equal(records[1]!.status, "Failed");
+    assert.deepEqual(records[1]!.printed, { double: "doubling 3\n", check: "checking 6\n" });
+  });
 });

@@ -2,6 +2,8 @@
  * Checking threshold gates against a run's metrics entries. An unqualified gate applies to every entry that has
  * the metric (every variant and deployment must meet the bar); a gate whose metric no entry has fails, because a
  * gate that silently passes when its metric vanished (a renamed evaluator, a crashed aggregation) guards nothing.
+ * For the same reason a gate never passes on an entry whose lines all failed: a latency or a score computed over
+ * no successful line measures nothing.
  */
 import { formatNumber } from "../formatNumber";
 import type { MetricsEntry } from "../metricsFile";
@@ -35,7 +37,9 @@ export function evaluateGate(gate: Gate, entries: MetricsEntry[]): GateResult[] 
   }
   return selected.map((entry) => {
     const actual = entry.metrics[gate.metric.metric]!;
-    const passed = compare(actual, gate.operator, gate.threshold);
+    const allFailed = entry.lines > 0 && entry.failed >= entry.lines;
+    const passed = !allFailed && compare(actual, gate.operator, gate.threshold);
+    const verdict = allFailed ? `: FAILED (all ${entry.lines} lines failed)` : passed ? "" : ": FAILED";
     return {
       gate: gate.source,
       kind: "threshold",
@@ -45,7 +49,7 @@ export function evaluateGate(gate: Gate, entries: MetricsEntry[]): GateResult[] 
       actual,
       expected,
       passed,
-      reason: `${gate.metric.metric} = ${formatNumber(actual)} on ${entry.label}, required ${expected}${passed ? "" : ": FAILED"}`,
+      reason: `${gate.metric.metric} = ${formatNumber(actual)} on ${entry.label}, required ${expected}${verdict}`,
     };
   });
 }

@@ -79,6 +79,7 @@ function recordOf(lineNumber: number, inputs: Record<string, unknown>, outcome: 
   };
   if (outcome.error) record.error = outcome.error;
   if (outcome.aggregationInputs) record.aggregation_inputs = outcome.aggregationInputs;
+  if (outcome.printed && Object.keys(outcome.printed).length > 0) record.printed = outcome.printed;
   return record;
 }
 

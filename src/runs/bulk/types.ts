@@ -29,6 +29,8 @@ export interface LineOutcome {
   usage: TokenUsage;
   /** Per-line values the aggregation step needs; opaque to the runner, persisted so resumed runs aggregate all lines. */
   aggregationInputs?: Record<string, unknown>;
+  /** What each step printed, by node name (a python tool's stdout); kept in the line's record. */
+  printed?: Record<string, string>;
 }
 
 export interface LineContext {
@@ -59,6 +61,8 @@ export interface LineRecord {
   duration_ms: number;
   usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
   aggregation_inputs?: Record<string, unknown>;
+  /** What each node printed on this line (python tools' stdout), by node name; absent when nothing was printed. */
+  printed?: Record<string, string>;
 }
 
 /** summary.json: what a bulk run did, for reports, gates and the next run's comparison. */
