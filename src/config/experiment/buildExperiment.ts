@@ -57,6 +57,8 @@ export interface ExperimentProbes {
   isFile(absolutePath: string): boolean;
   isDirectory(absolutePath: string): boolean;
   flowInterface(dir: string, referencedFrom: string): FlowInterface;
+  /** Whether a folder holds a flow definition (flow.dag.*, flow.flex.* or one .prompty). */
+  isFlow(absolutePath: string): boolean;
 }
 
 export interface BuildContext {
@@ -236,6 +238,7 @@ export function buildExperiment(document: ExperimentDocument, context: BuildCont
   const datasetNames = evaluatorDatasetsBase.map((d) => d.name);
 
   const evaluators: ExperimentEvaluator[] = [];
+  const skippedEvaluators: { name: string; reason: string }[] = [];
   (document.evaluators ?? []).forEach((raw, index) => {
     const at = `$.evaluators[${index}]`;
     const file = fileOf("evaluators");
@@ -249,6 +252,14 @@ export function buildExperiment(document: ExperimentDocument, context: BuildCont
     }
 
     // The template's default: an evaluator without flow: runs the flow folder named like the evaluator.
+    if (raw.builtin === undefined) {
+      const dir = path.resolve(directory, raw.flow ?? raw.name);
+      if (probes.isDirectory(dir) && !probes.isFlow(dir)) {
+        const where = raw.flow !== undefined ? `${at}.flow` : `${at}.name`;
+        skippedEvaluators.push({ name: raw.name, reason: `${fileOf("evaluators")}: ${where}: ${dir} holds no flow.dag.yaml, flow.flex.yaml or .prompty (not a flow); skipped as the template does` });
+        return;
+      }
+    }
     const evaluationFlow = raw.builtin === undefined ? flowFolder(raw.flow ?? raw.name, "evaluators", raw.flow !== undefined ? `${at}.flow` : `${at}.name`) : undefined;
     const rawDatasets: RawEvaluatorDataset[] = raw.datasets ?? datasetNames.map((name) => ({ name }));
     const evaluatorDatasets: EvaluatorDataset[] = rawDatasets.map((rawDataset, datasetIndex) => {
@@ -344,5 +355,6 @@ export function buildExperiment(document: ExperimentDocument, context: BuildCont
   if (context.overlayFile !== undefined) experiment.overlayFile = context.overlayFile;
   if (regression) experiment.regression = regression;
   if (production) experiment.production = production;
+  if (skippedEvaluators.length > 0) experiment.skippedEvaluators = skippedEvaluators;
   return experiment;
 }

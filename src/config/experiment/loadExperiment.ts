@@ -11,7 +11,7 @@ import { validateAgainstSchema } from "../schemaValidation";
 import { resolveConnections, type Environment } from "../../llm/connections";
 import { ConfigError, UserError } from "../../core/userError";
 import { buildExperiment, resolveDatasetSource, type ExperimentDocument } from "./buildExperiment";
-import { readFlowInterface } from "../../flow/flowFolder";
+import { locateFlow, readFlowInterface } from "../../flow/flowFolder";
 import { applyOverlay, originOfPath, type MergedDocument } from "./overlay";
 import type { Experiment } from "./types";
 
@@ -116,6 +116,14 @@ export function loadExperiment(experimentPath: string, options: LoadExperimentOp
       isFile: (p) => fs.existsSync(p) && fs.statSync(p).isFile(),
       isDirectory: (p) => fs.existsSync(p) && fs.statSync(p).isDirectory(),
       flowInterface: readFlowInterface,
+      isFlow: (p) => {
+        try {
+          locateFlow(p, p);
+          return true;
+        } catch {
+          return false;
+        }
+      },
     },
   );
   const resolve = options.resolveSecrets ?? true;

@@ -99,6 +99,11 @@ export interface Experiment {
   connections: Record<string, Connection>;
   datasets: ExperimentDataset[];
   evaluators: ExperimentEvaluator[];
+  /**
+   * Evaluators whose folder holds code but no flow definition (the template's `eval_nlp` style scripts): the
+   * template's evaluation skips them, so does this one, and says so.
+   */
+  skippedEvaluators?: { name: string; reason: string }[];
   gates: string[];
   regression?: RegressionPolicy;
   production?: ProductionEvaluation;

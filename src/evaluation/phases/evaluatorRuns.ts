@@ -11,8 +11,10 @@ import * as path from "node:path";
 import { runBulk, type BulkProgress } from "../../runs/bulk";
 import { createBuiltinEvaluator, evaluateLines, flowEvaluatorResult, type EvaluatorResult, type RunLine } from "..";
 import type { EvaluatorDataset, ExperimentEvaluator } from "../../config/experiment";
-import { createFlowExecutor, loadFlow, type PythonPool } from "../../flow";
-import type { Flow } from "../../flow";
+import type { PythonPool } from "../../flow";
+import { inputNames } from "../../flow/flowFolder";
+import { openFlow } from "../../flow/openFlow";
+import type { Environment } from "../../llm/connections";
 import type { Connection, LlmInvoker } from "../../llm/types";
 import { runDirectorySegment } from "./runNames";
 import { readRunLines, type DatasetRowCache } from "./runLines";
@@ -23,6 +25,8 @@ export interface EvaluatorResources {
   /** Resolved connections (secret values): for evaluation flows' LLM nodes and the LLM judge. */
   connections: Record<string, Connection>;
   rows: DatasetRowCache;
+  /** Where `${env:VAR}` in evaluation flows' model configurations is read from. */
+  environment?: Environment;
   concurrency?: number;
   progress?: (label: string) => BulkProgress | undefined;
   /** Non-fatal problems (an evaluation flow's aggregation failed): shown to the user, not thrown. */
@@ -47,18 +51,7 @@ export function pairingsFor(evaluators: readonly ExperimentEvaluator[], dataset:
 }
 
 export class EvaluatorRunner {
-  private readonly flows = new Map<string, Flow>();
-
   constructor(private readonly resources: EvaluatorResources) {}
-
-  private flowOf(dir: string): Flow {
-    let flow = this.flows.get(dir);
-    if (flow === undefined) {
-      flow = loadFlow(dir);
-      this.flows.set(dir, flow);
-    }
-    return flow;
-  }
 
   /** Every evaluator pairing of the run's dataset, in experiment order; `evaluatorsDir` gets one folder per flow evaluator. */
   async evaluate(run: ReferenceRun, evaluators: readonly ExperimentEvaluator[], evaluatorsDir: string): Promise<EvaluatorResult[]> {
@@ -95,8 +88,13 @@ export class EvaluatorRunner {
     runDir: string,
     options: { baseRun: boolean } = { baseRun: true },
   ): Promise<EvaluatorResult> {
-    const flow = this.flowOf(flowDir);
-    const executor = createFlowExecutor({ flow, connections: this.resources.connections, llm: this.resources.llm, python: this.resources.python });
+    const executor = await openFlow(flowDir, {
+      connections: this.resources.connections,
+      llm: this.resources.llm,
+      python: this.resources.python,
+      referencedFrom: `evaluator '${name}'`,
+      ...(this.resources.environment ? { environment: this.resources.environment } : {}),
+    });
     let summary;
     try {
       summary = await runBulk({
@@ -105,7 +103,7 @@ export class EvaluatorRunner {
         runDir,
         runName: `${run.label}/${name}`,
         ...(Object.keys(pairing.mappings).length > 0 ? { columnMapping: pairing.mappings } : {}),
-        inputNames: Object.keys(flow.inputs),
+        inputNames: inputNames(executor.interface),
         ...(options.baseRun ? { baseRunDir: run.runDir } : {}),
         ...(this.resources.concurrency !== undefined ? { concurrency: this.resources.concurrency } : {}),
         ...(this.resources.progress ? { progress: this.resources.progress(`${run.label} ${name}`) } : {}),

@@ -90,6 +90,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     env = stack.environment;
   }
   const experiment = loadForPhase(options, env);
+  for (const skipped of experiment.skippedEvaluators ?? []) options.note(`evaluator '${skipped.name}': ${skipped.reason}`);
   const outputs =
     options.phase !== "post" || options.targets.length > 0
       ? undefined
@@ -105,6 +106,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       progress: options.progress,
       note: options.note,
+      environment: options.environment,
     },
     experiment.connections,
   );

@@ -5,7 +5,9 @@
 import * as path from "node:path";
 import type { BulkProgress } from "../../runs/bulk";
 import { createPythonPool, loadFlow, resolveVariants, type PythonPool } from "../../flow";
+import { locateFlow } from "../../flow/flowFolder";
 import { createLlmInvoker } from "../../llm";
+import type { Environment } from "../../llm/connections";
 import type { Connection, LlmInvoker } from "../../llm/types";
 import { variantText } from "../../config/experiment";
 import { createProgressReporter } from "../../cli/progress";
@@ -21,6 +23,8 @@ export interface SessionOptions {
   /** Shows progress on stderr (bar on a terminal, lines in CI); false in library use. */
   progress: boolean;
   note: (message: string) => void;
+  /** Where `${env:VAR}` in evaluation flows' model configurations is read from. */
+  environment?: Environment;
 }
 
 export class EvaluationSession {
@@ -42,6 +46,7 @@ export class EvaluationSession {
       python: this.python,
       connections,
       rows: this.rows,
+      ...(options.environment ? { environment: options.environment } : {}),
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       progress: (label) => this.progress(label),
       warn: options.note,
@@ -59,6 +64,7 @@ export class EvaluationSession {
 
 /** `classify.zero_shot` for the sample flow: the variant deployments serve (every node at its default variant). */
 export function defaultVariantText(flowDir: string): string {
+  if (locateFlow(flowDir, "experiment flow").kind !== "dag") return variantText({});
   const [defaults] = resolveVariants(loadFlow(flowDir), "default");
   return variantText(defaults?.label ?? {});
 }
