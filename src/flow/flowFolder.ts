@@ -201,9 +201,12 @@ function chatOf(inputs: FlowInputSpec[], outputs: FlowOutputSpec[]): FlowInterfa
   return { input: input.name, ...(history ? { history: history.name } : {}), ...(output ? { output: output.name } : {}) };
 }
 
+/** A node's `connection:`, or the literal `connection` input package tools (embedding) take. */
 function collectNodeConnection(node: unknown, label: string, into: Record<string, string>): void {
-  if (!isRecord(node) || typeof node.connection !== "string") return;
-  into[node.connection] ??= label;
+  if (!isRecord(node)) return;
+  const packaged = isRecord(node.source) && node.source.type === "package" && isRecord(node.inputs) ? node.inputs.connection : undefined;
+  const name = typeof node.connection === "string" ? node.connection : typeof packaged === "string" ? packaged : undefined;
+  if (name) into[name] ??= label;
 }
 
 /** Pure: the interface of a parsed flow.dag.yaml document. */

@@ -4,7 +4,9 @@ import type { Connection, LlmInvoker, LlmRequest, TokenUsage } from "../llm/type
 import { ConfigError } from "../core/userError";
 import { ChatPromptError, escapeRoleMarkers, parseChatPrompt } from "./chatPrompt";
 import { coerceLlmParameters, LLM_TOOL_INPUTS, LlmParameterError } from "./llmParameters";
+import { packageToolOf, supportedPackageToolsText, type PackageTool } from "./packageTools";
 import type { PromptyRunner } from "./prompty";
+import { pythonStr } from "./pythonValues";
 import type { PythonPool } from "./pythonPool";
 import { connectionsNamedIn, pythonRequestHandler } from "./pythonRequests";
 import { emptyUsage } from "./usage";
@@ -60,19 +62,28 @@ function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** A package tool's connection: the node's `connection:` or its literal `connection` input (how tools take it). */
+function nodeConnectionName(node: FlowNode): { name?: string; at: string } {
+  if (node.connection) return { name: node.connection, at: `${node.jsonPath}.connection` };
+  const input = node.inputs.connection;
+  if (node.source.type === "package" && input?.kind === "literal" && typeof input.value === "string") return { name: input.value, at: `${node.jsonPath}.inputs.connection` };
+  return { at: `${node.jsonPath}.connection` };
+}
+
 /** The connection an llm node names; checked when the executor is created so a run never starts without it. */
 function connectionFor(flow: Flow, node: FlowNode, connections: Record<string, Connection>): Connection {
   const known = Object.keys(connections);
-  if (!node.connection) {
-    throw new ConfigError(flow.file, `${node.jsonPath}.connection`, `a connection name for llm node '${node.name}'`, "none");
+  const { name, at } = nodeConnectionName(node);
+  if (!name) {
+    throw new ConfigError(flow.file, at, `a connection name for ${node.type} node '${node.name}'`, "none");
   }
-  const connection = connections[node.connection];
-  if (!connection) {
+  const connection = connections[name];
+  if (!connection || connection.type === "custom") {
     throw new ConfigError(
       flow.file,
-      `${node.jsonPath}.connection`,
-      `a configured connection for llm node '${node.name}' (configured: ${known.join(", ") || "none"})`,
-      `'${node.connection}'`,
+      at,
+      `a configured Azure OpenAI or OpenAI connection for node '${node.name}' (configured: ${known.join(", ") || "none"})`,
+      connection ? `custom connection '${name}'` : `'${name}'`,
     );
   }
   return connection;
@@ -99,15 +110,22 @@ export function createNodeRunner(deps: NodeRunnerDeps): NodeRunner {
   const renderer: TemplateRenderer = createTemplateRenderer(flow.dir);
   const templates = new Map<string, string>();
   const connections = new Map<string, Connection>();
+  const tools = new Map<string, PackageTool>();
   for (const node of flow.nodes) {
-    if (node.source.type !== "code") continue;
+    if (node.source.type === "package") {
+      const tool = packageToolOf(node.source.tool);
+      if (!tool) throw new ConfigError(flow.file, `${node.jsonPath}.source.tool`, `a package tool this runner implements (${supportedPackageToolsText})`, `package tool '${node.source.tool}'`);
+      tools.set(node.name, tool);
+      connections.set(node.name, connectionFor(flow, node, deps.connections));
+      continue;
+    }
     const file = path.resolve(flow.dir, node.source.path);
     if (node.type !== "python") templates.set(node.name, fs.readFileSync(file, "utf8"));
     if (node.type === "llm") connections.set(node.name, connectionFor(flow, node, deps.connections));
   }
 
-  const render = (node: FlowNode, variables: Record<string, unknown>): string => {
-    const source = templates.get(node.name) ?? "";
+  const render = (node: FlowNode, variables: Record<string, unknown>, template?: string): string => {
+    const source = template ?? templates.get(node.name) ?? "";
     const name = node.source.type === "code" ? node.source.path : node.name;
     try {
       return renderer.render(source, variables, name);
@@ -116,12 +134,15 @@ export function createNodeRunner(deps: NodeRunnerDeps): NodeRunner {
     }
   };
 
-  const runLlm = async (call: NodeCall): Promise<NodeResult> => {
+  /** An llm node, or the LLM package tool (its template is the `prompt` input, its api the tool's). */
+  const runLlm = async (call: NodeCall, tool?: Extract<PackageTool, { kind: "llm" }>): Promise<NodeResult> => {
     const { node, inputs } = call;
     const connection = connections.get(node.name);
     if (!connection) throw new NodeFailure("NodeError", `llm node '${node.name}' has no connection`);
     const variables: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(inputs)) if (!LLM_TOOL_INPUTS.has(key)) variables[key] = value;
+    for (const [key, value] of Object.entries(inputs)) if (!LLM_TOOL_INPUTS.has(key) && !(tool && (key === "prompt" || key === "connection"))) variables[key] = value;
+    const template = tool ? String(inputs.prompt ?? "") : undefined;
+    const api = tool ? tool.api : node.api;
     let parameters;
     try {
       parameters = coerceLlmParameters(inputs);
@@ -131,11 +152,11 @@ export function createNodeRunner(deps: NodeRunnerDeps): NodeRunner {
     }
     const model = modelFor(node, connection, inputs);
     let request: LlmRequest;
-    if (node.api === "completion") {
-      request = { api: "completion", connection, model, parameters, prompt: render(node, variables) };
+    if (api === "completion") {
+      request = { api: "completion", connection, model, parameters, prompt: render(node, variables, template) };
     } else {
       const escaped = escapeRoleMarkers(variables);
-      const rendered = render(node, escaped.values);
+      const rendered = render(node, escaped.values, template);
       try {
         request = { api: "chat", connection, model, parameters, messages: parseChatPrompt(rendered, escaped.originals) };
       } catch (err) {
@@ -175,7 +196,24 @@ export function createNodeRunner(deps: NodeRunnerDeps): NodeRunner {
     throw new NodeFailure(kind, `python node '${node.name}' failed: ${type}: ${message}${detail}`, result.stdout);
   };
 
+  const runEmbedding = async (call: NodeCall): Promise<NodeResult> => {
+    const { node, inputs } = call;
+    const connection = connections.get(node.name);
+    if (!connection) throw new NodeFailure("NodeError", `node '${node.name}' has no connection`);
+    const pick = (value: unknown): string | undefined => (typeof value === "string" && value.trim() !== "" ? value.trim() : undefined);
+    const model = connection.type === "open_ai" ? pick(inputs.model) ?? "text-embedding-ada-002" : pick(inputs.deployment_name);
+    if (!model) throw new NodeFailure("ParameterError", `embedding node '${node.name}' needs 'deployment_name' in its inputs`);
+    try {
+      const result = await deps.llm.invoke({ api: "embedding", connection, model, parameters: {}, input: pythonStr(inputs.input ?? "") }, call.signal);
+      return { output: result.embedding ?? [], usage: result.usage };
+    } catch (err) {
+      throw new NodeFailure(errorType(err), `embedding node '${node.name}': ${errorMessage(err)}`);
+    }
+  };
+
   return async (call) => {
+    const tool = tools.get(call.node.name);
+    if (tool) return tool.kind === "embedding" ? runEmbedding(call) : runLlm(call, tool);
     switch (call.node.type) {
       case "prompt":
         return { output: render(call.node, call.inputs) };

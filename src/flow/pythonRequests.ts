@@ -26,7 +26,7 @@ export function pythonRequestHandler(prompty: PromptyRunner, usage: TokenUsage):
         return prompty.estimateTokens(promptyCallOf(request));
       case "prompty_render": {
         const built = prompty.request(promptyCallOf(request));
-        return built.api === "chat" ? JSON.stringify(built.messages) : built.prompt;
+        return built.api === "chat" ? JSON.stringify(built.messages) : built.api === "completion" ? built.prompt : built.input;
       }
       default:
         throw new Error(`unknown request '${String(request.op)}' from python`);

@@ -1,19 +1,17 @@
 import * as path from "node:path";
 import { ConfigError } from "../core/userError";
+import { packageToolOf, supportedPackageToolsText } from "./packageTools";
 import type { Flow, FlowNode, NodeBody, ValueSource } from "./types";
 
 /**
- * Package tools are refused rather than skipped: a flow that silently lost a node would report wrong results.
- * The runner executes `llm`, `prompt` and `python` nodes whose code lives in the flow folder.
+ * Package tools the engine does not implement are refused rather than skipped: a flow that silently lost a node
+ * would report wrong results. The runner executes `llm`, `prompt` and `python` nodes whose code lives in the flow
+ * folder, and prompt flow's LLM and embedding package tools.
  */
 function checkSource(flow: Flow, body: NodeBody, jsonPath: string, exists: (file: string) => boolean): void {
   if (body.source.type === "package") {
-    throw new ConfigError(
-      flow.file,
-      `${jsonPath}.source.tool`,
-      "a code source (this runner executes llm/prompt templates and python files from the flow folder; package tools are not supported)",
-      `package tool '${body.source.tool}'`,
-    );
+    if (packageToolOf(body.source.tool)) return;
+    throw new ConfigError(flow.file, `${jsonPath}.source.tool`, `a package tool this runner implements (${supportedPackageToolsText})`, `package tool '${body.source.tool}'`);
   }
   const file = body.source.path;
   if (body.type === "python" && !file.endsWith(".py")) {

@@ -18,7 +18,7 @@ function trimSlashes(url: string): string {
 }
 
 function operationPath(api: LlmRequest["api"]): string {
-  return api === "chat" ? "chat/completions" : "completions";
+  return api === "chat" ? "chat/completions" : api === "embedding" ? "embeddings" : "completions";
 }
 
 /** Only parameters the flow set are sent, so the server's defaults apply to the rest. */
@@ -34,7 +34,7 @@ export function parameterBody(parameters: LlmParameters, api: LlmRequest["api"])
 
 export function llmHttpRequest(request: LlmRequest): LlmHttpRequest {
   const { connection } = request;
-  const payload = request.api === "chat" ? { messages: request.messages } : { prompt: request.prompt };
+  const payload = request.api === "chat" ? { messages: request.messages } : request.api === "embedding" ? { input: request.input } : { prompt: request.prompt };
   const parameters = parameterBody(request.parameters, request.api);
   switch (connection.type) {
     case "azure_open_ai": {

@@ -20,6 +20,14 @@ export function usageFrom(body: unknown): TokenUsage {
 
 /** Throws HttpError for a body without choices or a choice the content filter withheld. */
 export function llmResultFrom(body: unknown, api: LlmRequest["api"], status: number, attempts: number): LlmResult {
+  if (api === "embedding") {
+    const data = record(body)?.data;
+    const vector = Array.isArray(data) ? record(data[0])?.embedding : undefined;
+    if (!Array.isArray(vector) || !vector.every((n) => typeof n === "number")) {
+      throw new HttpError(status, `the embeddings response has no data[0].embedding: ${JSON.stringify(body).slice(0, 200)}`, attempts, "malformed_response");
+    }
+    return { text: "", embedding: vector as number[], usage: usageFrom(body) };
+  }
   const choices = record(body)?.choices;
   const first = Array.isArray(choices) ? record(choices[0]) : undefined;
   if (!first) {

@@ -8,6 +8,7 @@ import type { LlmRequest } from "./types";
 export const defaultCompletionEstimate = 256;
 
 export function estimateTokens(request: LlmRequest): number {
+  if (request.api === "embedding") return Math.ceil(request.input.length / 4);
   const promptChars =
     request.api === "chat" ? request.messages.reduce((sum, message) => sum + message.content.length + 16, 0) : request.prompt.length;
   return Math.ceil(promptChars / 4) + (request.parameters.max_tokens ?? defaultCompletionEstimate);

@@ -68,7 +68,9 @@ interface LlmRequestBase {
 
 export type LlmRequest =
   | (LlmRequestBase & { api: "chat"; messages: ChatMessage[] })
-  | (LlmRequestBase & { api: "completion"; prompt: string });
+  | (LlmRequestBase & { api: "completion"; prompt: string })
+  /** An embeddings call (prompt flow's embedding tool): `parameters` is empty. */
+  | (LlmRequestBase & { api: "embedding"; input: string });
 
 export interface TokenUsage {
   promptTokens: number;
@@ -77,7 +79,10 @@ export interface TokenUsage {
 }
 
 export interface LlmResult {
+  /** The first choice's text; empty for embeddings. */
   text: string;
+  /** The vector of an embeddings call. */
+  embedding?: number[];
   usage: TokenUsage;
   /** "stop", "length", ... as the server reported it, when it did. */
   finishReason?: string;

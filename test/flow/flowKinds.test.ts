@@ -33,7 +33,10 @@ describe("flow kinds through openFlow", function () {
         return `answer to ${last} after ${messages.length} messages`;
       },
     });
-    connections = { aoai: { type: "azure_open_ai", name: "aoai", apiBase: server.url, apiVersion: "2024-06-01", authMode: "key", apiKey } };
+    connections = {
+      aoai: { type: "azure_open_ai", name: "aoai", apiBase: server.url, apiVersion: "2024-06-01", authMode: "key", apiKey },
+      crm: { type: "custom", name: "crm", configs: { endpoint: "https://crm.example", queue: "tier-2" }, secrets: { token: "crm-secret-token-987" } },
+    };
     python = createPythonPool({ size: 2 });
   });
   after(async () => {
@@ -91,5 +94,52 @@ describe("flow kinds through openFlow", function () {
     const request = server.requests[server.requests.length - 1]!;
     assert.deepEqual(request.body.response_format, { type: "json_object" });
     assert.match(String((request.body.messages as { content: string }[])[0]?.content), /written in English/);
+  });
+
+  it("runs a DAG chat flow, rendering prompt flow's chat history (inputs/outputs per turn) into messages", async () => {
+    const flow = await openFlow(path.join(kinds, "chat_dag"), { connections, llm, python });
+    assert.deepEqual(flow.interface.chat, { input: "question", history: "chat_history", output: "answer" });
+    const history = [{ inputs: { question: "hi" }, outputs: { answer: "hello" } }];
+    const line = await flow.runLine({ question: "and now?", chat_history: history }, { lineNumber: 0, signal });
+    assert.equal(line.outputs.answer, "answer to and now? after 4 messages");
+    const messages = server.requests[server.requests.length - 1]!.body.messages as { role: string; content: string }[];
+    assert.deepEqual(messages.slice(1).map((m) => [m.role, m.content]), [["user", "hi"], ["assistant", "hello"], ["user", "and now?"]]);
+  });
+
+  it("gives a python tool typed connection parameters prompt flow's connection objects, never echoing their secrets", async () => {
+    const flow = await openFlow(path.join(kinds, "connection_tool"), { connections, llm, python });
+    const line = await flow.runLine({ ticket: "my parcel is late" }, { lineNumber: 0, signal });
+    assert.equal(line.status, "Completed", JSON.stringify(line.error));
+    assert.deepEqual(line.outputs.routed, {
+      queue: "tier-2",
+      endpoint: "https://crm.example",
+      has_token: true,
+      model_base: server.url,
+      model_type: "azure",
+      model_version: "2024-06-01",
+      has_key: true,
+      ticket_words: 4,
+    });
+    const printed = line.nodeRuns[0]?.stdout ?? "";
+    assert.match(printed, /calling https:\/\/crm\.example with token \*\*\*/);
+    assert.doesNotMatch(JSON.stringify(line), /crm-secret-token-987|fake-key-flow-kinds/);
+  });
+
+  it("runs prompt flow's embedding and LLM package tools natively, and refuses other package tools before running", async () => {
+    const flow = await openFlow(path.join(kinds, "package_tools"), { connections, llm, python });
+    const line = await flow.runLine({ question: "What is RAG?" }, { lineNumber: 0, signal });
+    assert.equal(line.status, "Completed", JSON.stringify(line.error));
+    assert.deepEqual(line.outputs, { answer: "answer to What is RAG? (8 dimensions) after 2 messages", dimensions: 8 });
+    const embedding = server.requests.find((r) => r.api === "embedding")!;
+    assert.equal(embedding.model, "text-embedding-3-small");
+    assert.equal(embedding.body.input, "What is RAG?");
+    const chat = server.requests[server.requests.length - 1]!;
+    assert.equal(chat.body.max_tokens, 64);
+    const dir = writeFlowDir({
+      "flow.dag.yaml": "inputs: {q: {type: string}}\noutputs: {}\nnodes:\n- {name: search, type: python, source: {type: package, tool: promptflow.tools.serpapi.SerpAPI.search}, inputs: {query: '${inputs.q}'}}\n",
+    });
+    await assert.rejects(openFlow(dir, { connections, llm, python }), (err: unknown) =>
+      err instanceof UserError && /nodes\[0\]\(search\)\.source\.tool: expected a package tool this runner implements .*copy its code into the flow folder.*found package tool 'promptflow\.tools\.serpapi\.SerpAPI\.search'/.test(err.message),
+    );
   });
 });

@@ -64,7 +64,7 @@ export class FakeLlm implements LlmInvoker {
 
   async invoke(request: LlmRequest): Promise<LlmResult> {
     this.requests.push(request);
-    const label = request.api === "chat" ? request.messages.map((m) => m.content).join("|") : request.prompt;
+    const label = request.api === "chat" ? request.messages.map((m) => m.content).join("|") : request.api === "completion" ? request.prompt : request.input;
     this.events.push(`start:${label}`);
     if (this.gateOpen) {
       this.waiting += 1;

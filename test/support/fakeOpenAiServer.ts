@@ -1,7 +1,7 @@
 /**
  * A local OpenAI-compatible server for tests: Azure OpenAI paths
  * (`/openai/deployments/{name}/chat/completions?api-version=...`, `/completions`) and OpenAI paths
- * (`/v1/chat/completions`, `/v1/completions`) on 127.0.0.1 with an ephemeral port. Answers are deterministic (an
+ * (`/v1/chat/completions`, `/v1/completions`), and embeddings (`.../embeddings`, `/v1/embeddings`) on 127.0.0.1 with an ephemeral port. Answers are deterministic (an
  * echo of the last user message or prompt unless a rule is given), auth is checked, faults can be queued for the
  * next requests, and every request is logged for assertions.
  */
@@ -26,7 +26,7 @@ export interface FakeRequest {
   headers: Record<string, string>;
   body: Record<string, unknown>;
   flavor: "azure" | "openai";
-  api: "chat" | "completion";
+  api: "chat" | "completion" | "embedding";
   /** Azure deployment from the path, or the OpenAI `model` field. */
   model: string;
 }
@@ -77,15 +77,24 @@ function defaultAnswer(request: FakeRequest): string {
   return typeof lastUser?.content === "string" ? lastUser.content : "";
 }
 
+/** A deterministic 8-dimensional vector from the text: equal texts embed equally, different ones differ. */
+export function fakeEmbedding(text: string): number[] {
+  const vector = new Array<number>(8).fill(0);
+  for (let index = 0; index < text.length; index++) vector[index % 8]! += text.charCodeAt(index) / 1000;
+  return vector.map((value) => Math.round(value * 1000) / 1000);
+}
+
 function promptText(request: FakeRequest): string {
   if (request.api === "completion") return String(request.body.prompt ?? "");
+  if (request.api === "embedding") return String(request.body.input ?? "");
   const messages = Array.isArray(request.body.messages) ? (request.body.messages as { content?: unknown }[]) : [];
   return messages.map((message) => (typeof message.content === "string" ? message.content : "")).join(" ");
 }
 
-function route(path: string): { flavor: "azure" | "openai"; api: "chat" | "completion"; deployment?: string } | undefined {
-  const azure = /^\/openai\/deployments\/([^/]+)\/(chat\/completions|completions)$/.exec(path);
-  if (azure) return { flavor: "azure", api: azure[2] === "completions" ? "completion" : "chat", deployment: decodeURIComponent(azure[1]) };
+function route(path: string): { flavor: "azure" | "openai"; api: FakeRequest["api"]; deployment?: string } | undefined {
+  const azure = /^\/openai\/deployments\/([^/]+)\/(chat\/completions|completions|embeddings)$/.exec(path);
+  if (azure) return { flavor: "azure", api: azure[2] === "completions" ? "completion" : azure[2] === "embeddings" ? "embedding" : "chat", deployment: decodeURIComponent(azure[1]) };
+  if (path === "/v1/embeddings") return { flavor: "openai", api: "embedding" };
   if (path === "/v1/chat/completions") return { flavor: "openai", api: "chat" };
   if (path === "/v1/completions") return { flavor: "openai", api: "completion" };
   return undefined;
@@ -161,6 +170,11 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
       return;
     }
 
+    if (target.api === "embedding") {
+      const tokens = countWords(promptText(logged));
+      sendJson(res, 200, { object: "list", model, data: [{ object: "embedding", index: 0, embedding: fakeEmbedding(promptText(logged)) }], usage: { prompt_tokens: tokens, total_tokens: tokens } });
+      return;
+    }
     now++;
     max = Math.max(max, now);
     try {
