@@ -14,6 +14,7 @@ const commands: Record<string, () => Command> = {
   evaluate: () => require("./commands/evaluate").evaluateCommand,
   promote: () => require("./commands/promote").promoteCommand,
   serve: () => require("./commands/serve").serveCommand,
+  chat: () => require("./commands/chat").chatCommand,
 };
 
 function help(): string {

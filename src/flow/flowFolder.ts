@@ -189,14 +189,16 @@ function outputSpecsOf(raw: unknown): FlowOutputSpec[] {
 }
 
 /**
- * Chat roles: the input marked `is_chat_input` makes a chat flow; its history is the input marked
- * `is_chat_history` (or typed chat_history, or named chat_history), its output the one marked `is_chat_output`
- * or the only output.
+ * Chat roles: the input marked `is_chat_input` makes a chat flow; without marks, a flow with a `chat_history`
+ * input and exactly one other string input is one too (the template's flex chat flows). Its history is the input
+ * marked `is_chat_history` (or typed chat_history, or named chat_history), its output the one marked
+ * `is_chat_output` or the only output.
  */
 function chatOf(inputs: FlowInputSpec[], outputs: FlowOutputSpec[]): FlowInterface["chat"] {
-  const input = inputs.find((i) => i.isChatInput);
-  if (!input) return undefined;
   const history = inputs.find((i) => i.isChatHistory) ?? inputs.find((i) => i.name === "chat_history");
+  const others = inputs.filter((i) => i !== history && i.type === "string");
+  const input = inputs.find((i) => i.isChatInput) ?? (history && others.length === 1 && inputs.length === 2 ? others[0] : undefined);
+  if (!input) return undefined;
   const output = outputs.find((o) => o.isChatOutput) ?? (outputs.length === 1 ? outputs[0] : undefined);
   return { input: input.name, ...(history ? { history: history.name } : {}), ...(output ? { output: output.name } : {}) };
 }

@@ -126,7 +126,7 @@ describe("serve/app: prompt flow's serving contract", function () {
   it("serves flex and prompty flows through the same engine: a class flex flow, a generator flex flow, a prompty", async () => {
     const kinds = path.resolve(__dirname, "../flows/kinds");
     const llm = new FakeLlm((request) => {
-      const last = request.api === "chat" ? request.messages[request.messages.length - 1]!.content : request.prompt;
+      const last = request.api === "chat" ? request.messages[request.messages.length - 1]!.content : request.api === "completion" ? request.prompt : request.input;
       return request.parameters.response_format ? JSON.stringify({ category: "billing", confidence: 0.7 }) : `answer to ${last}`;
     });
     const classFlex = await serve(path.join(kinds, "class_flex"), llm);
