@@ -82,7 +82,7 @@ function connectionFor(flow: Flow, node: FlowNode, connections: Record<string, C
     throw new ConfigError(
       flow.file,
       at,
-      `a configured Azure OpenAI or OpenAI connection for node '${node.name}' (configured: ${known.join(", ") || "none"})`,
+      `a configured Azure OpenAI or OpenAI connection for ${node.type} node '${node.name}' (configured: ${known.join(", ") || "none"})`,
       connection ? `custom connection '${name}'` : `'${name}'`,
     );
   }
