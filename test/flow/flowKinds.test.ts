@@ -76,6 +76,33 @@ describe("flow kinds through openFlow", function () {
     await assert.rejects(openFlow(dir, { connections, llm, python }), (err: unknown) => err instanceof UserError && /needs init argument name/.test(err.message));
   });
 
+  it("runs an async flex entry whose model configuration carries ${env:VAR} values instead of a connection", async () => {
+    const dir = writeFlowDir({
+      "flow.flex.yaml": "entry: app:Ask\ninit:\n  model_config:\n    type: OpenAIModelConfiguration\n",
+      "init.json": JSON.stringify({ model_config: { base_url: "${env:LOCAL_BASE}", api_key: "${env:LOCAL_KEY}", model: "local-model" } }),
+      "ask.prompty": "---\nmodel:\n  api: chat\n  configuration: {type: openai}\ninputs: {q: {type: string}}\n---\nuser:\n{{q}}\n",
+      "app.py": [
+        "import asyncio",
+        "from promptflow.core import OpenAIModelConfiguration, Prompty",
+        "class Ask:",
+        "    def __init__(self, model_config: OpenAIModelConfiguration):",
+        "        self.prompty = Prompty.load(source='ask.prompty', model={'configuration': model_config})",
+        "    async def __call__(self, q: str) -> str:",
+        "        await asyncio.sleep(0)",
+        "        return self.prompty(q=q)",
+      ].join("\n"),
+    });
+    const flow = await openFlow(dir, { connections, llm, python, environment: { LOCAL_BASE: server.openAiBaseUrl, LOCAL_KEY: apiKey } });
+    const line = await flow.runLine({ q: "async?" }, { lineNumber: 0, signal });
+    assert.deepEqual(line.outputs, { output: "answer to async? after 1 messages" }, JSON.stringify(line.error));
+    const request = server.requests[server.requests.length - 1]!;
+    assert.equal(request.flavor, "openai");
+    assert.equal(request.model, "local-model");
+    const unset = await openFlow(dir, { connections, llm, python, environment: {} });
+    const failed = await unset.runLine({ q: "x" }, { lineNumber: 0, signal });
+    assert.match(failed.error?.message ?? "", /needs environment variable LOCAL_BASE, which is not set/);
+  });
+
   it("runs a function flex flow, collecting a generator output and streaming its chunks on request", async () => {
     const flow = await openFlow(path.join(kinds, "function_flex"), { connections, llm, python });
     const chunks: string[] = [];
