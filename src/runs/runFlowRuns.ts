@@ -55,6 +55,8 @@ interface RunTarget {
   datasets: DatasetToRun[];
   experiment?: string;
   env?: string;
+  /** The experiment's `init:` for a flex flow. */
+  init?: Record<string, unknown>;
 }
 
 function experimentTarget(args: RunArguments, experimentFile: string, note: (message: string) => void): RunTarget {
@@ -66,6 +68,7 @@ function experimentTarget(args: RunArguments, experimentFile: string, note: (mes
     datasets = datasets.filter((d) => args.datasets.includes(d.name));
   }
   const target: RunTarget = { flowDir: experiment.flow, connections: experiment.connections, datasets, experiment: experiment.file };
+  if (experiment.init) target.init = experiment.init;
   if (experiment.overlayFile) note(`${path.basename(experiment.overlayFile)} applied over ${path.basename(experiment.file)}`);
   if (args.env !== undefined) target.env = args.env;
   return target;
@@ -121,7 +124,7 @@ export async function runRuns(
       if (stop.signal.aborted) break;
       const executor = run.variant.flow
         ? createFlowExecutor({ flow: run.variant.flow, connections: target.connections, llm, python, environment: process.env })
-        : await openFlow(target.flowDir, { connections: target.connections, llm, python, environment: process.env, ...(args.init ? { init: args.init } : {}) });
+        : await openFlow(target.flowDir, { connections: target.connections, llm, python, environment: process.env, ...(target.init || args.init ? { init: { ...target.init, ...args.init } } : {}) });
       let summary: RunSummary;
       try {
         summary = await runBulk({

@@ -79,6 +79,19 @@ describe("flow kinds through the CLI (run, evaluate --phase pre, chat)", functio
     assert.doesNotMatch(fs.readFileSync(path.join(out, "qa__default", "records.jsonl"), "utf8"), new RegExp(apiKey));
   });
 
+  it("takes a flex flow's init arguments from the experiment (init:), overridden by --init", async () => {
+    const experiment = path.join(kinds, "experiment.yaml");
+    const fromExperiment = path.join(tmp, "init-experiment");
+    const first = await llmops(["run", "--experiment", experiment, "--env", "short", "--out", fromExperiment], env);
+    assert.equal(first.code, 0, first.stderr);
+    const answers = (dir: string): unknown[] => jsonLines(path.join(dir, "qa__default", "outputs.jsonl")).map((o) => (o.outputs as Record<string, unknown>).answer);
+    assert.deepEqual(answers(fromExperiment), ["answer to", "answer to", "answer to"]);
+    const fromFlag = path.join(tmp, "init-flag");
+    const second = await llmops(["run", "--experiment", experiment, "--env", "short", "--init", '{"max_words": 3}', "--out", fromFlag], env);
+    assert.equal(second.code, 0, second.stderr);
+    assert.deepEqual(answers(fromFlag), ["answer to What", "answer to Name", "answer to Why"]);
+  });
+
   it("llmops run --flow x.prompty runs a prompty directly, its JSON answer as outputs", async () => {
     const out = path.join(tmp, "prompty");
     const result = await llmops(["run", "--flow", path.join(kinds, "prompty_json/classify.prompty"), "--data", path.join(kinds, "data/tickets.jsonl"), "--connections", connectionsFile, "--out", out], env);

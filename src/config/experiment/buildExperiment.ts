@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { describeFound } from "../jsonPath";
 import type { ConnectionSpec } from "../../llm/connections";
 import { ConfigError } from "../../core/userError";
-import { inputNames, outputNames, type FlowInterface } from "../../flow/flowFolder";
+import { inputNames, modelConfigurationConnection, outputNames, type FlowInterface } from "../../flow/flowFolder";
 import { isMalformedReference, parseMappingExpression, type MappingExpression } from "./mappingExpression";
 import type {
   BuiltinEvaluatorName,
@@ -48,6 +48,7 @@ export interface ExperimentDocument {
   gates?: string[];
   regression?: RegressionPolicy;
   production?: { flow: string; source?: string; mappings?: RawMappings; gates?: string[] };
+  init?: Record<string, unknown>;
 }
 
 /** `azureml:<name>:<version>`: a data asset registered in the workspace (the template's remote dataset source). */
@@ -356,5 +357,15 @@ export function buildExperiment(document: ExperimentDocument, context: BuildCont
   if (regression) experiment.regression = regression;
   if (production) experiment.production = production;
   if (skippedEvaluators.length > 0) experiment.skippedEvaluators = skippedEvaluators;
+  if (document.init !== undefined) {
+    if (standard.flow.kind !== "flex") throw new ConfigError(fileOf("init"), "$.init", "init arguments only for a flex flow (flow.flex.yaml)", `a ${standard.flow.kind} flow`);
+    for (const [key, value] of Object.entries(document.init)) {
+      const connection = modelConfigurationConnection(value);
+      if (connection !== undefined && !experiment.connectionSpecs.some((spec) => String(spec.name) === connection)) {
+        throw new ConfigError(fileOf("init"), `$.init.${key}.connection`, "a connection declared under connections:", `"${connection}"`);
+      }
+    }
+    experiment.init = document.init;
+  }
   return experiment;
 }

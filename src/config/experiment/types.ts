@@ -104,6 +104,8 @@ export interface Experiment {
    * template's evaluation skips them, so does this one, and says so.
    */
   skippedEvaluators?: { name: string; reason: string }[];
+  /** A flex flow's init arguments (over init.json and the yaml's defaults; `--init` overrides them). */
+  init?: Record<string, unknown>;
   gates: string[];
   regression?: RegressionPolicy;
   production?: ProductionEvaluation;
