@@ -138,22 +138,15 @@ export interface PromptyRunnerDeps {
 export function createPromptyRunner(deps: PromptyRunnerDeps): PromptyRunner {
   const files = new Map<string, PromptyFile>();
   const renderers = new Map<string, TemplateRenderer>();
-  const load = (source: string): PromptyFile => {
-    let prompty = files.get(source);
-    if (!prompty) {
-      prompty = readPromptyFile(source);
-      files.set(source, prompty);
-    }
-    return prompty;
+  const cached = <T>(cache: Map<string, T>, key: string, make: (key: string) => T): T => {
+    const found = cache.get(key);
+    if (found !== undefined) return found;
+    const made = make(key);
+    cache.set(key, made);
+    return made;
   };
-  const rendererFor = (dir: string): TemplateRenderer => {
-    let renderer = renderers.get(dir);
-    if (!renderer) {
-      renderer = createTemplateRenderer(dir);
-      renderers.set(dir, renderer);
-    }
-    return renderer;
-  };
+  const load = (source: string): PromptyFile => cached(files, source, readPromptyFile);
+  const rendererFor = (dir: string): TemplateRenderer => cached(renderers, dir, createTemplateRenderer);
 
   const request = (call: PromptyCall): LlmRequest => {
     const prompty = load(call.source);

@@ -3,36 +3,18 @@
  * `llmops chat`) against the fake OpenAI server on 127.0.0.1, with the sample flows in test/flows/kinds.
  */
 import * as assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { runLlmops } from "../evaluation/phases/cliSupport";
+import { kindsAnswer } from "../flows/kindsAnswer";
 import { startFakeOpenAiServer, type FakeOpenAiServer } from "../support/fakeOpenAiServer";
 
 const root = path.resolve(__dirname, "../..");
-const cli = path.join(root, "src/cli/llmops.cjs");
 const kinds = path.join(root, "test/flows/kinds");
 const apiKey = "fake-key-cli-kinds-4242";
 
-function llmops(args: string[], env: Record<string, string>, stdin = ""): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: "1", ...env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`llmops ${args.join(" ")} did not finish\n${stderr}`));
-    }, 120_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(stdin);
-  });
-}
+const llmops = (args: string[], env: Record<string, string>, stdin = "") => runLlmops(args, env, { stdin });
 
 function jsonLines(file: string): Record<string, unknown>[] {
   return fs.readFileSync(file, "utf8").split("\n").filter((line) => line.trim() !== "").map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -47,12 +29,7 @@ describe("flow kinds through the CLI (run, evaluate --phase pre, chat)", functio
   before(async () => {
     server = await startFakeOpenAiServer({
       apiKey,
-      answer: (request) => {
-        const messages = (request.body.messages ?? []) as { role: string; content: string }[];
-        const last = messages[messages.length - 1]?.content ?? "";
-        if (request.body.response_format) return JSON.stringify({ category: last.includes("invoice") ? "billing" : "technical", confidence: 0.9 });
-        return `answer to ${last} after ${messages.length} messages`;
-      },
+      answer: kindsAnswer,
     });
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "llmops-kinds-"));
     env = { AOAI_API_BASE: server.url, AOAI_API_KEY: apiKey };

@@ -11,6 +11,7 @@ import { createPythonPool, type PythonPool } from "../../src/flow/pythonPool";
 import { createLlmInvoker } from "../../src/llm";
 import type { Connection } from "../../src/llm/types";
 import { startFakeOpenAiServer, type FakeOpenAiServer } from "../support/fakeOpenAiServer";
+import { kindsAnswer } from "../flows/kindsAnswer";
 import { cleanupFlowDirs, writeFlowDir } from "./support";
 
 const kinds = path.resolve(__dirname, "../flows/kinds");
@@ -26,12 +27,7 @@ describe("flow kinds through openFlow", function () {
   before(async () => {
     server = await startFakeOpenAiServer({
       apiKey,
-      answer: (request) => {
-        const messages = (request.body.messages ?? []) as { role: string; content: string }[];
-        const last = messages[messages.length - 1]?.content ?? "";
-        if (request.body.response_format) return JSON.stringify({ category: last.includes("invoice") ? "billing" : "other", confidence: 0.8, extra: 1 });
-        return `answer to ${last} after ${messages.length} messages`;
-      },
+      answer: kindsAnswer,
     });
     connections = {
       aoai: { type: "azure_open_ai", name: "aoai", apiBase: server.url, apiVersion: "2024-06-01", authMode: "key", apiKey },
@@ -117,7 +113,7 @@ describe("flow kinds through openFlow", function () {
     const flow = await openFlow(path.join(kinds, "prompty_json"), { connections, llm, python });
     assert.equal(flow.interface.kind, "prompty");
     const line = await flow.runLine({ ticket: "my invoice is wrong" }, { lineNumber: 0, signal });
-    assert.deepEqual(line.outputs, { category: "billing", confidence: 0.8 });
+    assert.deepEqual(line.outputs, { category: "billing", confidence: 0.9 });
     const request = server.requests[server.requests.length - 1]!;
     assert.deepEqual(request.body.response_format, { type: "json_object" });
     assert.match(String((request.body.messages as { content: string }[])[0]?.content), /written in English/);

@@ -21,8 +21,14 @@ export interface CliResult {
 }
 
 export function runCli(args: string[], env: Record<string, string | undefined>, timeoutMs = 120_000): Promise<CliResult> {
+  return runLlmops(["evaluate", ...args], env, { timeoutMs });
+}
+
+/** Any `llmops` command, with `stdin` written to it (then closed). */
+export function runLlmops(args: string[], env: Record<string, string | undefined>, options: { timeoutMs?: number; stdin?: string } = {}): Promise<CliResult> {
+  const timeoutMs = options.timeoutMs ?? 120_000;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, "evaluate", ...args], {
+    const child = spawn(process.execPath, [cli, ...args], {
       cwd: root,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: "1", ...env },
     });
@@ -32,13 +38,14 @@ export function runCli(args: string[], env: Record<string, string | undefined>, 
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`llmops evaluate ${args.join(" ")} did not finish in ${timeoutMs} ms\n${stderr}`));
+      reject(new Error(`llmops ${args.join(" ")} did not finish in ${timeoutMs} ms\n${stderr}`));
     }, timeoutMs);
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+    child.stdin.end(options.stdin ?? "");
   });
 }
 
