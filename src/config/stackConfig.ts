@@ -21,7 +21,7 @@ export function inUseCase(useCase: string, file: string): string {
 }
 
 /** Keys whose Pulumi config values are structured, so Pulumi hands them over as JSON text. */
-const structuredKeys = new Set(["keyVault", "containerRegistry", "openAi", "datasets", "tags"]);
+const structuredKeys = new Set(["keyVault", "containerRegistry", "openAi", "datasets", "tags", "serving"]);
 
 /**
  * CI sets these (the template's variable names) to point a stack at other resources without editing
@@ -108,6 +108,15 @@ function datasetSources(value: unknown): DatasetSource[] | undefined {
   });
 }
 
+/** `llmops:serving` (shape checked by the schema): the engine defaults to llmops, the base image to the plan's pinned one. */
+function servingSettings(value: unknown): StackSettings["serving"] {
+  const record = isRecord(value) ? value : {};
+  const serving: StackSettings["serving"] = { engine: record.engine === "promptflow" ? "promptflow" : "llmops" };
+  const baseImage = optionalString(record.baseImage);
+  if (baseImage !== undefined) serving.baseImage = baseImage;
+  return serving;
+}
+
 function stringRecord(value: unknown): Record<string, string> {
   const result: Record<string, string> = {};
   if (isRecord(value)) for (const [k, v] of Object.entries(value)) if (typeof v === "string") result[k] = v;
@@ -167,6 +176,7 @@ export function readStackSettings(input: StackConfigInput): StackSettings {
     experimentPath:
       optionalString(get("experimentPath")) ?? (useCase !== undefined ? inUseCase(useCase, useCaseFiles.experiment) : defaultExperimentPath),
     tags: stringRecord(get("tags")),
+    serving: servingSettings(get("serving")),
   };
   if (useCase !== undefined) settings.useCase = useCase;
   const flowPath = optionalString(get("flowPath")) ?? (useCase !== undefined ? undefined : defaultFlowPath);

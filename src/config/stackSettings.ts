@@ -14,6 +14,9 @@ export interface DatasetSource {
   description?: string;
 }
 
+/** What serves the flow in its image: our engine (`llmops serve`) or prompt flow's retired runtime. */
+export type ServingEngine = "llmops" | "promptflow";
+
 export interface StackSettings {
   /** ENV_NAME to select in deployment_config.json. */
   environment: string;
@@ -42,4 +45,6 @@ export interface StackSettings {
   /** undefined = the default: the experiment's local datasets for a use case, else every flows/data/*.jsonl file. */
   datasets?: DatasetSource[];
   tags: Record<string, string>;
+  /** `llmops:serving`: engine (default llmops) and, for llmops, the base image (default: the plan's pinned one). */
+  serving: { engine: ServingEngine; baseImage?: string };
 }

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { DeploymentPlan, DeploymentServes, FlowPlan } from "../plan/types";
+import type { ServingEngine } from "../config/stackSettings";
 import { WorkspaceRef, environmentVersionId, modelVersionId } from "./azureIds";
 import { environmentName } from "./imageSpecs";
 
@@ -49,9 +50,23 @@ export function secretEnvironment<S>(deployment: DeploymentPlan, secretValues: R
 }
 
 /** The managed deployment's `properties` body (ARM `ManagedOnlineDeployment`). */
+/**
+ * What the deployment's model data collector records. Prompt flow's serving app logs `model_inputs` and
+ * `model_outputs` itself through Azure ML's Python collector SDK; `llmops serve` is not Python, and for other
+ * servers Azure documents payload logging: the collector records each HTTP request and response body (the flow's
+ * inputs and outputs) with no code in the container, correlated by the request id the server echoes.
+ */
+function dataCollections(engine: ServingEngine): Record<string, { dataCollectionMode: "Enabled" }> {
+  return engine === "llmops"
+    ? { request: { dataCollectionMode: "Enabled" }, response: { dataCollectionMode: "Enabled" } }
+    : { model_inputs: { dataCollectionMode: "Enabled" }, model_outputs: { dataCollectionMode: "Enabled" } };
+}
+
 export function managedDeploymentProperties<T, S = string>(
   deployment: DeploymentPlan,
   served: { model: T; environmentId: T },
+  /** What serves the flow in the image: decides the data collector's collections. */
+  engine: ServingEngine,
   /** Values of the plan's secretEnvironmentVariables, by the variable holding them (Pulumi secrets). */
   secretValues: Record<string, S> = {},
 ) {
@@ -74,10 +89,7 @@ export function managedDeploymentProperties<T, S = string>(
     ...(deployment.dataCollection
       ? {
           dataCollector: {
-            collections: {
-              model_inputs: { dataCollectionMode: "Enabled" },
-              model_outputs: { dataCollectionMode: "Enabled" },
-            },
+            collections: dataCollections(engine),
             rollingRate: "Hour",
           },
         }

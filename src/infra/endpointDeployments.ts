@@ -77,7 +77,7 @@ export class EndpointDeployments extends pulumi.ComponentResource {
           workspaceName: ws.workspaceName,
           location: plan.azure.location,
           sku: deploymentSku(deployment),
-          properties: managedDeploymentProperties(deployment, refs, args.secretValues ?? {}),
+          properties: managedDeploymentProperties(deployment, refs, plan.image.engine, args.secretValues ?? {}),
           tags: { ...longLivedTags(plan.tags), "deployment-role": deployment.role },
         },
         {

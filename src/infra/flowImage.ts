@@ -13,6 +13,7 @@ import {
   environmentVersionProperties,
   imageName,
 } from "./imageSpecs";
+import { stageBuildContext } from "./buildContext";
 import { RegistryTokenSource, acrRefreshTokenUsername, entraRegistryTokenSource } from "../azure/registryToken";
 
 export interface FlowImageArgs {
@@ -56,7 +57,7 @@ export class FlowImage extends pulumi.ComponentResource {
       "image",
       {
         imageName: imageName(registry.loginServer, plan.image),
-        build: { context: plan.image.contextDir, dockerfile, platform: plan.image.platform },
+        build: { context: stageBuildContext(plan.image, args.dockerfileRoot), dockerfile, platform: plan.image.platform },
         registry: { server: registry.loginServer, ...this.registryLogin(plan, args.registryToken) },
       },
       { parent: this },

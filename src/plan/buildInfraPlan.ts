@@ -11,7 +11,9 @@ import { ConfigError } from "../core/userError";
 import { assetNamePattern, buildHashOf, kebabCase, versionFromHash } from "./assetNames";
 import { buildAzureTarget } from "./azureTarget";
 import { buildDatasetPlans, experimentDatasetPlans } from "./datasets";
-import { defaultBaseImage, dockerfileText } from "./dockerfile";
+import { defaultBaseImage, dockerfileText, pinnedImagePattern, promptflowRuntimeImage } from "./dockerfile";
+import { llmopsRuntimeRoot, runtimeHashOf } from "./runtimeSources";
+import { loadFlow } from "../flow/loadFlow";
 import { buildEndpointPlan } from "./endpointPlan";
 import { contentHashOf } from "./flowFolder";
 import { readFlowFiles, readFlowInterface } from "../flow/flowFolder";
@@ -200,6 +202,8 @@ function buildFlowAndImage(
   settings: StackSettings,
   experiment: ExperimentOutline | undefined,
   managed: ManagedEndpointEntry | undefined,
+  /** Where things the user should know (not errors) are added. */
+  notices: string[],
 ): { flow: FlowPlan; image: ImagePlan } {
   const fromExperiment = settings.flowPath === undefined && experiment !== undefined;
   const sourceDir = settings.flowPath !== undefined ? path.resolve(input.projectRoot, settings.flowPath) : experiment!.flow;
@@ -236,13 +240,29 @@ function buildFlowAndImage(
     );
   }
   const requirementsFile = requirementsFileOf(files, definition.file);
+  const { engine } = settings.serving;
+  const templateBase = looseString(managed?.DEPLOYMENT_BASE_IMAGE_NAME);
+  if (engine === "llmops") {
+    requireServableFlow(sourceDir, definition, input.stackConfigFile);
+    if (templateBase !== undefined) {
+      notices.push(
+        `DEPLOYMENT_BASE_IMAGE_NAME (${templateBase}) is ignored: it names a prompt flow runtime base; the llmops engine's image builds on llmops:serving.baseImage (default ${defaultBaseImage}).`,
+      );
+    }
+  }
+  const baseImage = engine === "llmops" ? (settings.serving.baseImage ?? defaultBaseImage) : (templateBase ?? promptflowRuntimeImage);
+  if (engine === "llmops" && !pinnedImagePattern.test(baseImage)) {
+    throw new ConfigError(input.stackConfigFile, jsonPath(["config", "llmops:serving", "baseImage"]), "an image pinned by digest (<image>@sha256:<64 hex>)", JSON.stringify(baseImage));
+  }
   const dockerfile = dockerfileText({
+    engine,
     flowName: name,
     contentHash,
-    baseImage: looseString(managed?.DEPLOYMENT_BASE_IMAGE_NAME) ?? defaultBaseImage,
+    baseImage,
     ...(requirementsFile !== undefined ? { requirementsFile } : {}),
   });
-  const buildHash = buildHashOf(contentHash, dockerfile);
+  // The llmops image compiles this package's sources: a new runtime is a new build.
+  const buildHash = buildHashOf(contentHash, engine === "llmops" ? `${dockerfile}\u0000runtime ${runtimeHashOf()}` : dockerfile);
   // One version string for model, environment and image tag: a pinned model version finds its environment by it.
   const version = versionFromHash(buildHash);
   const flow: FlowPlan = {
@@ -265,10 +285,30 @@ function buildFlowAndImage(
     tag: version,
     platform: "linux/amd64",
     dockerfile,
+    engine,
     contextDir: sourceDir,
+    ...(engine === "llmops" ? { runtimeDir: llmopsRuntimeRoot } : {}),
     port: 8080,
   };
   return { flow, image };
+}
+
+/**
+ * With `serving.engine: llmops` a flow our engine refuses (a package tool, an unknown node type, ...) is refused
+ * here, before anything is built or deployed, with the engine's own reason. Flex and prompty definitions are read
+ * by the flow folder reader already; DAGs are validated in full.
+ */
+function requireServableFlow(sourceDir: string, definition: FlowDefinition, stackConfigFile: string): void {
+  if (definition.kind !== "dag") return;
+  try {
+    loadFlow(sourceDir);
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    throw new UserError(
+      `${stackConfigFile}: llmops:serving.engine is "llmops" (the default), and the llmops engine refuses this flow: ${err.message}. ` +
+        `Change the flow, or set llmops:serving.engine: promptflow to serve it with prompt flow's runtime image (retired 2027-04-20).`,
+    );
+  }
 }
 
 /**
@@ -317,7 +357,7 @@ export function buildInfraPlan(input: PlanInput): InfraPlan {
   const azure = buildAzureTarget(settings, registry);
   const experiment = experimentOutlineOf(input, settings);
   const useCaseEnvironment = useCaseEnvironmentOf(input, settings, notices);
-  const { flow, image } = buildFlowAndImage(input, settings, experiment, managed?.entry);
+  const { flow, image } = buildFlowAndImage(input, settings, experiment, managed?.entry, notices);
 
   const plan: InfraPlan = {
     stack: input.stack,

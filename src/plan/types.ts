@@ -4,6 +4,7 @@
  * components in src/infra/. Nothing here holds a secret value: secrets are Key Vault secret *names*.
  */
 import type { FlowFolderFile, FlowKind } from "../flow/flowFolder";
+import type { ServingEngine } from "../config/stackSettings";
 
 export type EndpointAuthMode = "Key" | "AADToken";
 
@@ -87,7 +88,12 @@ export interface ImagePlan {
   platform: "linux/amd64";
   /** Generated Dockerfile text for the prompt flow serving container (port 8080, /score, /health). */
   dockerfile: string;
+  /** What serves the flow: our engine (`llmops serve`) or prompt flow's runtime image. */
+  engine: ServingEngine;
+  /** The flow folder: the whole build context of the promptflow recipe, `flow/` of the llmops one. */
   contextDir: string;
+  /** llmops recipe: the llmops package whose sources (package.json, src/, ...) the image compiles. */
+  runtimeDir?: string;
   port: 8080;
 }
 

@@ -80,15 +80,18 @@ describe("infra: pure specs", () => {
     });
 
     it("builds the managed deployment body with Default scale settings and the instance count in the SKU", () => {
-      const body = managedDeploymentProperties(green, { model: "m", environmentId: "e" });
+      const body = managedDeploymentProperties(green, { model: "m", environmentId: "e" }, "llmops");
       assert.equal(body.endpointComputeType, "Managed");
       assert.deepEqual(body.scaleSettings, { scaleType: "Default" });
       assert.equal(body.model, "m");
       assert.equal(body.environmentId, "e");
       assert.deepEqual(body.requestSettings, { requestTimeout: "PT3M", maxConcurrentRequestsPerInstance: 2 });
       assert.deepEqual(deploymentSku(green), { name: "Default", capacity: 2 });
-      assert.ok("dataCollector" in body);
-      assert.ok(!("dataCollector" in managedDeploymentProperties(blue, { model: "m", environmentId: "e" })));
+      // llmops serve is not Python: Azure's payload logging collects the request and response bodies.
+      assert.deepEqual(body.dataCollector?.collections, { request: { dataCollectionMode: "Enabled" }, response: { dataCollectionMode: "Enabled" } });
+      const promptflow = managedDeploymentProperties(green, { model: "m", environmentId: "e" }, "promptflow");
+      assert.deepEqual(promptflow.dataCollector?.collections, { model_inputs: { dataCollectionMode: "Enabled" }, model_outputs: { dataCollectionMode: "Enabled" } });
+      assert.ok(!("dataCollector" in managedDeploymentProperties(blue, { model: "m", environmentId: "e" }, "llmops")));
     });
 
     it("scales out above the target and in below half of it, within min and max", () => {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ConfigError } from "../../src/core/userError";
+import { defaultBaseImage } from "../../src/plan/dockerfile";
 import type { InfraPlan } from "../../src/plan/types";
 import { deploymentConfig, projectsRemovedAfterSuite, managedEntry, plan, stackConfig, webAppEntry, type Project } from "./fixtures";
 
@@ -89,8 +90,11 @@ describe("buildInfraPlan", () => {
       assert.equal(result.image.repository, "llmops/classifier");
       assert.equal(result.image.tag, result.flow.buildHash.slice(0, 12));
       assert.equal(result.image.contextDir, result.flow.sourceDir);
-      assert.match(result.image.dockerfile, /^FROM --platform=linux\/amd64 mcr\.microsoft\.com\/azureml\/promptflow\/promptflow-runtime:latest$/m);
-      assert.match(result.image.dockerfile, /pip install --no-cache-dir -r "\/flow\/requirements.txt"/);
+      assert.equal(result.image.engine, "llmops");
+      assert.ok(result.image.runtimeDir !== undefined && fs.existsSync(path.join(result.image.runtimeDir, "src/cli/entry.ts")), "the runtime the image compiles");
+      assert.ok(result.image.dockerfile.includes(`FROM --platform=linux/amd64 ${defaultBaseImage}\n`));
+      assert.match(result.image.dockerfile, /^COPY \["flow\/requirements.txt","\/tmp\/requirements.txt"\]$/m);
+      assert.doesNotMatch(result.image.dockerfile, /promptflow-runtime|pip install[^\n]*promptflow/i);
     });
 
     it("tags resources with environment, manager and flow hash, keeping the stack's own tags", () => {
@@ -289,11 +293,33 @@ describe("buildInfraPlan", () => {
         kubernetes: [managedEntry({ ENDPOINT_NAME: "ticket-k8s-dev", COMPUTE_NAME: "k8s", DEPLOYMENT_VM_SIZE: "defaultinstancetype" })],
       }),
     );
-    const result = plan(p);
+    // The template's key names a prompt flow runtime base: it applies to the promptflow engine.
+    const result = plan(p, { stackConfig: stackConfig({ serving: JSON.stringify({ engine: "promptflow" }) }) });
     assert.match(result.image.dockerfile, /^FROM --platform=linux\/amd64 myregistry\.azurecr\.io\/promptflow\/runtime:20240529\.v1$/m);
     assert.equal(result.notices?.length, 2);
     assert.match(result.notices![0]!, /kubernetes_endpoint\[0\].*not deployed by this tool/);
     assert.match(result.notices![1]!, /DEPLOYMENT_CONDA_PATH is ignored/);
+    // With the llmops engine (the default) it is ignored, with a notice, and the pinned Node base is used.
+    const llmops = plan(p);
+    assert.ok(llmops.notices!.some((notice) => /DEPLOYMENT_BASE_IMAGE_NAME .* is ignored/.test(notice)));
+    assert.ok(llmops.image.dockerfile.includes(`FROM --platform=linux/amd64 ${defaultBaseImage}\n`));
+  });
+
+  it("with serving.engine llmops, refuses a flow the engine refuses, with the engine's reason, and a base image not pinned by digest", () => {
+    const p = project();
+    const dag = fs.readFileSync(path.join(p.root, "flows/classifier/flow.dag.yaml"), "utf8");
+    p.writeFile(
+      "flows/classifier/flow.dag.yaml",
+      dag.replace(/nodes:\n/, "nodes:\n- name: search\n  type: python\n  source: {type: package, tool: promptflow.tools.serpapi.SerpAPI.search}\n  inputs: {query: x}\n"),
+    );
+    assert.throws(() => plan(p), (err: unknown) => err instanceof Error && /llmops engine refuses this flow/.test(err.message) && /promptflow\.tools\.serpapi/.test(err.message) && /serving\.engine: promptflow/.test(err.message));
+    // The same flow plans with prompt flow's runtime image.
+    const promptflow = plan(p, { stackConfig: stackConfig({ serving: JSON.stringify({ engine: "promptflow" }) }) });
+    assert.equal(promptflow.image.engine, "promptflow");
+    assert.match(promptflow.image.dockerfile, /promptflow-runtime:latest/);
+
+    const q = project();
+    expectConfigError(() => plan(q, { stackConfig: stackConfig({ serving: JSON.stringify({ baseImage: "node:24-bookworm-slim" }) }) }), "Pulumi.dev.yaml", `$.config["llmops:serving"].baseImage`, ["pinned by digest", "node:24-bookworm-slim"]);
   });
 
   it("uses the CLI's --config file instead of the stack's", () => {

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { servingCommand } from "../../src/plan/dockerfile";
+import { promptflowServingCommand as servingCommand } from "../../src/plan/dockerfile";
 
 /**
  * The serving image's CMD off Azure ML (the Web App), run for real with /bin/sh against a stand-in `pf` that
@@ -11,7 +11,7 @@ import { servingCommand } from "../../src/plan/dockerfile";
  * Web App names exists in the local prompt flow store before the flow is served, and a missing setting stops the
  * container with a message naming it instead of serving a flow whose LLM nodes fail.
  */
-describe("serving image command: Web App connections", () => {
+describe("serving image command (engine promptflow): Web App connections", () => {
   let root: string;
 
   before(() => {

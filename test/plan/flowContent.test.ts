@@ -7,7 +7,7 @@ import { buildHashOf } from "../../src/plan/assetNames";
 import { dockerfileText } from "../../src/plan/dockerfile";
 import { contentHashOf } from "../../src/plan/flowFolder";
 import { readFlowFiles } from "../../src/flow/flowFolder";
-import { deploymentConfig, projectsRemovedAfterSuite, managedEntry, plan } from "./fixtures";
+import { deploymentConfig, projectsRemovedAfterSuite, managedEntry, plan, stackConfig } from "./fixtures";
 
 describe("flow content identity", () => {
   const project = projectsRemovedAfterSuite();
@@ -68,13 +68,15 @@ describe("flow content identity", () => {
     assert.equal(again.image.tag, before.image.tag);
     assert.equal(again.image.dockerfile, before.image.dockerfile);
 
-    p.writeConfig(entries("myregistry.azurecr.io/promptflow-runtime:20260101"));
-    const after = plan(p);
-    const afterPinned = plan(p, { stack: "prod", stackConfig: stackFor("prod") });
+    // The llmops image's base is a stack setting, pinned by digest.
+    const newBase = `myregistry.azurecr.io/node-python@sha256:${"a".repeat(64)}`;
+    const serving = JSON.stringify({ baseImage: newBase });
+    const after = plan(p, { stackConfig: stackConfig({ serving }) });
+    const afterPinned = plan(p, { stack: "prod", stackConfig: { ...stackFor("prod"), serving } });
 
     assert.equal(after.flow.contentHash, before.flow.contentHash, "the flow files did not change");
     assert.equal(after.flow.model.datastorePath, before.flow.model.datastorePath, "the upload is content-addressed by the flow alone");
-    assert.match(after.image.dockerfile, /^FROM --platform=linux\/amd64 myregistry\.azurecr\.io\/promptflow-runtime:20260101$/m);
+    assert.ok(after.image.dockerfile.split("\n").includes(`FROM --platform=linux/amd64 ${newBase}`));
     assert.notEqual(after.flow.buildHash, before.flow.buildHash);
     assert.notEqual(after.flow.model.version, before.flow.model.version, "a new model version");
     assert.notEqual(after.image.tag, before.image.tag, "a new image tag");
@@ -91,10 +93,10 @@ describe("flow content identity", () => {
 
   it("derives the build hash from the Dockerfile text: a different start recipe over the same flow is a different build", () => {
     const content = "c".repeat(64);
-    const one = buildHashOf(content, dockerfileText({ flowName: "f", contentHash: content, baseImage: "a/b:1" }));
-    assert.equal(one, buildHashOf(content, dockerfileText({ flowName: "f", contentHash: content, baseImage: "a/b:1" })));
-    assert.notEqual(one, buildHashOf(content, dockerfileText({ flowName: "f", contentHash: content, baseImage: "a/b:1" }) + "RUN true\n"));
-    assert.notEqual(one, buildHashOf("d".repeat(64), dockerfileText({ flowName: "f", contentHash: content, baseImage: "a/b:1" })));
+    const one = buildHashOf(content, dockerfileText({ engine: "llmops", flowName: "f", contentHash: content, baseImage: "a/b:1" }));
+    assert.equal(one, buildHashOf(content, dockerfileText({ engine: "llmops", flowName: "f", contentHash: content, baseImage: "a/b:1" })));
+    assert.notEqual(one, buildHashOf(content, dockerfileText({ engine: "llmops", flowName: "f", contentHash: content, baseImage: "a/b:1" }) + "RUN true\n"));
+    assert.notEqual(one, buildHashOf("d".repeat(64), dockerfileText({ engine: "llmops", flowName: "f", contentHash: content, baseImage: "a/b:1" })));
   });
 
   it("ignores run by-products: __pycache__, .promptflow, .runs and *.pyc", () => {

@@ -41,8 +41,8 @@ describe("plan building blocks", () => {
     assert.equal(kebabCase("Support_Ticket__Classifier"), "support-ticket-classifier");
   });
 
-  it("generates a serving Dockerfile: amd64 base, flow at /flow, requirements, non-root, port 8080", () => {
-    const text = dockerfileText({ flowName: "classifier", contentHash: "ab".repeat(32), baseImage: "mcr.microsoft.com/azureml/promptflow/promptflow-runtime:latest", requirementsFile: "requirements.txt" });
+  it("generates the promptflow recipe's Dockerfile: amd64 base, flow at /flow, requirements, non-root, port 8080", () => {
+    const text = dockerfileText({ engine: "promptflow", flowName: "classifier", contentHash: "ab".repeat(32), baseImage: "mcr.microsoft.com/azureml/promptflow/promptflow-runtime:latest", requirementsFile: "requirements.txt" });
     const lines = text.trim().split("\n");
     assert.equal(lines[1], "FROM --platform=linux/amd64 mcr.microsoft.com/azureml/promptflow/promptflow-runtime:latest");
     assert.ok(lines.includes("COPY . /flow"));
@@ -52,6 +52,6 @@ describe("plan building blocks", () => {
     assert.ok(lines.includes("EXPOSE 8080"));
     assert.match(text, /ENV PROMPTFLOW_RUN_MODE=serving/);
     assert.match(lines.at(-1) ?? "", /^CMD \["\/bin\/sh","-c",".*pf flow serve --source \/flow --host 0\.0\.0\.0 --port 8080/);
-    assert.ok(!dockerfileText({ flowName: "x", contentHash: "0".repeat(64), baseImage: "b/c:d" }).includes("pip install"));
+    assert.ok(!dockerfileText({ engine: "promptflow", flowName: "x", contentHash: "0".repeat(64), baseImage: "b/c:d" }).includes("pip install"));
   });
 });

@@ -12,13 +12,13 @@ import { dockerfileText } from "../../src/plan/dockerfile";
  * set) the flow's connections come from the workspace, which only prompt flow's AzureML serving extension does;
  * `pf flow serve` resolves connections from the container's empty local store.
  */
-describe("serving image command", () => {
+describe("serving image command (engine promptflow)", () => {
   let root: string;
   let cmd: string[];
 
   before(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), "llmops-serving-cmd-"));
-    const line = dockerfileText({ flowName: "classifier", contentHash: "ab".repeat(32), baseImage: "b/c:d" })
+    const line = dockerfileText({ engine: "promptflow", flowName: "classifier", contentHash: "ab".repeat(32), baseImage: "b/c:d" })
       .trim()
       .split("\n")
       .at(-1);
