@@ -108,6 +108,8 @@ export interface StackExperiment {
   /** Absolute path of experiment.yaml (the use case's, or llmops:experimentPath). */
   experiment: string;
   environment: string;
+  /** The stack's Azure ML workspace, where `azureml:` datasets are read. */
+  workspace: { subscriptionId: string; resourceGroupName: string; workspaceName: string };
 }
 
 export function readStackExperiment(
@@ -118,7 +120,11 @@ export function readStackExperiment(
   if (!stackNamePattern.test(stack)) throw new UserError(`--stack '${stack}': use letters, digits, '-', '_' and '.'`);
   const stackConfig = readStackConfigFile(projectRoot, stack);
   const settings = readStackSettings({ stack, stackConfig: llmopsSettings(stackConfig), stackConfigFile: stackConfig.file, environmentVariables });
-  return { experiment: path.resolve(projectRoot, settings.experimentPath), environment: settings.environment };
+  return {
+    experiment: path.resolve(projectRoot, settings.experimentPath),
+    environment: settings.environment,
+    workspace: { subscriptionId: settings.subscriptionId, resourceGroupName: settings.resourceGroupName, workspaceName: settings.workspaceName },
+  };
 }
 
 /** `--use-case <folder>`: the template's layout keeps the experiment at the folder's top. */

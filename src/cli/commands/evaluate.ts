@@ -11,6 +11,7 @@ import { findProjectRoot } from "../../core/projectRoot";
 import { parseCommandOptions, type CommandOptions } from "../commandOptions";
 import { readStackExperiment, useCaseExperiment } from "../../config/stackConfigFile";
 import { applyUseCaseEnvironment } from "../useCaseEnvironment";
+import { downloadExperimentDataAssets } from "../dataAssetDownloads";
 import type { Command } from "../main";
 
 const usage = `usage: llmops evaluate --phase pre  [--env <name>] [--experiment <file> | --use-case <folder> | --stack <name>]
@@ -196,6 +197,8 @@ export const evaluateCommand: Command = {
     try {
       const options = evaluationOptions(parsed, process.cwd(), process.env);
       applyUseCaseEnvironment(options.experiment, options.note);
+      const fromStack = parsed.stack !== undefined && options.projectRoot !== undefined ? readStackExperiment(options.projectRoot, parsed.stack, process.env) : undefined;
+      await downloadExperimentDataAssets(options.experiment, options.env ?? fromStack?.environment, process.env, fromStack?.workspace, options.note);
       result = await runEvaluation(options);
     } catch (err) {
       if (err instanceof Interrupted) {

@@ -14,6 +14,8 @@ import { findProjectRoot } from "../../core/projectRoot";
 import { parseCommandOptions, usageError, type CommandOptions } from "../commandOptions";
 import { readStackExperiment, useCaseExperiment } from "../../config/stackConfigFile";
 import { applyUseCaseEnvironment } from "../useCaseEnvironment";
+import { downloadExperimentDataAssets } from "../dataAssetDownloads";
+import type { WorkspaceReference } from "../../azure/workspaceConnections";
 import type { Command } from "../main";
 import { describeFailureBudget, noFailures, parseFailureBudget, withinFailureBudget } from "../../runs/failureBudget";
 import { runRuns, type RunArguments } from "../../runs/runFlowRuns";
@@ -83,7 +85,10 @@ export function parseInitArgument(value: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-export function parseRunArguments(args: string[]): RunArguments {
+/** The run's arguments, plus the stack's workspace when --stack named it (for `azureml:` datasets). */
+export type ParsedRunArguments = RunArguments & { workspace?: WorkspaceReference };
+
+export function parseRunArguments(args: string[]): ParsedRunArguments {
   const options = parseCommandOptions(
     args,
     {
@@ -111,7 +116,7 @@ export function parseRunArguments(args: string[]): RunArguments {
 
   const out = text("out");
   if (!out) fail("--out is required");
-  const parsed: RunArguments = { out, mappings: parseMappingArguments(list("mapping")), datasets: list("dataset"), resume: flag("resume") };
+  const parsed: ParsedRunArguments = { out, mappings: parseMappingArguments(list("mapping")), datasets: list("dataset"), resume: flag("resume") };
   for (const key of ["flow", "data", "connections", "experiment", "env", "variants"] as const) {
     const value = text(key);
     if (value !== undefined) parsed[key] = value;
@@ -134,6 +139,7 @@ export function parseRunArguments(args: string[]): RunArguments {
     if (parsed.env !== undefined && parsed.env !== fromStack.environment) fail(`--env ${parsed.env} contradicts stack ${stack}, whose environment is ${fromStack.environment}; drop --env`);
     parsed.experiment = fromStack.experiment;
     parsed.env = fromStack.environment;
+    parsed.workspace = fromStack.workspace;
   }
   if (parsed.experiment) {
     const mixed: string[] = (["flow", "data", "connections"] as const).filter((key) => parsed[key] !== undefined);
@@ -152,7 +158,11 @@ export const runCommand: Command = {
   usage,
   async run(args) {
     const parsed = parseRunArguments(args);
-    if (parsed.experiment !== undefined) applyUseCaseEnvironment(parsed.experiment, (message) => console.error(`llmops run: ${message}`));
+    if (parsed.experiment !== undefined) {
+      const note = (message: string): void => console.error(`llmops run: ${message}`);
+      applyUseCaseEnvironment(parsed.experiment, note);
+      await downloadExperimentDataAssets(parsed.experiment, parsed.env, process.env, parsed.workspace, note);
+    }
     const { exitCode, rows } = await runRuns(parsed);
     console.log(formatRunTable(rows));
     const out = path.resolve(parsed.out);

@@ -10,7 +10,7 @@ import { describeFound } from "../jsonPath";
 import { validateAgainstSchema } from "../schemaValidation";
 import { resolveConnections, type Environment } from "../../llm/connections";
 import { ConfigError, UserError } from "../../core/userError";
-import { buildExperiment, resolveDatasetSource, type ExperimentDocument } from "./buildExperiment";
+import { assetCachePath, buildExperiment, resolveDatasetSource, type ExperimentDocument } from "./buildExperiment";
 import { locateFlow, readFlowInterface } from "../../flow/flowFolder";
 import { applyOverlay, originOfPath, type MergedDocument } from "./overlay";
 import type { Experiment } from "./types";
@@ -137,6 +137,8 @@ export interface OutlineDataset {
   description?: string;
   /** Absolute path of a local file; absent for an `azureml:` data asset (already registered). */
   localPath?: string;
+  /** An `azureml:<name>:<version>` source, and where its download is cached. */
+  asset?: { name: string; version: string; cachePath: string };
 }
 
 /** What planning a deployment needs from an experiment: no flow is read and no connection resolved. */
@@ -169,7 +171,13 @@ export function readExperimentOutline(experimentPath: string, env: string | unde
     if (resolved === undefined) {
       throw new ConfigError(merged.origin[at] ?? file, `$.${at}`, "a JSONL file relative to the experiment file (or under its data/ folder), or azureml:<name>:<version>", describeFound(source));
     }
-    datasets.push({ name, ...(description !== undefined ? { description } : {}), ...(resolved.kind === "file" ? { localPath: resolved.path } : {}) });
+    datasets.push({
+      name,
+      ...(description !== undefined ? { description } : {}),
+      ...(resolved.kind === "file"
+        ? { localPath: resolved.path }
+        : { asset: { name: resolved.name, version: resolved.version, cachePath: assetCachePath(directory, resolved.name, resolved.version) } }),
+    });
   };
   document.datasets.forEach((d) => add(d.name, d.source, d.description, "datasets"));
   for (const evaluator of document.evaluators ?? []) {
