@@ -3,7 +3,6 @@ import { appServiceSku, knownAppServiceSkus } from "./appServiceSkus";
 import { builtInRoles, findRole } from "./builtInRoles";
 import type {
   DeploymentConfigFile,
-  ManagedEndpointEntry,
   OnlineEndpointEntry,
   RoleAssignmentConfig,
   WebAppEntry,
@@ -24,13 +23,7 @@ export function checkDeploymentConfig(config: DeploymentConfigFile, file: string
   rejectDuplicates(file, "azure_managed_endpoint", managed.map((e) => e.ENV_NAME), "ENV_NAME", "one entry per environment");
   rejectDuplicates(file, "kubernetes_endpoint", kubernetes.map((e) => e.ENV_NAME), "ENV_NAME", "one entry per environment");
   rejectDuplicates(file, "webapp_endpoint", webApps.map((e) => e.ENV_NAME), "ENV_NAME", "one entry per environment");
-  rejectDuplicates(
-    file,
-    "azure_managed_endpoint",
-    managed.map((e) => e.ENDPOINT_NAME.toLowerCase()),
-    "ENDPOINT_NAME",
-    "an endpoint name unique across environments (endpoint names are unique per Azure region)",
-  );
+  rejectDuplicateEndpointNames(file, managed, kubernetes);
   rejectDuplicates(
     file,
     "webapp_endpoint",
@@ -39,8 +32,8 @@ export function checkDeploymentConfig(config: DeploymentConfigFile, file: string
     "a Web App name unique across environments (Web App names are globally unique)",
   );
 
-  managed.forEach((entry, index) => checkManagedEntry(entry, file, ["azure_managed_endpoint", index]));
-  kubernetes.forEach((entry, index) => checkOnlineEntry(entry, file, ["kubernetes_endpoint", index]));
+  managed.forEach((entry, index) => checkEndpointEntry(entry, file, ["azure_managed_endpoint", index]));
+  kubernetes.forEach((entry, index) => checkEndpointEntry(entry, file, ["kubernetes_endpoint", index]));
   webApps.forEach((entry, index) => checkWebAppEntry(entry, file, ["webapp_endpoint", index]));
 }
 
@@ -55,13 +48,33 @@ function rejectDuplicates(file: string, list: string, values: string[], key: str
   });
 }
 
-function checkOnlineEntry(entry: OnlineEndpointEntry, file: string, base: PathSegment[]): void {
-  resolveTraffic(entry, file, base);
-  checkEnvironmentVariables(entry.ENVIRONMENT_VARIABLES, file, [...base, "ENVIRONMENT_VARIABLES"]);
+/**
+ * Managed and Kubernetes endpoints share one namespace per region: a name may appear once across both lists
+ * (the same endpoint declared twice, or as both kinds, would be two stacks fighting over one resource).
+ */
+function rejectDuplicateEndpointNames(file: string, managed: OnlineEndpointEntry[], kubernetes: OnlineEndpointEntry[]): void {
+  const expected = "an endpoint name unique across environments and endpoint kinds (endpoint names are unique per Azure region)";
+  const seen = new Map<string, string>();
+  const lists: [string, OnlineEndpointEntry[]][] = [
+    ["azure_managed_endpoint", managed],
+    ["kubernetes_endpoint", kubernetes],
+  ];
+  for (const [list, entries] of lists) {
+    entries.forEach((entry, index) => {
+      const name = entry.ENDPOINT_NAME.toLowerCase();
+      const first = seen.get(name);
+      if (first !== undefined) {
+        throw new ConfigError(file, jsonPath([list, index, "ENDPOINT_NAME"]), expected, `${JSON.stringify(entry.ENDPOINT_NAME)} again (also at ${first})`);
+      }
+      seen.set(name, `${list}[${index}]`);
+    });
+  }
 }
 
-function checkManagedEntry(entry: ManagedEndpointEntry, file: string, base: PathSegment[]): void {
-  checkOnlineEntry(entry, file, base);
+/** Rules of managed and Kubernetes entries alike: traffic, pins, scale, probes, secrets, roles. */
+function checkEndpointEntry(entry: OnlineEndpointEntry, file: string, base: PathSegment[]): void {
+  resolveTraffic(entry, file, base);
+  checkEnvironmentVariables(entry.ENVIRONMENT_VARIABLES, file, [...base, "ENVIRONMENT_VARIABLES"]);
   const at = (...keys: PathSegment[]): string => jsonPath([...base, ...keys]);
   const hasPrior = looseString(entry.PRIOR_DEPLOYMENT_NAME) !== undefined;
   for (const role of ["PRIOR", "CURRENT"] as const) {

@@ -34,7 +34,7 @@ export interface RoleAssignmentConfig {
   PRINCIPAL?: "endpoint" | "webapp";
 }
 
-/** Keys shared by azure_managed_endpoint and kubernetes_endpoint entries. */
+/** Keys shared by azure_managed_endpoint and kubernetes_endpoint entries: the template's, then our additions. */
 export interface OnlineEndpointEntry {
   ENV_NAME: string;
   TEST_FILE_PATH: string;
@@ -45,16 +45,14 @@ export interface OnlineEndpointEntry {
   PRIOR_DEPLOYMENT_TRAFFIC_ALLOCATION?: LooseNumber;
   CURRENT_DEPLOYMENT_NAME: string;
   CURRENT_DEPLOYMENT_TRAFFIC_ALLOCATION?: LooseNumber;
-  DEPLOYMENT_VM_SIZE: string;
+  /** A VM SKU on managed endpoints; an instance type of the cluster on Kubernetes (absent: the compute's default). */
+  DEPLOYMENT_VM_SIZE?: string;
   DEPLOYMENT_INSTANCE_COUNT: LooseNumber;
   ENVIRONMENT_VARIABLES?: Record<string, string>;
   /** Accepted from older template versions: the base image of the serving container. */
   DEPLOYMENT_BASE_IMAGE_NAME?: string;
   /** Accepted from older template versions and ignored (the image installs the flow's requirements.txt). */
   DEPLOYMENT_CONDA_PATH?: string;
-}
-
-export interface ManagedEndpointEntry extends OnlineEndpointEntry {
   PRIOR_DEPLOYMENT_MODEL_VERSION?: string;
   PRIOR_DEPLOYMENT_IMAGE?: string;
   CURRENT_DEPLOYMENT_MODEL_VERSION?: string;
@@ -72,10 +70,17 @@ export interface ManagedEndpointEntry extends OnlineEndpointEntry {
   DEFAULT_ROLE_ASSIGNMENTS?: LooseBoolean;
 }
 
+export interface ManagedEndpointEntry extends OnlineEndpointEntry {
+  DEPLOYMENT_VM_SIZE: string;
+}
+
 export interface KubernetesEndpointEntry extends OnlineEndpointEntry {
+  /** The attached Kubernetes compute of the workspace the endpoint runs on. */
   COMPUTE_NAME: string;
+  /** Kubernetes CPU request per container: cores ("1", 0.5) or millicores ("500m"); "" = not set. */
   CPU_ALLOCATION?: LooseNumber;
-  MEMORY_ALLOCATION?: LooseNumber;
+  /** Kubernetes memory request per container with a unit ("0.5Gi", "512Mi"); "" = not set. */
+  MEMORY_ALLOCATION?: string;
 }
 
 export interface WebAppEntry {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { DeploymentPlan, DeploymentServes, FlowPlan } from "../plan/types";
+import type { DeploymentPlan, DeploymentServes, EndpointCompute, FlowPlan } from "../plan/types";
 import type { ServingEngine } from "../config/stackSettings";
 import { WorkspaceRef, environmentVersionId, modelVersionId } from "./azureIds";
 import { environmentName } from "./imageSpecs";
@@ -31,10 +31,11 @@ export function servedAssets(serves: DeploymentServes, flow: FlowPlan, ws: Works
  * Properties a frozen deployment ignores after creation: it keeps serving the build it was created with while
  * the candidate moves on. Pinned and candidate deployments follow their inputs.
  */
-export function ignoredDeploymentChanges(deployment: DeploymentPlan): string[] {
+export function ignoredDeploymentChanges(deployment: DeploymentPlan, compute: EndpointCompute): string[] {
   const ignored = deployment.serves.kind === "frozen" ? ["properties.model", "properties.environmentId"] : [];
-  // Autoscale owns the instance count once it exists; declaring it again would undo every scale action.
-  if (deployment.autoscale !== undefined) ignored.push("sku.capacity");
+  // Azure Monitor autoscale owns a managed deployment's instance count once it exists; declaring it again would
+  // undo every scale action. (Kubernetes deployments scale by their own scale settings, which are declared.)
+  if (deployment.autoscale !== undefined && compute.kind === "managed") ignored.push("sku.capacity");
   return ignored;
 }
 
@@ -49,7 +50,6 @@ export function secretEnvironment<S>(deployment: DeploymentPlan, secretValues: R
   return result;
 }
 
-/** The managed deployment's `properties` body (ARM `ManagedOnlineDeployment`). */
 /**
  * What the deployment's model data collector records. Prompt flow's serving app logs `model_inputs` and
  * `model_outputs` itself through Azure ML's Python collector SDK; `llmops serve` is not Python, and for other
@@ -62,22 +62,18 @@ function dataCollections(engine: ServingEngine): Record<string, { dataCollection
     : { model_inputs: { dataCollectionMode: "Enabled" }, model_outputs: { dataCollectionMode: "Enabled" } };
 }
 
-export function managedDeploymentProperties<T, S = string>(
+/** What managed and Kubernetes deployments share (ARM `OnlineDeployment`). */
+function commonDeploymentProperties<T, S>(
   deployment: DeploymentPlan,
   served: { model: T; environmentId: T },
-  /** What serves the flow in the image: decides the data collector's collections. */
   engine: ServingEngine,
-  /** Values of the plan's secretEnvironmentVariables, by the variable holding them (Pulumi secrets). */
-  secretValues: Record<string, S> = {},
+  secretValues: Record<string, S>,
 ) {
   return {
-    endpointComputeType: "Managed" as const,
     description: deployment.description,
     model: served.model,
     environmentId: served.environmentId,
-    instanceType: deployment.vmSize,
-    // Managed deployments only accept Default; elastic scaling is an Azure Monitor autoscale setting.
-    scaleSettings: { scaleType: "Default" as const },
+    ...(deployment.vmSize !== undefined ? { instanceType: deployment.vmSize } : {}),
     requestSettings: {
       requestTimeout: deployment.request.timeout,
       maxConcurrentRequestsPerInstance: deployment.request.maxConcurrentRequestsPerInstance,
@@ -97,6 +93,58 @@ export function managedDeploymentProperties<T, S = string>(
   };
 }
 
+/**
+ * The Kubernetes deployment's scale settings. Always declared: ARM defaults a Kubernetes deployment without them
+ * to target-utilization scaling, which would not keep DEPLOYMENT_INSTANCE_COUNT; with AUTOSCALE they are the
+ * cluster-side CPU autoscaler.
+ */
+function kubernetesScaleSettings(deployment: DeploymentPlan) {
+  const autoscale = deployment.autoscale;
+  if (autoscale === undefined) return { scaleType: "Default" as const };
+  return {
+    scaleType: "TargetUtilization" as const,
+    minInstances: autoscale.minInstances,
+    maxInstances: autoscale.maxInstances,
+    targetUtilizationPercentage: autoscale.targetUtilizationPercentage,
+  };
+}
+
+/**
+ * The deployment's `properties` body for the endpoint's compute: ARM `ManagedOnlineDeployment` or
+ * `KubernetesOnlineDeployment`. `engine`: what serves the flow in the image (decides the data collector's
+ * collections); `secretValues`: values of the plan's secretEnvironmentVariables, by the variable holding them.
+ */
+export function onlineDeploymentProperties<T, S = string>(
+  compute: EndpointCompute,
+  deployment: DeploymentPlan,
+  served: { model: T; environmentId: T },
+  engine: ServingEngine,
+  secretValues: Record<string, S> = {},
+) {
+  const common = commonDeploymentProperties(deployment, served, engine, secretValues);
+  if (compute.kind === "managed") {
+    // Managed deployments only accept Default; elastic scaling is an Azure Monitor autoscale setting.
+    return { endpointComputeType: "Managed" as const, ...common, scaleSettings: { scaleType: "Default" as const } };
+  }
+  return {
+    endpointComputeType: "Kubernetes" as const,
+    ...common,
+    scaleSettings: kubernetesScaleSettings(deployment),
+    ...(deployment.containerResourceRequests !== undefined
+      ? { containerResourceRequirements: { containerResourceRequests: { ...deployment.containerResourceRequests } } }
+      : {}),
+  };
+}
+
 export function deploymentSku(deployment: DeploymentPlan) {
   return { name: "Default", capacity: deployment.instanceCount };
+}
+
+/**
+ * Pulumi names of an endpoint's resources. The managed endpoint keeps the names it always had ("endpoint",
+ * the deployment names, "traffic"); the Kubernetes endpoint's are prefixed, so both fit in one stack without
+ * two resources sharing a URN (URNs hold the parent types, not the parent names).
+ */
+export function endpointResourceName(compute: EndpointCompute, name: string): string {
+  return compute.kind === "kubernetes" ? `kubernetes-${name}` : name;
 }

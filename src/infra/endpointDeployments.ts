@@ -4,7 +4,7 @@ import * as monitor from "@pulumi/azure-native/monitor";
 import type { EndpointPlan, InfraPlan } from "../plan/types";
 import { WorkspaceRef } from "./azureIds";
 import { cpuAutoscaleProfile } from "./autoscaleSpecs";
-import { deploymentSku, ignoredDeploymentChanges, managedDeploymentProperties, servedAssets } from "./deploymentSpecs";
+import { deploymentSku, endpointResourceName, ignoredDeploymentChanges, onlineDeploymentProperties, servedAssets } from "./deploymentSpecs";
 import { EndpointTraffic } from "./endpointTraffic";
 import { environmentVersionProperties } from "./imageSpecs";
 import { ScoringEndpoint } from "./scoringEndpoint";
@@ -23,9 +23,10 @@ export interface EndpointDeploymentsArgs {
 }
 
 /**
- * One managed deployment per plan deployment, their autoscale settings, then the traffic split once all exist.
- * Pulumi names are the deployment names, never the role: swapping current and prior changes inputs, never URNs,
- * so no deployment is ever replaced by a promotion.
+ * One deployment per plan deployment (managed or Kubernetes, as the endpoint's compute), the Azure Monitor
+ * autoscale settings of managed ones, then the traffic split once all exist. Pulumi names are the deployment
+ * names, never the role: swapping current and prior changes inputs, never URNs, so no deployment is ever
+ * replaced by a promotion.
  */
 export class EndpointDeployments extends pulumi.ComponentResource {
   readonly deploymentNames: string[];
@@ -35,6 +36,8 @@ export class EndpointDeployments extends pulumi.ComponentResource {
   constructor(name: string, args: EndpointDeploymentsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("llmops:infra:EndpointDeployments", name, {}, opts);
     const { plan, endpointPlan, endpoint } = args;
+    const compute = endpointPlan.compute;
+    const resourceName = (name: string): string => endpointResourceName(compute, name);
     const ws: WorkspaceRef = {
       subscriptionId: plan.azure.subscriptionId,
       resourceGroupName: plan.azure.resourceGroupName,
@@ -51,7 +54,7 @@ export class EndpointDeployments extends pulumi.ComponentResource {
         let environmentId: pulumi.Input<string>;
         if (served.environment.kind === "image") {
           const pinnedEnvironment = new machinelearningservices.EnvironmentVersion(
-            `${deployment.name}-pinned-environment`,
+            resourceName(`${deployment.name}-pinned-environment`),
             {
               name: served.environment.name,
               version: served.environment.version,
@@ -69,7 +72,7 @@ export class EndpointDeployments extends pulumi.ComponentResource {
       }
 
       const resource = new machinelearningservices.OnlineDeployment(
-        deployment.name,
+        resourceName(deployment.name),
         {
           deploymentName: deployment.name,
           endpointName: endpoint.endpointName,
@@ -77,17 +80,18 @@ export class EndpointDeployments extends pulumi.ComponentResource {
           workspaceName: ws.workspaceName,
           location: plan.azure.location,
           sku: deploymentSku(deployment),
-          properties: managedDeploymentProperties(deployment, refs, plan.image.engine, args.secretValues ?? {}),
+          properties: onlineDeploymentProperties(compute, deployment, refs, plan.image.engine, args.secretValues ?? {}),
           tags: { ...longLivedTags(plan.tags), "deployment-role": deployment.role },
         },
         {
           parent: this,
           dependsOn: [endpoint.resource, ...args.grants],
-          ignoreChanges: ignoredDeploymentChanges(deployment),
+          ignoreChanges: ignoredDeploymentChanges(deployment, compute),
         },
       );
 
-      if (deployment.autoscale !== undefined) {
+      // Kubernetes deployments autoscale through their scale settings (declared above), not Azure Monitor.
+      if (deployment.autoscale !== undefined && compute.kind === "managed") {
         const autoscale = deployment.autoscale;
         new monitor.AutoscaleSetting(
           `${deployment.name}-autoscale`,
@@ -107,7 +111,7 @@ export class EndpointDeployments extends pulumi.ComponentResource {
     });
 
     const traffic = new EndpointTraffic(
-      "traffic",
+      resourceName("traffic"),
       {
         subscriptionId: ws.subscriptionId,
         resourceGroupName: ws.resourceGroupName,

@@ -16,6 +16,20 @@ export type DeclaredStackOutputs = Pick<StackOutputs, PlannedStackOutputKey> & {
   [K in keyof Omit<StackOutputs, PlannedStackOutputKey>]: pulumi.Output<NonNullable<StackOutputs[K]>>;
 };
 
+type EndpointOutputs = Required<Pick<DeclaredStackOutputs, "endpointName" | "scoringUri" | "deploymentNames" | "traffic" | "mirrorTraffic" | "endpointPrincipalId">>;
+
+/** The Kubernetes endpoint's outputs: the managed endpoint's names with a `kubernetes` prefix. */
+function kubernetesOutputs(outputs: EndpointOutputs): Partial<DeclaredStackOutputs> {
+  return {
+    kubernetesEndpointName: outputs.endpointName,
+    kubernetesScoringUri: outputs.scoringUri,
+    kubernetesDeploymentNames: outputs.deploymentNames,
+    kubernetesTraffic: outputs.traffic,
+    kubernetesMirrorTraffic: outputs.mirrorTraffic,
+    kubernetesEndpointPrincipalId: outputs.endpointPrincipalId,
+  };
+}
+
 export interface LlmopsStackArgs {
   plan: InfraPlan;
   /** Where the generated Dockerfile goes (tests point it at a temp folder). */
@@ -41,8 +55,17 @@ export class LlmopsStack extends pulumi.ComponentResource {
     const image = new FlowImage("image", { plan, dockerfileRoot: args.dockerfileRoot, registryToken: args.registryToken }, { parent: this });
 
     const principals: Partial<Record<RolePrincipal, GrantedPrincipal>> = {};
-    const endpoint = plan.endpoint === undefined ? undefined : new ScoringEndpoint("endpoint", { plan, endpoint: plan.endpoint }, { parent: this });
-    if (endpoint !== undefined) principals.endpoint = { principalId: endpoint.principalId, tenantId: endpoint.tenantId };
+    // The managed endpoint keeps the component names it always had; the Kubernetes endpoint's are prefixed.
+    const endpoints = [
+      ...(plan.endpoint !== undefined ? [{ principal: "endpoint" as const, name: "endpoint", endpointPlan: plan.endpoint }] : []),
+      ...(plan.kubernetesEndpoint !== undefined
+        ? [{ principal: "kubernetesEndpoint" as const, name: "kubernetes-endpoint", endpointPlan: plan.kubernetesEndpoint }]
+        : []),
+    ].map((declared) => {
+      const endpoint = new ScoringEndpoint(declared.name, { plan, endpoint: declared.endpointPlan }, { parent: this });
+      principals[declared.principal] = { principalId: endpoint.principalId, tenantId: endpoint.tenantId };
+      return { ...declared, endpoint };
+    });
 
     const webAppIdentity =
       plan.webApp === undefined
@@ -76,27 +99,28 @@ export class LlmopsStack extends pulumi.ComponentResource {
       environmentId: image.environmentId,
     };
 
-    if (endpoint !== undefined && plan.endpoint !== undefined) {
+    for (const { principal, name, endpointPlan, endpoint } of endpoints) {
       const deployments = new EndpointDeployments(
-        "deployments",
+        name === "endpoint" ? "deployments" : `${name}-deployments`,
         {
           plan,
-          endpointPlan: plan.endpoint,
+          endpointPlan,
           endpoint,
           build: { modelId: model.modelId, environmentId: image.environmentId },
-          grants: grants.grantsFor("endpoint"),
+          grants: grants.grantsFor(principal),
           ...(args.secretValues !== undefined ? { secretValues: args.secretValues } : {}),
         },
         { parent: this },
       );
-      Object.assign(this.outputs, {
+      const outputs: EndpointOutputs = {
         endpointName: endpoint.endpointName,
         scoringUri: endpoint.scoringUri,
         deploymentNames: deployments.deploymentNames,
         traffic: deployments.traffic,
         mirrorTraffic: deployments.mirrorTraffic,
         endpointPrincipalId: endpoint.principalId,
-      });
+      };
+      Object.assign(this.outputs, principal === "endpoint" ? outputs : kubernetesOutputs(outputs));
     }
 
     if (webAppIdentity !== undefined && plan.webApp !== undefined) {

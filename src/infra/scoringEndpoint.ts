@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as machinelearningservices from "@pulumi/azure-native/machinelearningservices";
 import type { EndpointPlan, InfraPlan } from "../plan/types";
+import { endpointResourceName } from "./deploymentSpecs";
+import { kubernetesComputeId } from "./kubernetesCompute";
 import { LiveTraffic, readLiveTraffic } from "./liveTraffic";
 import { longLivedTags } from "./resourceTags";
 
@@ -10,7 +12,8 @@ export interface ScoringEndpointArgs {
 }
 
 /**
- * The managed online endpoint with a system-assigned identity. The plan's traffic split is set by
+ * An online endpoint with a system-assigned identity: managed, or on an attached Kubernetes compute (looked up by
+ * name with the `getCompute` invoke; its ARM ID is the endpoint's `compute`). The plan's traffic split is set by
  * EndpointTraffic, which runs after every deployment exists; this resource only ever re-sends the split that is
  * live right now.
  *
@@ -35,6 +38,18 @@ export class ScoringEndpoint extends pulumi.ComponentResource {
   constructor(name: string, args: ScoringEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
     super("llmops:infra:ScoringEndpoint", name, {}, opts);
     const { plan, endpoint } = args;
+    const compute = endpoint.compute;
+    const workspace = { resourceGroupName: plan.azure.resourceGroupName, workspaceName: plan.azure.workspace.name };
+    const computeId =
+      compute.kind === "kubernetes"
+        ? pulumi.output(
+            kubernetesComputeId(() => machinelearningservices.getCompute({ computeName: compute.computeName, ...workspace }, { parent: this }), {
+              computeName: compute.computeName,
+              workspaceName: workspace.workspaceName,
+              endpointName: endpoint.name,
+            }),
+          )
+        : undefined;
     this.liveTraffic = pulumi.output(
       readLiveTraffic(
         () =>
@@ -46,7 +61,7 @@ export class ScoringEndpoint extends pulumi.ComponentResource {
       ),
     );
     this.resource = new machinelearningservices.OnlineEndpoint(
-      "endpoint",
+      endpointResourceName(compute, "endpoint"),
       {
         endpointName: endpoint.name,
         resourceGroupName: plan.azure.resourceGroupName,
@@ -58,6 +73,7 @@ export class ScoringEndpoint extends pulumi.ComponentResource {
           description: endpoint.description,
           traffic: this.liveTraffic.traffic,
           mirrorTraffic: this.liveTraffic.mirrorTraffic,
+          ...(computeId !== undefined ? { compute: computeId } : {}),
         },
         tags: longLivedTags(plan.tags),
       },

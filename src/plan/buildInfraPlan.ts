@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { readYamlFile } from "../core/yaml";
-import type { ManagedEndpointEntry, WebAppEntry } from "../config/deploymentConfigTypes";
+import type { OnlineEndpointEntry, WebAppEntry } from "../config/deploymentConfigTypes";
 import { jsonPath, type PathSegment } from "../config/jsonPath";
 import { loadDeploymentConfig } from "../config/loadDeploymentConfig";
 import { looseBoolean, looseString } from "../config/looseValues";
@@ -14,12 +14,12 @@ import { buildDatasetPlans, experimentDatasetPlans } from "./datasets";
 import { defaultBaseImage, dockerfileText, pinnedImagePattern, promptflowRuntimeImage } from "./dockerfile";
 import { llmopsRuntimeRoot, runtimeHashOf } from "./runtimeSources";
 import { loadFlow } from "../flow/loadFlow";
-import { buildEndpointPlan } from "./endpointPlan";
+import { buildEndpointPlan, type EndpointEntryOf, type EndpointPlanInput } from "./endpointPlan";
 import { contentHashOf } from "./flowFolder";
 import { readFlowFiles, readFlowInterface } from "../flow/flowFolder";
 import { UserError } from "../core/userError";
 import { configuredRoleRequests, defaultRoleRequests, planRoleAccess, type RoleRequest } from "./roleAssignments";
-import type { FlowDefinition, FlowFile, FlowPlan, ImagePlan, InfraPlan } from "./types";
+import type { AzureTarget, EndpointPlan, FlowDefinition, FlowFile, FlowPlan, ImagePlan, InfraPlan, RolePrincipal } from "./types";
 import { buildWebAppPlan } from "./webAppPlan";
 import { planWebAppConnections, type UnresolvedVariables, type WebAppConnections } from "./webAppConnections";
 import { planEnvYaml, readEnvYaml } from "../config/envYaml";
@@ -155,10 +155,11 @@ function webAppConnectionsOf(
 
 /**
  * The serving environment's name. A use case continues the template's: it names the environment after the
- * deployment it builds (CURRENT_DEPLOYMENT_NAME); otherwise `<model>-serving`.
+ * deployment it builds (CURRENT_DEPLOYMENT_NAME of the managed entry, else of the Kubernetes one); otherwise
+ * `<model>-serving`.
  */
-function environmentNameOf(settings: StackSettings, modelName: string, managed: ManagedEndpointEntry | undefined): string {
-  if (settings.useCase !== undefined && managed !== undefined) return managed.CURRENT_DEPLOYMENT_NAME;
+function environmentNameOf(settings: StackSettings, modelName: string, endpoint: OnlineEndpointEntry | undefined): string {
+  if (settings.useCase !== undefined && endpoint !== undefined) return endpoint.CURRENT_DEPLOYMENT_NAME;
   return `${modelName}-serving`;
 }
 
@@ -178,6 +179,63 @@ function useCaseEnvironmentOf(
     notices.push(`${shown} shows ${planned.unresolvedVariables.map((v) => `<${v}>`).join(", ")}: not set here; \`pulumi up\` needs them set and fails without them.`);
   }
   return { values: planned.values, secrets: planned.secrets };
+}
+
+/** The endpoint of a managed or Kubernetes entry, its request file resolved. */
+function endpointPlanOf(
+  endpoint: EndpointEntryOf,
+  base: PathSegment[],
+  configFile: string,
+  azure: AzureTarget,
+  flowName: string,
+  context: { testFile: { base: string; words: string }; useCaseEnvironment: EndpointPlanInput["useCaseEnvironment"] },
+): EndpointPlan {
+  const { testFile, useCaseEnvironment } = context;
+  return buildEndpointPlan({
+    endpoint,
+    file: configFile,
+    base,
+    azure,
+    flowName,
+    testFilePath: resolveTestFile(testFile.base, testFile.words, configFile, base, endpoint.entry.TEST_FILE_PATH),
+    ...(useCaseEnvironment !== undefined ? { useCaseEnvironment } : {}),
+  });
+}
+
+/** The template's grants for an endpoint identity (unless DEFAULT_ROLE_ASSIGNMENTS is false) plus the entry's own. */
+function endpointRoleRequests(
+  principal: RolePrincipal,
+  entry: OnlineEndpointEntry,
+  configFile: string,
+  base: PathSegment[],
+  azure: AzureTarget,
+): RoleRequest[] {
+  return [
+    ...(looseBoolean(entry.DEFAULT_ROLE_ASSIGNMENTS, true) ? defaultRoleRequests(principal, azure) : []),
+    ...configuredRoleRequests(principal, entry.ROLE_ASSIGNMENTS, configFile, [...base, "ROLE_ASSIGNMENTS"]),
+  ];
+}
+
+/**
+ * DEPLOYMENT_BASE_IMAGE_NAME of the stack's endpoint entries: one image serves every endpoint of the stack, so a
+ * managed and a Kubernetes entry naming different base images is an error.
+ */
+function baseImageOf(entries: readonly { list: string; entry: OnlineEndpointEntry; index: number }[], configFile: string): string | undefined {
+  let chosen: { image: string; at: string } | undefined;
+  for (const { list, entry, index } of entries) {
+    const image = looseString(entry.DEPLOYMENT_BASE_IMAGE_NAME);
+    if (image === undefined) continue;
+    if (chosen !== undefined && chosen.image !== image) {
+      throw new ConfigError(
+        configFile,
+        jsonPath([list, index, "DEPLOYMENT_BASE_IMAGE_NAME"]),
+        `the base image ${chosen.at} names (one image serves every endpoint of the stack), or ""`,
+        JSON.stringify(image),
+      );
+    }
+    chosen ??= { image, at: `${list}[${index}]` };
+  }
+  return chosen?.image;
 }
 
 /**
@@ -201,7 +259,7 @@ function buildFlowAndImage(
   input: PlanInput,
   settings: StackSettings,
   experiment: ExperimentOutline | undefined,
-  managed: ManagedEndpointEntry | undefined,
+  endpoints: { baseImage: string | undefined; first: OnlineEndpointEntry | undefined },
   /** Where things the user should know (not errors) are added. */
   notices: string[],
 ): { flow: FlowPlan; image: ImagePlan } {
@@ -241,7 +299,7 @@ function buildFlowAndImage(
   }
   const requirementsFile = requirementsFileOf(files, definition.file);
   const { engine } = settings.serving;
-  const templateBase = looseString(managed?.DEPLOYMENT_BASE_IMAGE_NAME);
+  const templateBase = endpoints.baseImage;
   if (engine === "llmops") {
     requireServableFlow(sourceDir, definition, input.stackConfigFile);
     if (templateBase !== undefined) {
@@ -273,7 +331,7 @@ function buildFlowAndImage(
     contentHash,
     buildHash,
     model: { name: modelName, version, datastorePath: `LocalUpload/${contentHash}/${name}` },
-    environmentName: environmentNameOf(settings, modelName, managed),
+    environmentName: environmentNameOf(settings, modelName, endpoints.first),
     datasets:
       settings.datasets === undefined && settings.useCase !== undefined && experiment !== undefined
         ? experimentDatasetPlans(experiment, displayPath(input.projectRoot, experiment.file))
@@ -330,34 +388,34 @@ export function buildInfraPlan(input: PlanInput): InfraPlan {
   const notices: string[] = loaded.placeholders.filter((p) => p.env === env).map((p) => `${configFile}: ${placeholderNotice(p)}`);
   const [testBase, testBaseWords] =
     settings.useCase !== undefined ? [path.resolve(input.projectRoot, settings.useCase), `the use-case folder ${settings.useCase}`] : [input.projectRoot, "the project root"];
-  if (kubernetes) {
-    notices.push(
-      `kubernetes_endpoint[${kubernetes.index}] (ENV_NAME "${env}") is validated but not deployed by this tool: ` +
-        "deploy Kubernetes online endpoints with the Azure ML CLI.",
-    );
-  }
-  if (!managed && !webApp) {
-    const known = [...(content.azure_managed_endpoint ?? []), ...(content.webapp_endpoint ?? [])].map((e) => e.ENV_NAME);
+  if (!managed && !kubernetes && !webApp) {
+    const known = [...(content.azure_managed_endpoint ?? []), ...(content.kubernetes_endpoint ?? []), ...(content.webapp_endpoint ?? [])].map((e) => e.ENV_NAME);
     throw new ConfigError(
       configFile,
       "$",
-      `an azure_managed_endpoint or webapp_endpoint entry with ENV_NAME "${env}" (the stack's llmops:environment)` +
-        (kubernetes ? "; kubernetes_endpoint entries are not deployed by this tool" : "") +
+      `an azure_managed_endpoint, kubernetes_endpoint or webapp_endpoint entry with ENV_NAME "${env}" (the stack's llmops:environment)` +
         (loaded.placeholders.some((p) => p.env === env) ? `; the entries for "${env}" are placeholders: fill their names` : ""),
       known.length > 0 ? `ENV_NAMEs ${[...new Set(known)].map((n) => JSON.stringify(n)).join(", ")}` : "no entries",
     );
   }
-  if (managed && looseString(managed.entry.DEPLOYMENT_CONDA_PATH) !== undefined) {
-    notices.push(
-      `azure_managed_endpoint[${managed.index}].DEPLOYMENT_CONDA_PATH is ignored: the image installs the flow's requirements file.`,
-    );
+  const endpointEntries = [
+    ...(managed ? [{ list: "azure_managed_endpoint", ...managed }] : []),
+    ...(kubernetes ? [{ list: "kubernetes_endpoint", ...kubernetes }] : []),
+  ];
+  for (const { list, entry, index } of endpointEntries) {
+    if (looseString(entry.DEPLOYMENT_CONDA_PATH) !== undefined) {
+      notices.push(`${list}[${index}].DEPLOYMENT_CONDA_PATH is ignored: the image installs the flow's requirements file.`);
+    }
   }
 
   const registry = chooseRegistry(settings, webApp, configFile, input.stackConfigFile);
   const azure = buildAzureTarget(settings, registry);
   const experiment = experimentOutlineOf(input, settings);
   const useCaseEnvironment = useCaseEnvironmentOf(input, settings, notices);
-  const { flow, image } = buildFlowAndImage(input, settings, experiment, managed?.entry, notices);
+  const { flow, image } = buildFlowAndImage(input, settings, experiment, {
+    baseImage: baseImageOf(endpointEntries, configFile),
+    first: endpointEntries[0]?.entry,
+  }, notices);
 
   const plan: InfraPlan = {
     stack: input.stack,
@@ -371,19 +429,16 @@ export function buildInfraPlan(input: PlanInput): InfraPlan {
   };
 
   const requests: RoleRequest[] = [];
+  const endpointContext = { testFile: { base: testBase, words: testBaseWords }, useCaseEnvironment };
   if (managed) {
     const base = ["azure_managed_endpoint", managed.index];
-    plan.endpoint = buildEndpointPlan({
-      entry: managed.entry,
-      file: configFile,
-      base,
-      azure,
-      flowName: flow.name,
-      testFilePath: resolveTestFile(testBase, testBaseWords, configFile, base, managed.entry.TEST_FILE_PATH),
-      ...(useCaseEnvironment !== undefined ? { useCaseEnvironment } : {}),
-    });
-    if (looseBoolean(managed.entry.DEFAULT_ROLE_ASSIGNMENTS, true)) requests.push(...defaultRoleRequests("endpoint", azure));
-    requests.push(...configuredRoleRequests("endpoint", managed.entry.ROLE_ASSIGNMENTS, configFile, [...base, "ROLE_ASSIGNMENTS"]));
+    plan.endpoint = endpointPlanOf({ kind: "managed", entry: managed.entry }, base, configFile, azure, flow.name, endpointContext);
+    requests.push(...endpointRoleRequests("endpoint", managed.entry, configFile, base, azure));
+  }
+  if (kubernetes) {
+    const base = ["kubernetes_endpoint", kubernetes.index];
+    plan.kubernetesEndpoint = endpointPlanOf({ kind: "kubernetes", entry: kubernetes.entry }, base, configFile, azure, flow.name, endpointContext);
+    requests.push(...endpointRoleRequests("kubernetesEndpoint", kubernetes.entry, configFile, base, azure));
   }
   if (webApp) {
     const base = ["webapp_endpoint", webApp.index];

@@ -1,9 +1,9 @@
-import type { ManagedEndpointEntry, ProbeConfig } from "../config/deploymentConfigTypes";
+import type { KubernetesEndpointEntry, OnlineEndpointEntry, ProbeConfig } from "../config/deploymentConfigTypes";
 import type { PathSegment } from "../config/jsonPath";
 import { looseBoolean, looseNumber, looseString } from "../config/looseValues";
 import { mirrorTrafficMap, resolveTraffic, trafficMap, type TrafficSlot } from "../config/trafficAllocation";
 import { isoDurationFromMilliseconds, isoDurationFromSeconds } from "./isoDuration";
-import type { AzureTarget, DeploymentPlan, DeploymentServes, EndpointPlan, ProbePlan } from "./types";
+import type { AzureTarget, ContainerResourceRequestsPlan, DeploymentPlan, DeploymentServes, EndpointCompute, EndpointPlan, ProbePlan } from "./types";
 
 /** The template's request timeout: flows that chain several LLM calls need minutes, and 180000 ms is Azure's maximum. */
 export const defaultRequestTimeoutMs = 180_000;
@@ -34,7 +34,7 @@ export function probePlan(config: ProbeConfig | undefined): ProbePlan {
 }
 
 /** current: this build unless pinned; prior: what it was created with (frozen) unless pinned. */
-export function servesOf(entry: ManagedEndpointEntry, role: "current" | "prior"): DeploymentServes {
+export function servesOf(entry: OnlineEndpointEntry, role: "current" | "prior"): DeploymentServes {
   const prefix = role === "current" ? "CURRENT" : "PRIOR";
   const modelVersion = looseString(entry[`${prefix}_DEPLOYMENT_MODEL_VERSION`]);
   const image = looseString(entry[`${prefix}_DEPLOYMENT_IMAGE`]);
@@ -53,8 +53,21 @@ export function promptflowConfigOverride(azure: AzureTarget, endpointName: strin
   ].join(",");
 }
 
+/** The container requests of a Kubernetes entry; numbers become the quantity strings ARM takes. */
+export function containerResourceRequestsOf(entry: KubernetesEndpointEntry): ContainerResourceRequestsPlan | undefined {
+  const cpu = typeof entry.CPU_ALLOCATION === "number" ? String(entry.CPU_ALLOCATION) : looseString(entry.CPU_ALLOCATION);
+  const memory = looseString(entry.MEMORY_ALLOCATION);
+  if (cpu === undefined && memory === undefined) return undefined;
+  return { ...(cpu !== undefined ? { cpu } : {}), ...(memory !== undefined ? { memory } : {}) };
+}
+
+/** Where the entry's endpoint runs: managed compute, or the Kubernetes compute a kubernetes_endpoint entry names. */
+export type EndpointEntryOf =
+  | { kind: "managed"; entry: OnlineEndpointEntry }
+  | { kind: "kubernetes"; entry: KubernetesEndpointEntry };
+
 export interface EndpointPlanInput {
-  entry: ManagedEndpointEntry;
+  endpoint: EndpointEntryOf;
   file: string;
   base: readonly PathSegment[];
   azure: AzureTarget;
@@ -66,7 +79,12 @@ export interface EndpointPlanInput {
 }
 
 export function buildEndpointPlan(input: EndpointPlanInput): EndpointPlan {
-  const { entry, azure } = input;
+  const { azure } = input;
+  const { entry } = input.endpoint;
+  const compute: EndpointCompute =
+    input.endpoint.kind === "kubernetes" ? { kind: "kubernetes", computeName: input.endpoint.entry.COMPUTE_NAME } : { kind: "managed" };
+  const containerResourceRequests = input.endpoint.kind === "kubernetes" ? containerResourceRequestsOf(input.endpoint.entry) : undefined;
+  const vmSize = looseString(entry.DEPLOYMENT_VM_SIZE);
   const traffic = resolveTraffic(entry, input.file, input.base);
   const instanceCount = looseNumber(entry.DEPLOYMENT_INSTANCE_COUNT) ?? 1;
   const deployment = (slot: TrafficSlot, role: "current" | "prior"): DeploymentPlan => {
@@ -74,8 +92,9 @@ export function buildEndpointPlan(input: EndpointPlanInput): EndpointPlan {
       name: slot.name,
       role,
       description: looseString(entry.DEPLOYMENT_DESC) ?? `prompt flow ${input.flowName} (${role} deployment)`,
-      vmSize: entry.DEPLOYMENT_VM_SIZE,
+      ...(vmSize !== undefined ? { vmSize } : {}),
       instanceCount,
+      ...(containerResourceRequests !== undefined ? { containerResourceRequests: { ...containerResourceRequests } } : {}),
       serves: servesOf(entry, role),
       environmentVariables: {
         PRT_CONFIG_OVERRIDE: promptflowConfigOverride(azure, entry.ENDPOINT_NAME, slot.name),
@@ -109,6 +128,7 @@ export function buildEndpointPlan(input: EndpointPlanInput): EndpointPlan {
   if (traffic.prior) deployments.push(deployment(traffic.prior, "prior"));
   return {
     name: entry.ENDPOINT_NAME,
+    compute,
     description: looseString(entry.ENDPOINT_DESC) ?? `prompt flow ${input.flowName}`,
     authMode: entry.AUTH_MODE === "aad_token" ? "AADToken" : "Key",
     deployments,

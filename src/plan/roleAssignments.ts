@@ -6,6 +6,9 @@ import { kebabCase } from "./assetNames";
 import { sha256Hex } from "../core/sha256";
 import type { AzureTarget, KeyVaultAccessPolicyPlan, RoleAssignmentPlan, RolePrincipal, RoleScope } from "./types";
 
+/** How a principal starts the keys (and so the Pulumi names) of its role assignments. */
+const principalKeys: Record<RolePrincipal, string> = { endpoint: "endpoint", kubernetesEndpoint: "kubernetes-endpoint", webapp: "webapp" };
+
 /** One grant as written (config) or defaulted: a role name or GUID and a scope keyword or ARM ID. */
 export interface RoleRequest {
   principal: RolePrincipal;
@@ -20,14 +23,15 @@ export interface RoleRequest {
  * becomes an access policy on access-policy vaults, where the endpoint also gets Key Vault Reader as the template does.
  */
 export function defaultRoleRequests(principal: RolePrincipal, azure: AzureTarget): RoleRequest[] {
+  const endpoint = principal !== "webapp";
   const requests: RoleRequest[] =
-    principal === "endpoint"
+    endpoint
       ? [
           { principal, role: "AzureML Data Scientist", scope: "workspace" },
           { principal, role: "Azure Machine Learning Workspace Connection Secrets Reader", scope: "workspace" },
         ]
       : [{ principal, role: "AcrPull", scope: "registry" }];
-  if (principal === "endpoint" && azure.keyVault.authorization === "accessPolicy") {
+  if (endpoint && azure.keyVault.authorization === "accessPolicy") {
     requests.push({ principal, role: "Key Vault Reader", scope: "key_vault" });
   }
   requests.push({ principal, role: "Key Vault Secrets User", scope: "key_vault" });
@@ -109,7 +113,7 @@ export function planRoleAccess(
       }
       continue;
     }
-    const key = `${request.principal}-${kebabCase(role.name)}-${label}`;
+    const key = `${principalKeys[request.principal]}-${kebabCase(role.name)}-${label}`;
     if (keys.has(key)) continue;
     keys.add(key);
     roleAssignments.push({ key, principal: request.principal, roleName: role.name, roleDefinitionGuid: role.guid, scope });

@@ -19,6 +19,13 @@ export interface StackOutputs {
   traffic?: Record<string, number>;
   mirrorTraffic?: Record<string, number>;
   endpointPrincipalId?: string;
+  /** The Kubernetes endpoint's: the managed endpoint's six with a `kubernetes` prefix. */
+  kubernetesEndpointName?: string;
+  kubernetesScoringUri?: string;
+  kubernetesDeploymentNames?: string[];
+  kubernetesTraffic?: Record<string, number>;
+  kubernetesMirrorTraffic?: Record<string, number>;
+  kubernetesEndpointPrincipalId?: string;
   webAppName?: string;
   webAppUrl?: string;
   webAppPrincipalId?: string;
@@ -26,4 +33,11 @@ export interface StackOutputs {
 }
 
 /** Outputs the plan knows before any resource exists; the others come from Azure. */
-export type PlannedStackOutputKey = "stack" | "environment" | "flowContentHash" | "modelName" | "modelVersion" | "deploymentNames";
+export type PlannedStackOutputKey =
+  | "stack"
+  | "environment"
+  | "flowContentHash"
+  | "modelName"
+  | "modelVersion"
+  | "deploymentNames"
+  | "kubernetesDeploymentNames";

@@ -118,19 +118,31 @@ export type DeploymentServes =
   | { kind: "pinned"; modelVersion: string; image?: string }
   | { kind: "frozen" };
 
-/** Managed online deployments only accept Default scale settings; autoscale is an Azure Monitor setting. */
+/**
+ * Scaling between bounds by CPU utilisation: an Azure Monitor autoscale setting on managed deployments (they only
+ * accept Default scale settings), target-utilization scale settings on Kubernetes deployments.
+ */
 export interface AutoscalePlan {
   minInstances: number;
   maxInstances: number;
   targetUtilizationPercentage: number;
 }
 
+/** What each Kubernetes container requests (ARM `ContainerResourceSettings`: Kubernetes quantities as strings). */
+export interface ContainerResourceRequestsPlan {
+  cpu?: string;
+  memory?: string;
+}
+
 export interface DeploymentPlan {
   name: string;
   role: "current" | "prior";
   description: string;
-  vmSize: string;
+  /** ARM `instanceType`: a VM SKU (managed) or the cluster's instance type (Kubernetes; absent = its default). */
+  vmSize?: string;
   instanceCount: number;
+  /** Kubernetes deployments only, when CPU_ALLOCATION or MEMORY_ALLOCATION is set. */
+  containerResourceRequests?: ContainerResourceRequestsPlan;
   serves: DeploymentServes;
   environmentVariables: Record<string, string>;
   /**
@@ -147,8 +159,15 @@ export interface DeploymentPlan {
   dataCollection: boolean;
 }
 
+/**
+ * Where an endpoint runs: Azure-managed compute, or an attached Kubernetes compute of the workspace, looked up by
+ * name when deploying (the endpoint's `compute` is its ARM ID).
+ */
+export type EndpointCompute = { kind: "managed" } | { kind: "kubernetes"; computeName: string };
+
 export interface EndpointPlan {
   name: string;
+  compute: EndpointCompute;
   description: string;
   authMode: EndpointAuthMode;
   deployments: DeploymentPlan[]; // current first
@@ -172,7 +191,8 @@ export interface WebAppPlan {
   testFilePath: string;
 }
 
-export type RolePrincipal = "endpoint" | "webapp";
+/** Whose identity a grant is for: the managed endpoint's, the Kubernetes endpoint's, or the Web App's. */
+export type RolePrincipal = "endpoint" | "kubernetesEndpoint" | "webapp";
 
 export type RoleScope =
   | { kind: "resource"; id: string }
@@ -200,10 +220,13 @@ export interface InfraPlan {
   tags: Record<string, string>;
   flow: FlowPlan;
   image: ImagePlan;
+  /** The managed online endpoint (azure_managed_endpoint). */
   endpoint?: EndpointPlan;
+  /** The Kubernetes online endpoint (kubernetes_endpoint). */
+  kubernetesEndpoint?: EndpointPlan;
   webApp?: WebAppPlan;
   roleAssignments: RoleAssignmentPlan[];
   keyVaultAccessPolicies: KeyVaultAccessPolicyPlan[];
-  /** Things the user should know that are not errors (e.g. a kubernetes_endpoint entry this tool does not deploy). */
+  /** Things the user should know that are not errors (e.g. a deployment_config.json key that is ignored). */
   notices?: string[];
 }

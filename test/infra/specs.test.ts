@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { resolveRoleScope, roleAssignmentSpec } from "../../src/infra/accessSpecs";
 import { cpuAutoscaleProfile } from "../../src/infra/autoscaleSpecs";
 import { datastorePathUri } from "../../src/infra/azureIds";
-import { deploymentSku, ignoredDeploymentChanges, managedDeploymentProperties, servedAssets } from "../../src/infra/deploymentSpecs";
+import { deploymentSku, ignoredDeploymentChanges, onlineDeploymentProperties, servedAssets } from "../../src/infra/deploymentSpecs";
 import { deterministicGuid } from "../../src/infra/deterministicGuid";
 import { blobStorageOf } from "../../src/infra/flowModel";
 import { supportsAlwaysOn } from "../../src/infra/flowWebApp";
@@ -56,6 +56,8 @@ describe("infra: pure specs", () => {
     const plan = makePlan("ab", flowDir, "prod");
     const [green, blue] = plan.endpoint!.deployments;
     const ws = { subscriptionId, resourceGroupName: "rg-llmops-test", workspaceName: "mlw-tickets-test" };
+    const managed = { kind: "managed" } as const;
+    const kubernetes = { kind: "kubernetes", computeName: "aks-prod" } as const;
 
     it("serves this run's build for candidate and frozen deployments", () => {
       assert.deepEqual(servedAssets({ kind: "candidate" }, plan.flow, ws), { kind: "build" });
@@ -74,13 +76,16 @@ describe("infra: pure specs", () => {
     });
 
     it("ignores model/environment changes only on frozen deployments, and capacity under autoscale", () => {
-      assert.deepEqual(ignoredDeploymentChanges(blue), ["properties.model", "properties.environmentId"]);
-      assert.deepEqual(ignoredDeploymentChanges(green), ["sku.capacity"]);
-      assert.deepEqual(ignoredDeploymentChanges({ ...green, autoscale: undefined }), []);
+      assert.deepEqual(ignoredDeploymentChanges(blue, managed), ["properties.model", "properties.environmentId"]);
+      assert.deepEqual(ignoredDeploymentChanges(green, managed), ["sku.capacity"]);
+      assert.deepEqual(ignoredDeploymentChanges({ ...green, autoscale: undefined }, managed), []);
+      // Kubernetes scale settings are declared inputs, not an outside autoscaler's: capacity is never ignored there.
+      assert.deepEqual(ignoredDeploymentChanges(green, kubernetes), []);
+      assert.deepEqual(ignoredDeploymentChanges(blue, kubernetes), ["properties.model", "properties.environmentId"]);
     });
 
     it("builds the managed deployment body with Default scale settings and the instance count in the SKU", () => {
-      const body = managedDeploymentProperties(green, { model: "m", environmentId: "e" }, "llmops");
+      const body = onlineDeploymentProperties(managed, green, { model: "m", environmentId: "e" }, "llmops");
       assert.equal(body.endpointComputeType, "Managed");
       assert.deepEqual(body.scaleSettings, { scaleType: "Default" });
       assert.equal(body.model, "m");
@@ -89,9 +94,22 @@ describe("infra: pure specs", () => {
       assert.deepEqual(deploymentSku(green), { name: "Default", capacity: 2 });
       // llmops serve is not Python: Azure's payload logging collects the request and response bodies.
       assert.deepEqual(body.dataCollector?.collections, { request: { dataCollectionMode: "Enabled" }, response: { dataCollectionMode: "Enabled" } });
-      const promptflow = managedDeploymentProperties(green, { model: "m", environmentId: "e" }, "promptflow");
+      const promptflow = onlineDeploymentProperties(managed, green, { model: "m", environmentId: "e" }, "promptflow");
       assert.deepEqual(promptflow.dataCollector?.collections, { model_inputs: { dataCollectionMode: "Enabled" }, model_outputs: { dataCollectionMode: "Enabled" } });
-      assert.ok(!("dataCollector" in managedDeploymentProperties(blue, { model: "m", environmentId: "e" }, "llmops")));
+      assert.ok(!("dataCollector" in onlineDeploymentProperties(managed, blue, { model: "m", environmentId: "e" }, "llmops")));
+    });
+
+    it("builds the Kubernetes deployment body with container requests, fixed scale by default and target utilization under AUTOSCALE", () => {
+      const fixed = onlineDeploymentProperties(kubernetes, { ...blue, vmSize: "gpuinstance", containerResourceRequests: { cpu: "500m", memory: "1Gi" } }, { model: "m", environmentId: "e" }, "llmops");
+      assert.equal(fixed.endpointComputeType, "Kubernetes");
+      assert.equal(fixed.instanceType, "gpuinstance");
+      assert.deepEqual(fixed.scaleSettings, { scaleType: "Default" });
+      assert.deepEqual("containerResourceRequirements" in fixed ? fixed.containerResourceRequirements : undefined, { containerResourceRequests: { cpu: "500m", memory: "1Gi" } });
+      const scaled = onlineDeploymentProperties(kubernetes, green, { model: "m", environmentId: "e" }, "llmops");
+      assert.deepEqual(scaled.scaleSettings, { scaleType: "TargetUtilization", minInstances: 2, maxInstances: 4, targetUtilizationPercentage: 70 });
+      assert.ok(!("containerResourceRequirements" in scaled), "no requests declared without CPU_ALLOCATION/MEMORY_ALLOCATION");
+      const defaultInstanceType = onlineDeploymentProperties(kubernetes, { ...blue, vmSize: undefined }, { model: "m", environmentId: "e" }, "llmops");
+      assert.ok(!("instanceType" in defaultInstanceType), "the compute's default instance type when DEPLOYMENT_VM_SIZE is empty");
     });
 
     it("scales out above the target and in below half of it, within min and max", () => {

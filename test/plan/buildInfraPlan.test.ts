@@ -286,7 +286,7 @@ describe("buildInfraPlan", () => {
     assert.equal(result.azure.containerRegistry.loginServer, "crwebapp01.azurecr.io");
   });
 
-  it("honours the template's base image key and reports what it does not deploy", () => {
+  it("honours the template's base image key and reports the conda key it ignores", () => {
     const p = project(
       deploymentConfig({
         managed: [managedEntry({ DEPLOYMENT_BASE_IMAGE_NAME: "myregistry.azurecr.io/promptflow/runtime:20240529.v1", DEPLOYMENT_CONDA_PATH: "environment/conda.yml" })],
@@ -296,9 +296,9 @@ describe("buildInfraPlan", () => {
     // The template's key names a prompt flow runtime base: it applies to the promptflow engine.
     const result = plan(p, { stackConfig: stackConfig({ serving: JSON.stringify({ engine: "promptflow" }) }) });
     assert.match(result.image.dockerfile, /^FROM --platform=linux\/amd64 myregistry\.azurecr\.io\/promptflow\/runtime:20240529\.v1$/m);
-    assert.equal(result.notices?.length, 2);
-    assert.match(result.notices![0]!, /kubernetes_endpoint\[0\].*not deployed by this tool/);
-    assert.match(result.notices![1]!, /DEPLOYMENT_CONDA_PATH is ignored/);
+    assert.equal(result.notices?.length, 1);
+    assert.match(result.notices![0]!, /azure_managed_endpoint\[0\]\.DEPLOYMENT_CONDA_PATH is ignored/);
+    assert.equal(result.kubernetesEndpoint?.name, "ticket-k8s-dev", "the Kubernetes entry is deployed beside the managed one");
     // With the llmops engine (the default) it is ignored, with a notice, and the pinned Node base is used.
     const llmops = plan(p);
     assert.ok(llmops.notices!.some((notice) => /DEPLOYMENT_BASE_IMAGE_NAME .* is ignored/.test(notice)));
@@ -348,9 +348,9 @@ describe("buildInfraPlan", () => {
       expectConfigError(() => plan(p, { stackConfig: stackConfig({ environment: "qa" }) }), file, "$", ['ENV_NAME "qa"', '"dev"', '"prod"']);
     });
 
-    it("says Kubernetes entries are not deployed when only one matches", () => {
-      const p = project(deploymentConfig({ managed: [], webApps: [], kubernetes: [managedEntry({ COMPUTE_NAME: "k8s" })] }));
-      expectConfigError(() => plan(p), file, "$", ["kubernetes_endpoint entries are not deployed by this tool"]);
+    it("names all three entry kinds when none matches the environment", () => {
+      const p = project(deploymentConfig({ managed: [], webApps: [], kubernetes: [managedEntry({ ENV_NAME: "prod", COMPUTE_NAME: "k8s", DEPLOYMENT_VM_SIZE: "" })] }));
+      expectConfigError(() => plan(p), file, "$", ["azure_managed_endpoint, kubernetes_endpoint or webapp_endpoint", '"prod"']);
     });
 
     it("rejects a smoke-test request file that does not exist", () => {

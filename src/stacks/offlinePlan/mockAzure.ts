@@ -15,6 +15,11 @@ export interface MockContext {
    * gives). Absent: the endpoint is not found, as on a first deployment.
    */
   onlineEndpoints?: Record<string, MockOnlineEndpoint>;
+  /**
+   * The workspace's computes by name, with their compute type. Absent: every name is an attached Kubernetes compute
+   * (the offline plan cannot know the workspace; `pulumi up` looks the real one up).
+   */
+  computes?: Record<string, { computeType: string }>;
 }
 
 export type MockOnlineEndpoint =
@@ -164,6 +169,25 @@ export function mockInvoke(token: string, inputs: Record<string, unknown>, ctx: 
           scoringUri: `https://${endpointName}.${ctx.location}.inference.ml.azure.com/score`,
           traffic: live.traffic,
           mirrorTraffic: live.mirrorTraffic ?? {},
+        },
+      };
+    }
+    case "azure-native:machinelearningservices:getCompute": {
+      const computeName = text("computeName");
+      const id = `/subscriptions/${ctx.subscriptionId}/resourceGroups/${text("resourceGroupName")}/providers/Microsoft.MachineLearningServices/workspaces/${text("workspaceName")}/computes/${computeName}`;
+      const computeType = ctx.computes === undefined ? "Kubernetes" : ctx.computes[computeName]?.computeType;
+      if (computeType === undefined) throw armInvokeFailure(token, id, 404, "ResourceNotFound", `The Resource '${computeName}' was not found.`);
+      return {
+        id,
+        name: computeName,
+        type: "Microsoft.MachineLearningServices/workspaces/computes",
+        location: ctx.location,
+        azureApiVersion: "2025-12-01",
+        properties: {
+          computeType,
+          isAttachedCompute: computeType === "Kubernetes",
+          provisioningState: "Succeeded",
+          ...(computeType === "Kubernetes" ? { properties: { namespace: "default", defaultInstanceType: "defaultinstancetype" } } : {}),
         },
       };
     }

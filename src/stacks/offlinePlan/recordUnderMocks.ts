@@ -17,6 +17,8 @@ export interface RecordOptions {
   registryToken?: RegistryTokenSource;
   /** Endpoints that already exist, with their live split (default: none, as on a first deployment). */
   onlineEndpoints?: Record<string, MockOnlineEndpoint>;
+  /** The workspace's computes (default: every name is an attached Kubernetes compute). */
+  computes?: MockContext["computes"];
 }
 
 interface Declared {
@@ -41,6 +43,7 @@ export async function recordOfflinePlan(plan: InfraPlan, options: RecordOptions 
     location: plan.azure.location,
     tenantId: plan.azure.keyVault.tenantId ?? deterministicGuid("tenant", plan.azure.subscriptionId),
     ...(options.onlineEndpoints !== undefined ? { onlineEndpoints: options.onlineEndpoints } : {}),
+    ...(options.computes !== undefined ? { computes: options.computes } : {}),
   };
   const registered = new Map<string, { inputs: Record<string, unknown>; custom: boolean }>();
   await pulumi.runtime.setMocks(
