@@ -51,6 +51,42 @@ describe("llmops plan", function () {
     assert.ok(!fs.readFileSync(out, "utf8").includes("registry-password"), "no credential in the report");
   });
 
+  it("plans a Kubernetes endpoint beside the managed one, its attached compute looked up offline by name", async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "llmops-cli-aks-"));
+    for (const entry of ["Pulumi.yaml", "Pulumi.dev.yaml", "config", "flows"]) fs.cpSync(path.join(projectRoot, entry), path.join(root, entry), { recursive: true });
+    const configFile = path.join(root, "config", "deployment_config.json");
+    const config = JSON.parse(fs.readFileSync(configFile, "utf8")) as Record<string, unknown>;
+    config.kubernetes_endpoint = [
+      {
+        ENV_NAME: "dev",
+        TEST_FILE_PATH: "flows/data/sample-request.json",
+        ENDPOINT_NAME: "ticket-classifier-aks-dev",
+        PRIOR_DEPLOYMENT_NAME: "blue",
+        PRIOR_DEPLOYMENT_TRAFFIC_ALLOCATION: "90",
+        CURRENT_DEPLOYMENT_NAME: "green",
+        CURRENT_DEPLOYMENT_TRAFFIC_ALLOCATION: "10",
+        COMPUTE_NAME: "aks-dev",
+        DEPLOYMENT_VM_SIZE: "defaultinstancetype",
+        DEPLOYMENT_INSTANCE_COUNT: 2,
+        CPU_ALLOCATION: "500m",
+        MEMORY_ALLOCATION: "1Gi",
+        ENVIRONMENT_VARIABLES: {},
+      },
+    ];
+    fs.writeFileSync(configFile, JSON.stringify(config));
+    const out = path.join(root, "plan.json");
+    const result = await runCli(["plan", "--stack", "dev", "--json", out], root);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /Traffic of endpoint ticket-classifier-dev/);
+    assert.match(result.stdout, /Traffic of Kubernetes endpoint ticket-classifier-aks-dev/);
+    assert.match(result.stdout, /OnlineDeployment\s+kubernetes-green\s+.*endpointComputeType=Kubernetes\s+instanceType=defaultinstancetype\s+sku\.capacity=2\s+containerResourceRequests\.cpu=500m\s+containerResourceRequests\.memory=1Gi/);
+    const report = JSON.parse(fs.readFileSync(out, "utf8")) as { resources: { type: string; name: string; inputs: Record<string, unknown> }[]; outputs: Record<string, unknown> };
+    const endpoint = report.resources.find((r) => r.type === "azure-native:machinelearningservices:OnlineEndpoint" && r.name === "kubernetes-endpoint");
+    assert.match(String((endpoint?.inputs.properties as Record<string, unknown> | undefined)?.compute), /\/workspaces\/mlw-llmops-dev\/computes\/aks-dev$/);
+    assert.deepEqual(report.outputs.kubernetesTraffic, { green: 10, blue: 90 });
+    assert.match(String(report.outputs.kubernetesScoringUri), /^https:\/\/ticket-classifier-aks-dev\..+\/score$/);
+  });
+
   it("exits 2 with one clear line and no stack trace on an invalid stack config", async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "llmops-cli-bad-"));
     for (const entry of ["Pulumi.yaml", "config", "flows"]) fs.cpSync(path.join(projectRoot, entry), path.join(root, entry), { recursive: true });

@@ -5,6 +5,6 @@ export { Interrupted } from "./interrupted";
 export { endpointKeyVariable, readEndpointKey, listKeysPath, type ArmActions } from "./endpointAuth";
 export { parseStackOutputs, type DeployedOutputs } from "./stackOutputs";
 export { stackDeploymentOf, type StackDeployment } from "./stackDeployment";
-export { stackTargets, explicitTargets, abPair, type PostTarget } from "./postTargets";
+export { stackTargets, explicitTargets, abPairs, type PostTarget } from "./postTargets";
 export { deployedVsPre } from "./deployedVsPre";
 export { gateOnSubset, informational } from "./gatePolicy";

@@ -35,7 +35,7 @@ import { endpointAuth, explicitAuth, type AuthSources } from "./endpointAuth";
 import { pairingsFor } from "./evaluatorRuns";
 import { regressionResults, thresholdResults } from "./gatePolicy";
 import { withoutCounters } from "./comparisonRows";
-import { abPair, explicitTargets, stackTargets, type PostTarget } from "./postTargets";
+import { abPairs, explicitTargets, stackTargets, type PostTarget } from "./postTargets";
 import { runDirectorySegment } from "./runNames";
 import { readRunLines } from "./runLines";
 import { defaultVariantText, EvaluationSession } from "./session";
@@ -88,7 +88,7 @@ export async function runPostPhase(session: EvaluationSession, input: PostPhaseI
 
   let targets: PostTarget[];
   if (input.targetUrls.length > 0) {
-    const testFile = stack.endpoint?.testFile ?? stack.webApp?.testFile;
+    const testFile = stack.endpoints[0]?.testFile ?? stack.webApp?.testFile;
     if (testFile === undefined) throw new UserError(`stack ${stack.stack}: no TEST_FILE_PATH in the deployment config for '${stack.environment}'`);
     targets = explicitTargets(input.targetUrls, testFile);
   } else {
@@ -96,14 +96,19 @@ export async function runPostPhase(session: EvaluationSession, input: PostPhaseI
     targets = stackTargets(input.outputs, stack);
   }
 
-  let endpointScoringAuth: ScoringAuth | undefined;
+  // Resolved once per endpoint: a key read from ARM, or one Entra ID credential that caches its token.
+  const endpointScoringAuth = new Map<string, Promise<ScoringAuth>>();
   const authOf = async (target: PostTarget): Promise<ScoringAuth> => {
     if (target.auth === "none") return { kind: "none" };
     if (target.auth === "explicit") return explicitAuth(input.auth.environment);
     if (target.target.kind !== "deployment" && target.target.kind !== "url") return { kind: "none" };
     const endpointName = target.target.kind === "deployment" ? target.target.endpoint : target.target.name;
-    endpointScoringAuth ??= await endpointAuth(stack, endpointName, input.auth);
-    return endpointScoringAuth;
+    let auth = endpointScoringAuth.get(endpointName);
+    if (auth === undefined) {
+      auth = endpointAuth(stack, endpointName, input.auth);
+      endpointScoringAuth.set(endpointName, auth);
+    }
+    return auth;
   };
   const optionsOf = async (target: PostTarget): Promise<ScoringTargetOptions> => ({
     name: target.name,
@@ -154,8 +159,7 @@ export async function runPostPhase(session: EvaluationSession, input: PostPhaseI
   const comparisons: ComparisonTable[] = [];
   const draft = buildMetricsFile({ phase: "post", runId: session.options.runId, createdAt: session.options.createdAt, runs, gates: [] });
 
-  const pair = abPair(targets);
-  if (pair !== undefined) comparisons.push(withoutCounters(abComparison(draft, pair.endpoint, pair.prior, pair.current)));
+  for (const pair of abPairs(targets)) comparisons.push(withoutCounters(abComparison(draft, pair.endpoint, pair.prior, pair.current)));
   if (baseline?.phase === "pre") {
     const versus = deployedVsPre(baseline, draft, entries.filter(gating), experiment.regression);
     results.push(...versus.gates);

@@ -1,7 +1,7 @@
 /**
  * What a post-deployment evaluation calls, from the stack's outputs and configuration (pure):
- * - the managed endpoint as a whole (its traffic split): smoke-tested, as clients call it;
- * - each deployment of the endpoint alone (`azureml-model-deployment` pins it): smoke-tested and evaluated, so the
+ * - each online endpoint (managed, Kubernetes) as a whole (its traffic split): smoke-tested, as clients call it;
+ * - each deployment of an endpoint alone (`azureml-model-deployment` pins it): smoke-tested and evaluated, so the
  *   prior and the current deployment of an A/B pair are compared side by side;
  * - the Web App's `/score`: smoke-tested and evaluated;
  * or, instead, the `--target <url>`s given.
@@ -52,16 +52,18 @@ export function explicitTargets(urls: readonly string[], testFile: string): Post
 
 export function stackTargets(outputs: DeployedOutputs, stack: StackDeployment): PostTarget[] {
   const targets: PostTarget[] = [];
-  if (outputs.scoringUri !== undefined) {
-    const endpoint = outputs.endpointName ?? stack.endpoint?.name;
-    if (endpoint === undefined || stack.endpoint === undefined) {
-      throw new UserError(`stack ${stack.stack}: the outputs have a scoringUri but the stack's config has no azure_managed_endpoint entry for '${stack.environment}'`);
+  for (const endpointOutputs of outputs.endpoints) {
+    const configured = stack.endpoints.find((candidate) => candidate.kind === endpointOutputs.kind);
+    if (configured === undefined) {
+      const entry = endpointOutputs.kind === "kubernetes" ? "kubernetes_endpoint" : "azure_managed_endpoint";
+      throw new UserError(`stack ${stack.stack}: the outputs have a ${endpointOutputs.kind} endpoint but the stack's config has no ${entry} entry for '${stack.environment}'`);
     }
-    const url = scoringUrl(outputs.scoringUri);
-    const testFile = stack.endpoint.testFile;
+    const endpoint = endpointOutputs.endpointName ?? configured.name;
+    const url = scoringUrl(endpointOutputs.scoringUri);
+    const testFile = configured.testFile;
     targets.push({ name: endpoint, url, target: { kind: "url", name: endpoint }, role: "endpoint", auth: "endpoint", evaluate: false, gating: false, testFile });
-    const roles = new Map(stack.endpoint.deployments.map((d) => [d.name, d.role]));
-    for (const deployment of outputs.deploymentNames) {
+    const roles = new Map(configured.deployments.map((d) => [d.name, d.role]));
+    for (const deployment of endpointOutputs.deploymentNames) {
       // A deployment the config no longer names is left over from an earlier build: compared, never gating.
       const role = roles.get(deployment) ?? "prior";
       targets.push({
@@ -79,20 +81,25 @@ export function stackTargets(outputs: DeployedOutputs, stack: StackDeployment): 
   }
   if (outputs.webAppUrl !== undefined) {
     const name = outputs.webAppName ?? stack.webApp?.name ?? new URL(outputs.webAppUrl).hostname.split(".")[0]!;
-    const testFile = stack.webApp?.testFile ?? stack.endpoint?.testFile;
+    const testFile = stack.webApp?.testFile ?? stack.endpoints[0]?.testFile;
     if (testFile === undefined) throw new UserError(`stack ${stack.stack}: no TEST_FILE_PATH for the Web App in the deployment config`);
     targets.push({ name: `webapp:${name}`, url: scoringUrl(outputs.webAppUrl), target: { kind: "webapp", name }, role: "webapp", auth: "none", evaluate: true, gating: true, testFile });
   }
   if (targets.length === 0) {
-    throw new UserError(`stack ${stack.stack}: its outputs have neither scoringUri nor webAppUrl; deploy it first (pulumi up) or pass --target <url>`);
+    throw new UserError(`stack ${stack.stack}: its outputs have no scoringUri, kubernetesScoringUri or webAppUrl; deploy it first (pulumi up) or pass --target <url>`);
   }
   return targets;
 }
 
-/** The prior and current deployments of the endpoint, when both are evaluated: the A/B pair. */
-export function abPair(targets: readonly PostTarget[]): { endpoint: string; prior: string; current: string } | undefined {
-  const prior = targets.find((t) => t.role === "prior" && t.target.kind === "deployment");
-  const current = targets.find((t) => t.role === "current" && t.target.kind === "deployment");
-  if (prior?.target.kind !== "deployment" || current?.target.kind !== "deployment") return undefined;
-  return { endpoint: current.target.endpoint, prior: prior.target.deployment, current: current.target.deployment };
+/** The prior and current deployments of each endpoint where both are evaluated: its A/B pair. */
+export function abPairs(targets: readonly PostTarget[]): { endpoint: string; prior: string; current: string }[] {
+  const pairs: { endpoint: string; prior: string; current: string }[] = [];
+  for (const current of targets) {
+    if (current.role !== "current" || current.target.kind !== "deployment") continue;
+    const endpoint = current.target.endpoint;
+    const prior = targets.find((t) => t.role === "prior" && t.target.kind === "deployment" && t.target.endpoint === endpoint);
+    if (prior?.target.kind !== "deployment") continue;
+    pairs.push({ endpoint, prior: prior.target.deployment, current: current.target.deployment });
+  }
+  return pairs;
 }

@@ -8,10 +8,23 @@ import { readTextFile } from "../../core/files";
 import { ConfigError, UserError } from "../../core/userError";
 import { isRecord } from "../../core/values";
 import type { StackOutputs } from "../../plan/stackOutputs";
+import type { EndpointCompute } from "../../plan/types";
 
-/** The stack outputs post-deployment evaluation uses; deployment names and traffic default to none. */
-export type DeployedOutputs = Partial<Pick<StackOutputs, "environment" | "endpointName" | "scoringUri" | "webAppName" | "webAppUrl">> &
-  Required<Pick<StackOutputs, "deploymentNames" | "traffic">>;
+/** Managed endpoints are exported as `endpointName`, `scoringUri`, ...; Kubernetes ones as `kubernetesEndpointName`, ... */
+export type EndpointKind = EndpointCompute["kind"];
+
+/** One online endpoint of the stack's outputs. */
+export interface DeployedEndpoint {
+  kind: EndpointKind;
+  endpointName?: string;
+  /** `https://<endpoint>.<region>.inference.ml.azure.com/score`. */
+  scoringUri: string;
+  deploymentNames: string[];
+  traffic: Record<string, number>;
+}
+
+/** The stack outputs post-deployment evaluation uses: each endpoint with a scoring URI (managed first), the Web App. */
+export type DeployedOutputs = Partial<Pick<StackOutputs, "environment" | "webAppName" | "webAppUrl">> & { endpoints: DeployedEndpoint[] };
 
 function optionalString(source: string, document: Record<string, unknown>, key: string): string | undefined {
   const value = document[key];
@@ -20,23 +33,54 @@ function optionalString(source: string, document: Record<string, unknown>, key: 
   return value;
 }
 
-/** Pure: the outputs document → the fields evaluation uses. */
-export function parseStackOutputs(document: unknown, source: string): DeployedOutputs {
-  if (!isRecord(document)) throw new ConfigError(source, "$", "a JSON object of stack outputs", Array.isArray(document) ? "an array" : typeof document);
-  const names = document.deploymentNames;
+/** The output key of an endpoint field: `scoringUri` for the managed endpoint, `kubernetesScoringUri` for Kubernetes. */
+function outputKey(kind: EndpointKind, field: "endpointName" | "scoringUri" | "deploymentNames" | "traffic"): keyof StackOutputs {
+  const keys = {
+    managed: { endpointName: "endpointName", scoringUri: "scoringUri", deploymentNames: "deploymentNames", traffic: "traffic" },
+    kubernetes: {
+      endpointName: "kubernetesEndpointName",
+      scoringUri: "kubernetesScoringUri",
+      deploymentNames: "kubernetesDeploymentNames",
+      traffic: "kubernetesTraffic",
+    },
+  } as const;
+  return keys[kind][field];
+}
+
+function deployedEndpoint(document: Record<string, unknown>, source: string, kind: EndpointKind): DeployedEndpoint | undefined {
+  const namesKey = outputKey(kind, "deploymentNames");
+  const names = document[namesKey];
   if (names !== undefined && names !== null && (!Array.isArray(names) || names.some((name) => typeof name !== "string"))) {
-    throw new ConfigError(source, "$.deploymentNames", "a list of deployment names", JSON.stringify(names).slice(0, 60));
+    throw new ConfigError(source, `$.${namesKey}`, "a list of deployment names", JSON.stringify(names).slice(0, 60));
   }
+  const trafficKey = outputKey(kind, "traffic");
+  const trafficValue = document[trafficKey];
   const traffic: Record<string, number> = {};
-  if (document.traffic !== undefined && document.traffic !== null) {
-    if (!isRecord(document.traffic)) throw new ConfigError(source, "$.traffic", "an object of deployment -> percent", typeof document.traffic);
-    for (const [name, percent] of Object.entries(document.traffic)) {
-      if (typeof percent !== "number") throw new ConfigError(source, `$.traffic.${name}`, "a number", typeof percent);
+  if (trafficValue !== undefined && trafficValue !== null) {
+    if (!isRecord(trafficValue)) throw new ConfigError(source, `$.${trafficKey}`, "an object of deployment -> percent", typeof trafficValue);
+    for (const [name, percent] of Object.entries(trafficValue)) {
+      if (typeof percent !== "number") throw new ConfigError(source, `$.${trafficKey}.${name}`, "a number", typeof percent);
       traffic[name] = percent;
     }
   }
-  const outputs: DeployedOutputs = { deploymentNames: Array.isArray(names) ? (names as string[]) : Object.keys(traffic), traffic };
-  for (const key of ["environment", "endpointName", "scoringUri", "webAppName", "webAppUrl"] as const) {
+  const scoringUri = optionalString(source, document, outputKey(kind, "scoringUri"));
+  const endpointName = optionalString(source, document, outputKey(kind, "endpointName"));
+  if (scoringUri === undefined) return undefined;
+  return {
+    kind,
+    ...(endpointName !== undefined ? { endpointName } : {}),
+    scoringUri,
+    deploymentNames: Array.isArray(names) ? (names as string[]) : Object.keys(traffic),
+    traffic,
+  };
+}
+
+/** Pure: the outputs document → the fields evaluation uses. */
+export function parseStackOutputs(document: unknown, source: string): DeployedOutputs {
+  if (!isRecord(document)) throw new ConfigError(source, "$", "a JSON object of stack outputs", Array.isArray(document) ? "an array" : typeof document);
+  const endpoints = (["managed", "kubernetes"] as const).flatMap((kind) => deployedEndpoint(document, source, kind) ?? []);
+  const outputs: DeployedOutputs = { endpoints };
+  for (const key of ["environment", "webAppName", "webAppUrl"] as const) {
     const value = optionalString(source, document, key);
     if (value !== undefined) outputs[key] = value;
   }

@@ -2,8 +2,16 @@ import type { OfflinePlanReport, RecordedResource } from "./types";
 
 /** Inputs worth a glance per resource type (dotted paths into the inputs). */
 const keyInputs: Record<string, string[]> = {
-  "azure-native:machinelearningservices:OnlineEndpoint": ["endpointName", "properties.authMode", "identity.type"],
-  "azure-native:machinelearningservices:OnlineDeployment": ["properties.instanceType", "sku.capacity", "properties.model", "properties.environmentId"],
+  "azure-native:machinelearningservices:OnlineEndpoint": ["endpointName", "properties.authMode", "identity.type", "properties.compute"],
+  "azure-native:machinelearningservices:OnlineDeployment": [
+    "properties.endpointComputeType",
+    "properties.instanceType",
+    "sku.capacity",
+    "properties.containerResourceRequirements.containerResourceRequests.cpu",
+    "properties.containerResourceRequirements.containerResourceRequests.memory",
+    "properties.model",
+    "properties.environmentId",
+  ],
   "azure-native:machinelearningservices:ModelVersion": ["name", "version"],
   "azure-native:machinelearningservices:EnvironmentVersion": ["name", "version", "properties.image"],
   "azure-native:machinelearningservices:DataVersion": ["name", "version"],
@@ -88,12 +96,17 @@ export function formatPlanReport(report: OfflinePlanReport): string {
     ),
   );
 
-  const traffic = report.outputs.traffic;
-  if (isPercentMap(traffic)) {
-    const mirror = isPercentMap(report.outputs.mirrorTraffic) ? report.outputs.mirrorTraffic : {};
+  // The managed endpoint's split is exported as `traffic`, the Kubernetes endpoint's as `kubernetesTraffic`.
+  for (const prefix of ["", "kubernetes"]) {
+    const key = (field: string): string => (prefix === "" ? field : `${prefix}${field[0]!.toUpperCase()}${field.slice(1)}`);
+    const traffic = report.outputs[key("traffic")];
+    if (!isPercentMap(traffic)) continue;
+    const mirrorValue = report.outputs[key("mirrorTraffic")];
+    const mirror = isPercentMap(mirrorValue) ? mirrorValue : {};
+    const endpointName = String(report.outputs[key("endpointName")] ?? "");
     const roles = new Map(
       report.resources
-        .filter((resource) => resource.type === "azure-native:machinelearningservices:OnlineDeployment")
+        .filter((resource) => resource.type === "azure-native:machinelearningservices:OnlineDeployment" && valueAt(resource.inputs, "endpointName") === endpointName)
         .map((resource) => [String(valueAt(resource.inputs, "deploymentName")), resource]),
     );
     const rows = [...new Set([...Object.keys(traffic), ...Object.keys(mirror)])].map((name) => {
@@ -102,7 +115,7 @@ export function formatPlanReport(report: OfflinePlanReport): string {
       const frozen = deployment?.options.ignoreChanges.includes("properties.model") === true;
       return [name, role, frozen ? "keeps its build" : "follows config", `${traffic[name] ?? 0}%`, `${mirror[name] ?? 0}%`];
     });
-    lines.push("", `Traffic of endpoint ${String(report.outputs.endpointName ?? "")}`, "");
+    lines.push("", `Traffic of ${prefix === "" ? "endpoint" : "Kubernetes endpoint"} ${endpointName}`, "");
     lines.push(table(["DEPLOYMENT", "ROLE", "MODEL/IMAGE", "TRAFFIC", "MIRROR"], rows));
   }
 

@@ -8,8 +8,10 @@ import { FakeArmServer } from "../../support/fakeArmServer";
 const key = { subscriptionId: "00000000-0000-0000-0000-00000000000a", resourceGroupName: "rg-ml", workspaceName: "mlw", endpointName: "ticket-ep" };
 const workspaceId = `/subscriptions/${key.subscriptionId}/resourceGroups/${key.resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/${key.workspaceName}`;
 
-function stack(authMode: "Key" | "AADToken"): StackDeployment {
-  return { stack: "s", environment: "dev", endpoint: { name: key.endpointName, authMode, deployments: [{ name: "blue", role: "current" }], testFile: "/t.json", workspaceId } };
+function stack(authMode: "Key" | "AADToken", withKubernetes = false): StackDeployment {
+  const endpoint = { kind: "managed" as const, name: key.endpointName, authMode, deployments: [{ name: "blue", role: "current" as const }], testFile: "/t.json", workspaceId };
+  const kubernetes = { ...endpoint, kind: "kubernetes" as const, name: "ticket-aks" };
+  return { stack: "s", environment: "dev", endpoints: withKubernetes ? [endpoint, kubernetes] : [endpoint] };
 }
 
 describe("evaluationRun: endpoint auth", () => {
@@ -49,5 +51,18 @@ describe("evaluationRun: endpoint auth", () => {
     const entra = await endpointAuth(stack("AADToken"), key.endpointName, { environment: { LLMOPS_ENDPOINT_KEY: "unused" }, arm: counting, credential: () => credential });
     assert.deepEqual(entra, { kind: "entra", credential });
     assert.equal(armCalls, 1);
+  });
+
+  it("takes each endpoint's own key variable on a stack with two endpoints, and refuses the ambiguous unnamed one", async () => {
+    const arm = () => client;
+    const both = stack("Key", true);
+    const environment = { LLMOPS_ENDPOINT_KEY_TICKET_EP: "managed-key", LLMOPS_ENDPOINT_KEY_TICKET_AKS: "aks-key" };
+    assert.deepEqual(await endpointAuth(both, "ticket-ep", { environment, arm }), { kind: "key", key: "managed-key" });
+    assert.deepEqual(await endpointAuth(both, "ticket-aks", { environment, arm }), { kind: "key", key: "aks-key" });
+    await assert.rejects(
+      endpointAuth(both, "ticket-aks", { environment: { LLMOPS_ENDPOINT_KEY: "which-one" }, arm }),
+      (err: unknown) => err instanceof UserError && /LLMOPS_ENDPOINT_KEY_TICKET_EP and LLMOPS_ENDPOINT_KEY_TICKET_AKS/.test(err.message) && !err.message.includes("which-one"),
+    );
+    assert.deepEqual(await endpointAuth(both, "ticket-ep", { environment: {}, arm }), { kind: "key", key: "primary-3c1d" }, "read from ARM when CI gives none");
   });
 });

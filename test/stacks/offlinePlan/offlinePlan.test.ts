@@ -88,8 +88,8 @@ describe("offline plan", function () {
       const text = formatPlanReport(
         report(
           [
-            resource("azure-native:machinelearningservices:OnlineDeployment", "blue", { deploymentName: "blue", sku: { name: "Default", capacity: 2 }, properties: { instanceType: "Standard_DS3_v2" }, tags: { "deployment-role": "prior" } }, ["properties.model", "properties.environmentId"]),
-            resource("azure-native:machinelearningservices:OnlineDeployment", "green", { deploymentName: "green", tags: { "deployment-role": "current" } }),
+            resource("azure-native:machinelearningservices:OnlineDeployment", "blue", { endpointName: "tickets", deploymentName: "blue", sku: { name: "Default", capacity: 2 }, properties: { instanceType: "Standard_DS3_v2" }, tags: { "deployment-role": "prior" } }, ["properties.model", "properties.environmentId"]),
+            resource("azure-native:machinelearningservices:OnlineDeployment", "green", { endpointName: "tickets", deploymentName: "green", tags: { "deployment-role": "current" } }),
           ],
           { endpointName: "tickets", traffic: { blue: 90, green: 10 }, mirrorTraffic: {}, scoringUri: "https://tickets.westeurope.inference.ml.azure.com/score" },
         ),
