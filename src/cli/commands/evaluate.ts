@@ -50,7 +50,8 @@ options:
   --timeout <seconds>            post: per-request timeout of scoring calls (default 90)
   --production-log <file>        rows a deployment logged (inputs + outputs) for the production phase
 
-auth (post): Key endpoints use LLMOPS_ENDPOINT_KEY, else the key listed through Azure Resource Manager;
+auth (post): Key endpoints use LLMOPS_ENDPOINT_KEY_<ENDPOINT> (or LLMOPS_ENDPOINT_KEY on a one-endpoint stack),
+else the key listed through Azure Resource Manager;
 AADToken endpoints an Entra ID token (DefaultAzureCredential). Keys are never printed or reported.
 exit codes: 0 gates passed, 1 a gate failed, 2 usage or configuration error, 130 interrupted`;
 
