@@ -349,7 +349,7 @@ describe("buildInfraPlan", () => {
     });
 
     it("names all three entry kinds when none matches the environment", () => {
-      const p = project(deploymentConfig({ managed: [], webApps: [], kubernetes: [managedEntry({ ENV_NAME: "prod", COMPUTE_NAME: "k8s", DEPLOYMENT_VM_SIZE: "" })] }));
+      const p = project(deploymentConfig({ managed: [], webApps: [], kubernetes: [managedEntry({ ENV_NAME: "prod", COMPUTE_NAME: "k8s", DEPLOYMENT_VM_SIZE: "defaultinstancetype" })] }));
       expectConfigError(() => plan(p), file, "$", ["azure_managed_endpoint, kubernetes_endpoint or webapp_endpoint", '"prod"']);
     });
 

@@ -49,15 +49,20 @@ describe("plan: Kubernetes online endpoints", () => {
     assert.equal(deployment!.livenessProbe.failureThreshold, 30);
   });
 
-  it("turns numeric CPU into a quantity, leaves blank requests and instance type to the cluster", () => {
+  it("turns numeric CPU into a quantity and leaves blank requests to the instance type", () => {
     const numeric = plan(project(deploymentConfig({ managed: [], webApps: [], kubernetes: [kubernetesEntry({ CPU_ALLOCATION: 2, MEMORY_ALLOCATION: "" })] })));
     assert.deepEqual(numeric.kubernetesEndpoint!.deployments[0]!.containerResourceRequests, { cpu: "2" });
-    const blank = plan(
-      project(deploymentConfig({ managed: [], webApps: [], kubernetes: [kubernetesEntry({ CPU_ALLOCATION: "", MEMORY_ALLOCATION: "", DEPLOYMENT_VM_SIZE: "" })] })),
-    );
-    const deployment = blank.kubernetesEndpoint!.deployments[0]!;
-    assert.equal(deployment.containerResourceRequests, undefined);
-    assert.equal(deployment.vmSize, undefined);
+    const blank = plan(project(deploymentConfig({ managed: [], webApps: [], kubernetes: [kubernetesEntry({ CPU_ALLOCATION: "", MEMORY_ALLOCATION: "" })] })));
+    assert.equal(blank.kubernetesEndpoint!.deployments[0]!.containerResourceRequests, undefined);
+  });
+
+  it("leaves a Kubernetes entry with every name blank as a placeholder, and refuses one with only the instance type blank", () => {
+    const blankNames = { ENDPOINT_NAME: "", CURRENT_DEPLOYMENT_NAME: "", COMPUTE_NAME: "", DEPLOYMENT_VM_SIZE: "", CPU_ALLOCATION: "", MEMORY_ALLOCATION: "" };
+    const placeholder = plan(project(deploymentConfig({ webApps: [], kubernetes: [kubernetesEntry(blankNames)] })));
+    assert.equal(placeholder.kubernetesEndpoint, undefined);
+    assert.ok(placeholder.endpoint !== undefined);
+    const half = configError(() => plan(project(deploymentConfig({ webApps: [], kubernetes: [kubernetesEntry({ DEPLOYMENT_VM_SIZE: "" })] }))));
+    assert.equal(half.jsonPath, "$.kubernetes_endpoint[0].DEPLOYMENT_VM_SIZE");
   });
 
   it("applies the same A/B rules as managed endpoints: both allocations, pins, probes, autoscale, auth", () => {
