@@ -60,7 +60,12 @@ function initConnections(flow: FlowInterface, init: Record<string, unknown>, con
 export async function createFlexExecutor(options: FlexExecutorOptions): Promise<FlowExecutor & { runLine(inputs: Record<string, unknown>, context: FlexLineContext): Promise<FlowLineOutcome> }> {
   const { flow, python } = options;
   if (!flow.flex) throw new Error(`${flow.file} is not a flex flow`);
-  const init = { ...flow.initValues, ...(options.init ?? {}) };
+  const flex = flow.flex;
+  // prompt flow: the given init (init.json, the experiment, --init), else the sample's; yaml defaults fill the rest.
+  const given = { ...flex.initFromFile, ...(options.init ?? {}) };
+  const chosen = Object.keys(given).length === 0 && flex.sample.init ? flex.sample.init : given;
+  const defaults = Object.fromEntries(flow.init.filter((port) => port.default !== undefined).map((port) => [port.name, port.default]));
+  const init = { ...defaults, ...chosen };
   const missing = flow.init.filter((port) => port.required && init[port.name] === undefined).map((port) => port.name);
   if (flow.flex.kind === "class" && missing.length > 0) {
     throw new UserError(`${flow.file}: ${flow.flex.entry} needs init argument${missing.length > 1 ? "s" : ""} ${missing.join(", ")} (give them in init: of the yaml, init.json or --init)`);
@@ -70,11 +75,11 @@ export async function createFlexExecutor(options: FlexExecutorOptions): Promise<
   const prompty = createPromptyRunner({ connections: options.connections, llm: options.llm, environment: options.environment ?? {} });
   const base = (op: NonNullable<PythonCall["op"]>): PythonCall => ({
     op,
-    toolPath: flow.flex!.file,
+    toolPath: flex.file,
     kwargs: {},
     bypassed: [],
     cwd: flow.dir,
-    env: {},
+    env: flex.environmentVariables,
     flex: target,
     ...(connections ? { connections } : {}),
   });
@@ -88,7 +93,8 @@ export async function createFlexExecutor(options: FlexExecutorOptions): Promise<
     const started = performance.now();
     let kwargs: Record<string, unknown>;
     try {
-      kwargs = convertInterfaceInputs(flow.inputs, rawInputs);
+      // An empty line takes the yaml's sample inputs, as prompt flow does.
+      kwargs = convertInterfaceInputs(flow.inputs, Object.keys(rawInputs).length === 0 && flex.sample.inputs ? flex.sample.inputs : rawInputs);
     } catch (err) {
       if (err instanceof InputError) return { status: "Failed", outputs: {}, error: { type: "InputError", message: err.message }, usage, nodeRuns: [] };
       throw err;
@@ -98,22 +104,22 @@ export async function createFlexExecutor(options: FlexExecutorOptions): Promise<
       context.signal,
     );
     const durationMs = performance.now() - started;
-    const nodeRun = { node: flow.flex!.entry, status: result.ok ? ("Completed" as const) : ("Failed" as const), durationMs, ...(result.stdout ? { stdout: result.stdout } : {}), ...(usage.totalTokens > 0 ? { usage } : {}) };
+    const nodeRun = { node: flex.entry, status: result.ok ? ("Completed" as const) : ("Failed" as const), durationMs, ...(result.stdout ? { stdout: result.stdout } : {}), ...(usage.totalTokens > 0 ? { usage } : {}) };
     if (!result.ok) {
       const type = ["WorkerCrashed", "Timeout", "Aborted"].includes(result.error.type) ? result.error.type : "ScriptExecutionError";
-      return { status: "Failed", outputs: {}, error: { type, message: `Execution failure in '${flow.flex!.entry}': ${describeFailure(result)}` }, usage, nodeRuns: [nodeRun] };
+      return { status: "Failed", outputs: {}, error: { type, message: `Execution failure in '${flex.entry}': ${describeFailure(result)}` }, usage, nodeRuns: [nodeRun] };
     }
     const value = result.result as { outputs?: Record<string, unknown>; line_result?: unknown } | null;
     const outcome: FlowLineOutcome = { status: "Completed", outputs: value?.outputs ?? {}, usage, nodeRuns: [nodeRun] };
-    if (flow.flex!.hasAggregate) outcome.aggregationInputs = { line_result: value?.line_result ?? null };
+    if (flex.hasAggregate) outcome.aggregationInputs = { line_result: value?.line_result ?? null };
     return outcome;
   };
 
   const aggregate: FlowExecutor["aggregate"] = async (lines): Promise<AggregationOutcome> => {
-    if (!flow.flex!.hasAggregate || lines.length === 0) return { metrics: {} };
+    if (!flex.hasAggregate || lines.length === 0) return { metrics: {} };
     const usage = emptyUsage();
     const result = await python.call({ ...base("flex_aggregate"), lineResults: lines.map((line) => line.aggregationInputs?.line_result ?? null), onRequest: pythonRequestHandler(prompty, usage) });
-    if (!result.ok) return { metrics: {}, error: `${flow.flex!.entry}.__aggregate__: ${describeFailure(result)}` };
+    if (!result.ok) return { metrics: {}, error: `${flex.entry}.__aggregate__: ${describeFailure(result)}` };
     const metrics: Record<string, number | string> = {};
     if (typeof result.result === "object" && result.result !== null && !Array.isArray(result.result)) {
       for (const [key, value] of Object.entries(result.result)) {

@@ -133,6 +133,12 @@ export interface FlexEntry {
   kind: "function" | "class";
   isAsync: boolean;
   hasAggregate: boolean;
+  /** `init.json` beside the flow (the template passes it as the run's init). */
+  initFromFile: Record<string, unknown>;
+  /** The yaml's `sample:` (`${file:...}` resolved): its init when none is given, its inputs for an empty line. */
+  sample: { inputs?: Record<string, unknown>; init?: Record<string, unknown> };
+  /** The yaml's `environment_variables`, set for the entry's code. */
+  environmentVariables: Record<string, string>;
 }
 
 export interface FlowInterface extends FlowLocation {
@@ -271,6 +277,7 @@ export function flexInterfaceOf(
 ): FlowInterface {
   if (!isRecord(document)) throw new ConfigError(location.file, "$", "a flex flow definition (a mapping with entry:)", "something else");
   const entry = String(document.entry);
+  const sample = isRecord(document.sample) ? document.sample : {};
   const declaredInputs = inputSpecsOf(document.inputs, { emptyIsUnset: true });
   const inputs: FlowInputSpec[] = signature.inputs.map((parameter) => {
     const declared = declaredInputs.find((i) => i.name === parameter.name);
@@ -302,7 +309,19 @@ export function flexInterfaceOf(
     init,
     initValues,
     connections,
-    flex: { entry, file: signature.file, kind: signature.kind, isAsync: signature.isAsync, hasAggregate: signature.hasAggregate },
+    flex: {
+      entry,
+      file: signature.file,
+      kind: signature.kind,
+      isAsync: signature.isAsync,
+      hasAggregate: signature.hasAggregate,
+      initFromFile: isRecord(initJson) ? initJson : {},
+      sample: {
+        ...(isRecord(sample.inputs) ? { inputs: sample.inputs } : {}),
+        ...(isRecord(sample.init) ? { init: sample.init } : {}),
+      },
+      environmentVariables: Object.fromEntries(Object.entries(isRecord(document.environment_variables) ? document.environment_variables : {}).map(([k, v]) => [k, String(v)])),
+    },
     ...(chat ? { chat } : {}),
   };
 }
@@ -363,6 +382,19 @@ export interface ReadFlowInterfaceOptions {
   entrySignature?: boolean;
 }
 
+/** `${file:./x.json}` values (prompt flow's sample references), read relative to the flow folder, at any depth. */
+function resolveFileReferences(value: unknown, dir: string, file: string): unknown {
+  if (typeof value === "string") {
+    const match = /^\$\{file:(.+)\}$/.exec(value.trim());
+    if (!match) return value;
+    const referenced = path.resolve(dir, match[1]!);
+    if (!fs.existsSync(referenced)) throw new ConfigError(file, "$.sample", `an existing file for ${value}`, `${referenced} (not found)`);
+    return referenced.endsWith(".json") ? (JSON.parse(fs.readFileSync(referenced, "utf8")) as unknown) : readYamlFile(referenced);
+  }
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveFileReferences(v, dir, file)]));
+  return value;
+}
+
 /** Reads what kind of flow `target` is and its interface. `referencedFrom` says where it was named, for errors. */
 export function readFlowInterface(target: string, referencedFrom: string, options: ReadFlowInterfaceOptions = {}): FlowInterface {
   const location = locateFlow(target, referencedFrom);
@@ -384,6 +416,7 @@ export function readFlowInterface(target: string, referencedFrom: string, option
           throw new ConfigError(initFile, "$", "valid JSON (the flow's init arguments)", err instanceof Error ? err.message : String(err));
         }
       }
+      if (isRecord(document)) document.sample = resolveFileReferences(document.sample, location.dir, location.file);
       const signature = options.entrySignature === false ? declaredSignature(document, location.file) : readEntrySignature(location.dir, entry, location.file);
       return flexInterfaceOf(location, document, initJson, signature);
     }

@@ -68,7 +68,15 @@ describe("flow folder reader", () => {
     });
     const flow = readFlowInterface(dir, "--flow");
     assert.equal(flow.kind, "flex");
-    assert.deepEqual(flow.flex, { entry: "app:Flow", file: path.join(dir, "app.py"), kind: "class", isAsync: true, hasAggregate: true });
+    const { entry, file, kind, isAsync, hasAggregate, initFromFile } = flow.flex!;
+    assert.deepEqual({ entry, file, kind, isAsync, hasAggregate, initFromFile }, {
+      entry: "app:Flow",
+      file: path.join(dir, "app.py"),
+      kind: "class",
+      isAsync: true,
+      hasAggregate: true,
+      initFromFile: { model_config: { connection: "aoai", azure_deployment: "gpt" } },
+    });
     assert.deepEqual(flow.inputs.map((i) => [i.name, i.type, i.required, i.default]), [
       ["question", "string", false, "What is it?"],
       // default '' means "the Python default", as prompt flow reads it.

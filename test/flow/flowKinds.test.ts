@@ -99,6 +99,38 @@ describe("flow kinds through openFlow", function () {
     assert.match(failed.error?.message ?? "", /needs environment variable LOCAL_BASE, which is not set/);
   });
 
+  it("follows prompt flow's flex details: sample init and inputs, environment_variables, dataclass results in __aggregate__", async () => {
+    const dir = writeFlowDir({
+      "flow.flex.yaml": "entry: app:Flow\nenvironment_variables:\n  GREETING: hej\nsample: ${file:./sample.json}\n",
+      "sample.json": JSON.stringify({ init: { prefix: "from-sample" }, inputs: { name: "sampled" } }),
+      "app.py": [
+        "import os",
+        "from dataclasses import dataclass",
+        "@dataclass",
+        "class Out:",
+        "    text: str",
+        "    size: int",
+        "class Flow:",
+        "    def __init__(self, prefix: str):",
+        "        self.prefix = prefix",
+        "    def __call__(self, name: str) -> Out:",
+        "        text = '%s %s %s' % (os.environ['GREETING'], self.prefix, name)",
+        "        return Out(text=text, size=len(text))",
+        "    def __aggregate__(self, results: list) -> dict:",
+        "        return {'total_size': sum(r.size for r in results)}",
+      ].join("\n"),
+    });
+    const flow = await openFlow(dir, { connections, llm, python });
+    const sampled = await flow.runLine({}, { lineNumber: 0, signal });
+    assert.deepEqual(sampled.outputs, { text: "hej from-sample sampled", size: 23 });
+    const given = await flow.runLine({ name: "ann" }, { lineNumber: 1, signal });
+    assert.deepEqual(given.outputs, { text: "hej from-sample ann", size: 19 });
+    const metrics = await flow.aggregate([sampled, given].map((line, lineNumber) => ({ lineNumber, inputs: {}, aggregationInputs: line.aggregationInputs })));
+    assert.deepEqual(metrics, { metrics: { total_size: 42 } });
+    const explicit = await openFlow(dir, { connections, llm, python, init: { prefix: "given" } });
+    assert.equal((await explicit.runLine({ name: "x" }, { lineNumber: 0, signal })).outputs.text, "hej given x");
+  });
+
   it("runs a function flex flow, collecting a generator output and streaming its chunks on request", async () => {
     const flow = await openFlow(path.join(kinds, "function_flex"), { connections, llm, python });
     const chunks: string[] = [];

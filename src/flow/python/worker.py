@@ -259,6 +259,18 @@ def _flex_entry(flex, connections):
     return entry
 
 
+def _line_results(func, results):
+    """__aggregate__ gets what __call__ returned: dataclass results are rebuilt from their fields (attribute access)."""
+    try:
+        returned = inspect.signature(func).return_annotation
+    except (TypeError, ValueError):
+        return results
+    if not (inspect.isclass(returned) and dataclasses.is_dataclass(returned)):
+        return results
+    names = {field.name for field in dataclasses.fields(returned)}
+    return [returned(**item) if isinstance(item, dict) and set(item) == names else item for item in results]
+
+
 def _call_flex(request, connections):
     flex = request["flex"]
     func, aggregate = _flex_entry(flex, connections)
@@ -268,7 +280,7 @@ def _call_flex(request, connections):
     if op == "flex_aggregate":
         if aggregate is None:
             return None
-        return _plain(_settle(aggregate(request.get("line_results") or [])))
+        return _plain(_settle(aggregate(_line_results(func, request.get("line_results") or []))))
     kwargs = request.get("kwargs") or {}
     try:
         parameters = inspect.signature(func).parameters

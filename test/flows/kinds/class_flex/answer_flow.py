@@ -32,4 +32,4 @@ class AnswerFlow:
 
     def __aggregate__(self, line_results: list) -> dict:
         total = len(line_results)
-        return {"mean_words": sum(r["words"] for r in line_results) / total, "answered": total}
+        return {"mean_words": sum(r.words for r in line_results) / total, "answered": total}
