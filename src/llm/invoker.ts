@@ -4,12 +4,12 @@
  * the first choice with its usage.
  */
 import { systemClock } from "../core/clock";
-import { fetchJson, type HttpDependencies } from "../azure/http/fetchJson";
+import { fetchJson, type AttemptGate, type HttpDependencies } from "../azure/http/fetchJson";
 import { RateLimiter, type RateLimits } from "../azure/http/rateLimiter";
 import type { RetryOptions } from "../azure/http/retryPolicy";
 import { authHeaders, cachedTokenProvider, cognitiveServicesScope, defaultCredential, type TokenCredentialLike, type TokenProvider } from "../azure/entraAuth";
 import { llmHttpRequest } from "./httpRequest";
-import { llmResultFrom } from "./llmResponse";
+import { llmResultFrom, usageFrom } from "./llmResponse";
 import { estimateTokens } from "./tokenEstimate";
 import type { LlmInvoker, LlmRequest, LlmResult } from "./types";
 
@@ -30,39 +30,54 @@ export interface LlmInvokerOptions {
 
 export function createLlmInvoker(options: LlmInvokerOptions = {}): LlmInvoker {
   const clock = options.http?.clock ?? systemClock;
-  const limiters = new Map<string, RateLimiter | undefined>();
+  const limiters = new Map<string, RateLimiter>();
   let tokenProvider: TokenProvider | undefined;
   const entraToken = (): TokenProvider =>
     (tokenProvider ??= cachedTokenProvider((options.credential ?? defaultCredential)(), cognitiveServicesScope, clock));
 
-  const limiterFor = (request: LlmRequest): RateLimiter | undefined => {
+  // Every (connection, model) pair gets a limiter, configured or not: it honours 429s for the whole connection and
+  // adapts its concurrency (AIMD), so a user who does not know the quota still gets it; configured limits add a ceiling.
+  const limiterFor = (request: LlmRequest): RateLimiter => {
     const key = `${request.connection.name}\u0000${request.model}`;
-    if (!limiters.has(key)) {
+    let limiter = limiters.get(key);
+    if (!limiter) {
       const own = request.connection.type === "custom" ? undefined : request.connection.rateLimits;
-      const limits = options.limits?.[request.connection.name] ?? own ?? options.defaultLimits;
-      limiters.set(key, limits && (limits.requestsPerMinute || limits.tokensPerMinute) ? new RateLimiter(limits, clock) : undefined);
+      limiter = new RateLimiter(options.limits?.[request.connection.name] ?? own ?? options.defaultLimits ?? {}, clock);
+      limiters.set(key, limiter);
     }
-    return limiters.get(key);
+    return limiter;
   };
 
   return {
     async invoke(request: LlmRequest, signal?: AbortSignal): Promise<LlmResult> {
       const { url, body } = llmHttpRequest(request);
-      const estimate = estimateTokens(request);
-      const reservation = await limiterFor(request)?.acquire(estimate, signal);
-      let usedTokens = estimate;
-      try {
-        const response = await fetchJson(
-          { url, method: "POST", body, signal, headers: () => authHeaders(request.connection, entraToken, signal) },
-          options.retry,
-          options.http,
-        );
-        const result = llmResultFrom(response.body, request.api, response.status, response.attempts);
-        usedTokens = result.usage.totalTokens || estimate;
-        return result;
-      } finally {
-        reservation?.settle(usedTokens);
-      }
+      const response = await fetchJson(
+        { url, method: "POST", body, signal, headers: () => authHeaders(request.connection, entraToken, signal), gate: attemptGate(limiterFor(request), estimateTokens(request)) },
+        options.retry,
+        options.http,
+      );
+      return llmResultFrom(response.body, request.api, response.status, response.attempts);
+    },
+  };
+}
+
+/**
+ * Each attempt of one call through the connection's limiter, keeping the call's place in the queue across
+ * retries. A refused attempt (429) used no tokens; an answered one used what its usage says (the estimate when
+ * the server does not say); a failed one is charged the estimate, since the server may have spent it.
+ */
+function attemptGate(limiter: RateLimiter, estimate: number): AttemptGate {
+  let ticket: number | undefined;
+  return {
+    async enter(signal) {
+      const reservation = await limiter.acquire(estimate, signal, ticket);
+      ticket = reservation.ticket;
+      return {
+        leave: (end) => {
+          if (end.throttledForMs !== undefined) reservation.settle(0, end.throttledForMs);
+          else reservation.settle(end.body === undefined ? estimate : usageFrom(end.body).totalTokens || estimate);
+        },
+      };
     },
   };
 }

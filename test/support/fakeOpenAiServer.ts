@@ -50,6 +50,12 @@ export interface FakeOpenAiServerOptions {
   omitUsage?: boolean;
   /** Keep the request log (default true; benchmarks turn it off). */
   logRequests?: boolean;
+  /**
+   * Azure OpenAI's quota: `requests` answered per fixed window of `windowMs` (60 000 for a per-minute quota, 1 000
+   * for the per-second enforcement Azure also applies), then 429 with `retry-after-ms` and `retry-after` until the
+   * window ends. `now` is the server's clock in ms (a benchmark passes a scaled one); default Date.now.
+   */
+  quota?: { requests: number; windowMs: number; now?: () => number };
 }
 
 export interface FakeOpenAiServer {
@@ -62,6 +68,8 @@ export interface FakeOpenAiServer {
   fail(...faults: FakeFault[]): void;
   /** Requests being answered right now and the most seen at once. */
   inFlight(): { now: number; max: number };
+  /** With a quota: requests it admitted and requests it refused with 429. */
+  quotaCounts(): { admitted: number; throttled: number };
   close(): Promise<void>;
 }
 
@@ -116,6 +124,26 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
   const requests: FakeRequest[] = [];
   let now = 0;
   let max = 0;
+  const quotaClock = options.quota?.now ?? Date.now;
+  const quotaStart = quotaClock();
+  const quotaCounts = { admitted: 0, throttled: 0, window: 0, usedInWindow: 0 };
+  /** Undefined when admitted; else the ms left in the current window. */
+  const overQuota = (): number | undefined => {
+    if (!options.quota) return undefined;
+    const elapsed = quotaClock() - quotaStart;
+    const window = Math.floor(elapsed / options.quota.windowMs);
+    if (window !== quotaCounts.window) {
+      quotaCounts.window = window;
+      quotaCounts.usedInWindow = 0;
+    }
+    if (quotaCounts.usedInWindow < options.quota.requests) {
+      quotaCounts.usedInWindow++;
+      quotaCounts.admitted++;
+      return undefined;
+    }
+    quotaCounts.throttled++;
+    return (window + 1) * options.quota.windowMs - elapsed;
+  };
 
   const authorised = (flavor: "azure" | "openai", headers: Record<string, string>): boolean => {
     if (options.apiKey === undefined && options.bearerToken === undefined) return true;
@@ -170,11 +198,24 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
       return;
     }
 
+    const throttledFor = overQuota();
+    if (throttledFor !== undefined) {
+      const seconds = Math.max(1, Math.ceil(throttledFor / 1000));
+      sendJson(
+        res,
+        429,
+        { error: { code: "429", message: `Requests to the ChatCompletions_Create Operation have exceeded call rate limit of your current OpenAI S0 pricing tier. Please retry after ${seconds} seconds.` } },
+        { "retry-after-ms": String(Math.ceil(throttledFor)), "retry-after": String(seconds) },
+      );
+      return;
+    }
+
     if (target.api === "embedding") {
       const tokens = countWords(promptText(logged));
       sendJson(res, 200, { object: "list", model, data: [{ object: "embedding", index: 0, embedding: fakeEmbedding(promptText(logged)) }], usage: { prompt_tokens: tokens, total_tokens: tokens } });
       return;
     }
+
     now++;
     max = Math.max(max, now);
     try {
@@ -214,6 +255,7 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
       faults.push(...queued);
     },
     inFlight: () => ({ now, max }),
+    quotaCounts: () => ({ admitted: quotaCounts.admitted, throttled: quotaCounts.throttled }),
     close: () => server.close(),
   };
 }

@@ -19,6 +19,21 @@ export interface JsonRequest {
   /** Serialised as JSON when present. */
   body?: unknown;
   signal?: AbortSignal;
+  /** Every attempt, retries included, enters this first (a connection's rate limiter; see rateLimiter.ts). */
+  gate?: AttemptGate;
+}
+
+/** What an attempt reports when it leaves the gate. */
+export interface AttemptEnd {
+  /** The parsed body of a 2xx answer. */
+  body?: unknown;
+  /** The server refused with 429 and asked to wait this long (or the backoff when it did not say). */
+  throttledForMs?: number;
+}
+
+export interface AttemptGate {
+  /** Waits for a slot for the next attempt. */
+  enter(signal?: AbortSignal): Promise<{ leave(end: AttemptEnd): void }>;
 }
 
 export interface JsonResponse {
@@ -62,27 +77,55 @@ export async function fetchJson(request: JsonRequest, retry: RetryOptions = {}, 
   const payload = request.body === undefined ? undefined : JSON.stringify(request.body);
   let waitedMs = 0;
 
+  let throttledAttempts = 0;
   for (let attempt = 1; ; attempt++) {
     request.signal?.throwIfAborted();
-    const result = await attemptOnce(transport, request, method, payload, options.timeoutMs);
+    const slot = await request.gate?.enter(request.signal);
+    let result: AttemptResult;
+    try {
+      result = await attemptOnce(transport, request, method, payload, options.timeoutMs);
+    } catch (err) {
+      slot?.leave({});
+      throw err;
+    }
 
     let failure: HttpError;
     let serverDelay: number | undefined;
     if (result.kind === "failure") {
+      slot?.leave({});
       failure = new HttpError(0, `${target()} ${result.message} (${plural(attempt)})`, attempt, result.code);
     } else if (result.status >= 200 && result.status < 300) {
-      return { status: result.status, headers: result.headers, body: parseBody(result.text, target, result.status, attempt), attempts: attempt };
+      let body: unknown;
+      try {
+        body = parseBody(result.text, target, result.status, attempt);
+      } finally {
+        slot?.leave({ body });
+      }
+      return { status: result.status, headers: result.headers, body, attempts: attempt };
     } else {
       const parsed = tryParse(result.text);
       const fromBody = errorFromBody(parsed.ok ? parsed.value : undefined);
       const detail = fromBody.message ?? (result.text.trim().slice(0, 200) || result.statusText || "no message");
       failure = new HttpError(result.status, `${target()} failed with HTTP ${result.status} (${plural(attempt)}): ${detail}`, attempt, fromBody.code);
-      if (!isRetryableStatus(options, result.status)) throw failure;
       serverDelay = serverRetryDelayMs(result.headers, clock.now());
+      if (result.status === 429 && slot && isRetryableStatus(options, 429)) {
+        // The gate pauses the whole connection for the wait and sends this request first when it ends: the wait is
+        // the connection's, not this request's, so it counts against throttledAttempts, not maxAttempts.
+        slot.leave({ throttledForMs: retryDelayMs(options, throttledAttempts, serverDelay, random) });
+        throttledAttempts++;
+        if (throttledAttempts < options.maxThrottledAttempts) {
+          deps.onRetry?.({ attempt, delayMs: 0, reason: failure.message });
+          continue;
+        }
+        throw failure;
+      }
+      slot?.leave({});
+      if (!isRetryableStatus(options, result.status)) throw failure;
     }
 
-    if (attempt >= options.maxAttempts) throw failure;
-    const delayMs = retryDelayMs(options, attempt - 1, serverDelay, random);
+    const failures = attempt - throttledAttempts;
+    if (failures >= options.maxAttempts) throw failure;
+    const delayMs = retryDelayMs(options, failures - 1, serverDelay, random);
     if (waitedMs + delayMs > options.maxTotalWaitMs) {
       throw new HttpError(
         failure.status,

@@ -23,6 +23,12 @@ export interface RetryPolicy {
   maxTotalWaitMs: number;
   /** Statuses worth another try. */
   retryStatuses: readonly number[];
+  /**
+   * 429s a request may meet when its connection's rate limiter honours them (pausing every request and sending the
+   * refused one first when the pause ends). They count here instead of in maxAttempts: under a quota, being told
+   * to wait is the normal case, not a failure of the request.
+   */
+  maxThrottledAttempts: number;
 }
 
 export type RetryOptions = Partial<RetryPolicy>;
@@ -35,6 +41,7 @@ export const defaultRetryPolicy: RetryPolicy = {
   maxDelayMs: 60_000,
   maxTotalWaitMs: 180_000,
   retryStatuses: [408, 429, 500, 502, 503, 504],
+  maxThrottledAttempts: 30,
 };
 
 /** ARM: slower steps (ARM's own guidance), longer requests and long waits for in-progress operations. */

@@ -85,3 +85,74 @@ describe("RateLimiter", () => {
     assert.throws(() => new RateLimiter({ requestsPerMinute: 0 }), /requestsPerMinute/);
   });
 });
+
+describe("RateLimiter: what a 429 teaches the whole connection", () => {
+  it("pauses every waiting request for the Retry-After of one refused attempt", async () => {
+    const clock = new ManualClock();
+    const limiter = new RateLimiter({}, clock);
+    const first = await limiter.acquire(0);
+    const second = await limiter.acquire(0);
+    first.settle(0, 5_000);
+    second.settle(0);
+    await limiter.acquire(0);
+    assert.equal(clock.now(), 5_000, "a request that was not refused waited too");
+  });
+
+  it("halves the attempts in flight once per episode and adds about one per round of successes", async () => {
+    const clock = new ManualClock();
+    const limiter = new RateLimiter({}, clock);
+    const inFlight = await Promise.all(Array.from({ length: 8 }, () => limiter.acquire(0)));
+    inFlight[0]!.settle(0, 100);
+    assert.equal(limiter.concurrencyLimit, 4);
+    inFlight[1]!.settle(0, 100);
+    assert.equal(limiter.concurrencyLimit, 4, "sent before the decrease: the same episode");
+    // 1/limit per success: six successes at about 4, then four at about 5, is two rounds.
+    for (const reservation of inFlight.slice(2)) reservation.settle(0);
+    assert.equal(limiter.concurrencyLimit, 5);
+    const next = await Promise.all(Array.from({ length: 5 }, () => limiter.acquire(0)));
+    for (const reservation of next) reservation.settle(0);
+    assert.equal(limiter.concurrencyLimit, 6);
+  });
+
+  it("holds attempts beyond the concurrency limit until one ends", async () => {
+    const clock = new ManualClock();
+    const limiter = new RateLimiter({}, clock);
+    const inFlight = await Promise.all(Array.from({ length: 4 }, () => limiter.acquire(0)));
+    inFlight[0]!.settle(0, 0); // limit 4 / 2 = 2, three still in flight
+    let granted = false;
+    const waiting = limiter.acquire(0).then((reservation) => {
+      granted = true;
+      return reservation;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(granted, false);
+    inFlight[1]!.settle(0);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(granted, false, "two in flight, limit 2");
+    inFlight[2]!.settle(0);
+    (await waiting).settle(0);
+    assert.equal(granted, true);
+  });
+
+  it("serves a retried request before requests that arrived after it", async () => {
+    const clock = new ManualClock();
+    const limiter = new RateLimiter({}, clock);
+    const refused = await limiter.acquire(0);
+    refused.settle(0, 1_000);
+    const order: string[] = [];
+    const granted = (name: string) => (reservation: { settle(tokens: number): void }) => {
+      order.push(name);
+      reservation.settle(0);
+    };
+    await Promise.all([limiter.acquire(0).then(granted("newer")), limiter.acquire(0, undefined, refused.ticket).then(granted("retry"))]);
+    assert.deepEqual(order, ["retry", "newer"]);
+  });
+
+  it("keeps a configured quota as a ceiling: a 429 drains the burst the bucket still holds", async () => {
+    const clock = new ManualClock();
+    const limiter = new RateLimiter({ requestsPerMinute: 60, burstSeconds: 10 }, clock);
+    (await limiter.acquire(0)).settle(0, 0);
+    await limiter.acquire(0);
+    assert.equal(clock.now(), 1_000, "the next request waits for a refilled token, not for the old burst");
+  });
+});
