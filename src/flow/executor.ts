@@ -98,10 +98,28 @@ export function createFlowExecutor(options: FlowExecutorOptions): FlowExecutor {
       return { status: "Failed", outputs: {}, error: lineFailure(err), usage, nodeRuns };
     }
     const dag = new LineDagState(graph, inputs);
-    // Stops the line's other nodes when one fails. Combined without adding a listener to the runner's signal,
-    // which is shared by every line in flight.
+    // Stops the line's other nodes when one fails, or when the run stops. Not AbortSignal.any: on Node 20 it leaves
+    // a WeakRef in the runner's signal, shared by every line of the run, that is never pruned (a million lines, a
+    // million WeakRefs). A listener removed when the line ends keeps the shared signal's state bounded.
     const abort = new AbortController();
-    const nodeSignal = AbortSignal.any([context.signal, abort.signal]);
+    const forwardStop = (): void => abort.abort(context.signal.reason);
+    if (context.signal.aborted) forwardStop();
+    else context.signal.addEventListener("abort", forwardStop, { once: true });
+    try {
+      return await runDag(dag, context, abort, usage, nodeRuns);
+    } finally {
+      context.signal.removeEventListener("abort", forwardStop);
+    }
+  };
+
+  const runDag = async (
+    dag: LineDagState,
+    context: LineContext,
+    abort: AbortController,
+    usage: TokenUsage,
+    nodeRuns: NodeRunRecord[],
+  ): Promise<FlowLineOutcome> => {
+    const nodeSignal = abort.signal;
     let failure: LineError | undefined;
     const variantOf = (node: FlowNode): { variantId?: string } => (node.variantId ? { variantId: node.variantId } : {});
 
@@ -183,6 +201,7 @@ export function createFlowExecutor(options: FlowExecutorOptions): FlowExecutor {
 
   return {
     runLine: async (inputs, context) => withPrinted(await runLine(inputs, context)),
+    aggregates: graph.aggregationNodes.length > 0,
     aggregate,
     close: async () => {
       if (!options.python) await python.close();

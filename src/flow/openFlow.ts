@@ -68,6 +68,7 @@ function promptyExecutor(flow: FlowInterface, options: OpenFlowOptions): FlowExe
         return { status: "Failed", outputs: {}, error: { type, message }, usage, nodeRuns: [{ node: flow.file, status: "Failed", durationMs: performance.now() - started }] };
       }
     },
+    aggregates: false,
     aggregate: async () => ({ metrics: {} }),
   };
 }
@@ -106,6 +107,7 @@ export async function openFlow(target: string, options: OpenFlowOptions): Promis
       interface: flowInterface,
       ...(variant !== undefined ? { variant } : {}),
       runLine: (inputs, context) => executor.runLine(inputs, context) as Promise<FlowLineOutcome>,
+      aggregates: executor.aggregates !== false,
       aggregate: (lines) => executor.aggregate(lines),
       close: async () => {
         await executor.close?.();

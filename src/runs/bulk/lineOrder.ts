@@ -8,6 +8,7 @@
  * line after it, and it cannot merge the records of an earlier, killed attempt. The sort handles both.
  */
 import { rm } from "node:fs/promises";
+import { writeFileAtomic } from "../../core/files";
 import { nonBlankLines } from "./jsonlLines";
 import { openJsonlWriter, parseRecord } from "./recordsFile";
 import type { LineRecord } from "./types";
@@ -39,9 +40,14 @@ export interface LineOrderOptions {
   chunkChars?: number;
 }
 
+export const chunkInfix = ".chunk-";
+/** Text handed to the file at once: one write per record would cost a system call per line. */
+const writeBatchChars = 256 * 1024;
+
 /**
  * Writes `outputPath` from `recordsPath` and calls `visit` with each kept record in line order (for summaries
- * and aggregation without reading the file again).
+ * and aggregation without reading the file again). The file appears only when complete (writeFileAtomic): a
+ * merge killed half-way never leaves a partial file that looks done.
  */
 export async function writeLineOrdered(
   recordsPath: string,
@@ -60,7 +66,7 @@ export async function writeLineOrdered(
       chunk.push({ line: record.line_number, text: line.text });
       chars += line.text.length;
       if (chars >= chunkChars) {
-        const path = `${outputPath}.chunk-${chunkPaths.length}`;
+        const path = `${outputPath}${chunkInfix}${chunkPaths.length}`;
         chunkPaths.push(path);
         await writeRaw(path, sortAndDedupe(chunk));
         chunk = [];
@@ -69,26 +75,32 @@ export async function writeLineOrdered(
     }
     const last = sortAndDedupe(chunk);
     chunk = [];
-    const writer = openJsonlWriter(outputPath, false);
-    const emit = async (text: string): Promise<void> => {
-      const record = parseRecord(text);
-      if (!record) return;
-      visit(record);
-      await writer.writeText(text);
-    };
-    if (chunkPaths.length === 0) {
-      for (const entry of last) await emit(entry.text);
-    } else {
-      await mergeChunks(chunkPaths, last, emit);
+    async function* ordered(): AsyncGenerator<string> {
+      let batch: string[] = [];
+      let batchChars = 0;
+      const texts = chunkPaths.length === 0 ? arrayEntries(last) : mergeChunks(chunkPaths, last);
+      for await (const entry of texts) {
+        const record = parseRecord(entry.text);
+        if (!record) continue;
+        visit(record);
+        batch.push(entry.text, "\n");
+        batchChars += entry.text.length + 1;
+        if (batchChars >= writeBatchChars) {
+          yield batch.join("");
+          batch = [];
+          batchChars = 0;
+        }
+      }
+      if (batch.length > 0) yield batch.join("");
     }
-    await writer.close();
+    await writeFileAtomic(outputPath, ordered());
   } finally {
     await Promise.all(chunkPaths.map((path) => rm(path, { force: true })));
   }
 }
 
 /** K-way merge; a later source (a later part of records.jsonl) wins ties, keeping "last attempt wins". */
-async function mergeChunks(chunkPaths: string[], inMemory: Entry[], emit: (text: string) => Promise<void>): Promise<void> {
+async function* mergeChunks(chunkPaths: string[], inMemory: Entry[]): AsyncGenerator<Entry> {
   const sources: AsyncIterator<Entry>[] = chunkPaths.map((path) => entriesOf(path));
   sources.push(arrayEntries(inMemory));
   const heads: (Entry | undefined)[] = await Promise.all(sources.map(async (source) => (await source.next()).value as Entry | undefined));
@@ -105,7 +117,7 @@ async function mergeChunks(chunkPaths: string[], inMemory: Entry[], emit: (text:
         heads[i] = next.done ? undefined : next.value;
       }
     }
-    if (winner) await emit(winner.text);
+    if (winner) yield winner;
   }
 }
 

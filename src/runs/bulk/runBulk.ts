@@ -9,7 +9,7 @@
  * limiter, not the concurrency, is what enforces the quota when one is configured.
  */
 import { setMaxListeners } from "node:events";
-import { mkdir, stat } from "node:fs/promises";
+import { mkdir, readdir, rm, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { writeFileAtomic } from "../../core/files";
@@ -18,7 +18,7 @@ import { openBaseRun, type BaseRunCursor } from "./baseRun";
 import { applyColumnMapping, parseColumnMapping, type ColumnMapping } from "./columnMapping";
 import { forEachConcurrent } from "./concurrentPool";
 import { countNonBlankLines, nonBlankLines } from "./jsonlLines";
-import { writeLineOrdered } from "./lineOrder";
+import { chunkInfix, writeLineOrdered } from "./lineOrder";
 import { LineSet } from "./lineSet";
 import { completedLines, openJsonlWriter } from "./recordsFile";
 import { SummaryAccumulator } from "./summary";
@@ -85,6 +85,23 @@ function recordOf(lineNumber: number, inputs: Record<string, unknown>, outcome: 
 
 const noUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
 
+/**
+ * What a previous attempt concluded goes before this one starts: a run killed later (even during the final
+ * merge) then has no summary and no outputs.jsonl, never stale ones that look done; --resume redoes the merge.
+ */
+async function removeResults(runDir: string): Promise<void> {
+  const names = await readdir(runDir);
+  const stale = names.filter(
+    (name) =>
+      name === runFiles.summary ||
+      name === runFiles.outputs ||
+      name.startsWith(`${runFiles.outputs}${chunkInfix}`) ||
+      // writeFileAtomic's temporary files of a killed merge.
+      (name.startsWith(`.${runFiles.outputs}.`) && name.endsWith(".tmp")),
+  );
+  await Promise.all(stale.map((name) => rm(join(runDir, name), { force: true })));
+}
+
 async function requireFile(path: string, what: string): Promise<void> {
   const isFile = await stat(path).then(
     (s) => s.isFile(),
@@ -150,6 +167,7 @@ export async function runBulk(options: RunBulkOptions): Promise<RunSummary> {
   const runDir = resolve(options.runDir);
   await mkdir(runDir, { recursive: true });
   const recordsPath = join(runDir, runFiles.records);
+  await removeResults(runDir);
 
   const done = options.resume ? await completedLines(recordsPath) : new LineSet();
   const base = options.baseRunDir ? await openBaseRun(options.baseRunDir) : undefined;
@@ -195,7 +213,7 @@ export async function runBulk(options: RunBulkOptions): Promise<RunSummary> {
   const aborted = options.signal?.aborted === true;
   const totals = new SummaryAccumulator();
   const aggregationLines: Parameters<NonNullable<LineExecutor["aggregate"]>>[0] = [];
-  const aggregate = aborted ? undefined : options.executor.aggregate?.bind(options.executor);
+  const aggregate = aborted || options.executor.aggregates === false ? undefined : options.executor.aggregate?.bind(options.executor);
   await writeLineOrdered(
     recordsPath,
     join(runDir, runFiles.outputs),

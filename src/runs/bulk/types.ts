@@ -45,6 +45,11 @@ export interface AggregationOutcome {
 
 export interface LineExecutor {
   runLine(inputs: Record<string, unknown>, context: LineContext): Promise<LineOutcome>;
+  /**
+   * False when `aggregate` has nothing to do for this run (a flow without aggregation nodes): the runner then keeps
+   * nothing per completed line, so memory stays flat in the number of lines.
+   */
+  readonly aggregates?: boolean;
   /** Called once after all lines, with the completed lines only, in line order. */
   aggregate?(lines: { lineNumber: number; inputs: Record<string, unknown>; aggregationInputs?: Record<string, unknown> }[]): Promise<AggregationOutcome>;
   close?(): Promise<void>;

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createWriteStream } from "node:fs";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createWriteStream, existsSync } from "node:fs";
 import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { writeLineOrdered } from "../../../src/runs/bulk/lineOrder";
 import { runBulk } from "../../../src/runs/bulk/runBulk";
 import type { LineContext, LineExecutor, LineOutcome, LineRecord, RunSummary } from "../../../src/runs/bulk/types";
 import { UserError } from "../../../src/core/userError";
@@ -284,5 +285,59 @@ describe("runBulk", () => {
   it("refuses a nonsensical concurrency", async () => {
     const data = await dataset([JSON.stringify({ text: "x" })]);
     await assert.rejects(runBulk({ data, executor: new UpperExecutor(), runDir: join(dir, "run"), concurrency: 0 }), UserError);
+  });
+
+  it("keeps nothing per line for aggregation when the executor says it does not aggregate", async () => {
+    const data = await dataset([JSON.stringify({ text: "a" }), JSON.stringify({ text: "b" })]);
+    let aggregated = false;
+    const executor: LineExecutor = {
+      runLine: async () => ({ status: "Completed", outputs: {}, usage: usage(0) }),
+      aggregates: false,
+      aggregate: async () => {
+        aggregated = true;
+        return { metrics: {} };
+      },
+    };
+    const summary = await runBulk({ data, executor, runDir: join(dir, "run") });
+    assert.equal(summary.completed, 2);
+    assert.equal(aggregated, false, "no aggregation step, so no line was kept for one");
+  });
+
+  it("never leaves results that look done from a killed final merge: --resume redoes the merge", async () => {
+    const data = await dataset(["a", "b", "c"].map((text) => JSON.stringify({ text })));
+    const runDir = join(dir, "run");
+    await runBulk({ data, executor: new UpperExecutor(), runDir });
+    // What a kill -9 during the merge of a later attempt leaves: a partial outputs.jsonl, chunk and temporary
+    // files, and the summary of the attempt before.
+    await writeFile(join(runDir, "outputs.jsonl"), `${(await readFile(join(runDir, "outputs.jsonl"), "utf8")).split("\n")[0]}\n`);
+    await writeFile(join(runDir, "outputs.jsonl.chunk-3"), "{}\n");
+    await writeFile(join(runDir, ".outputs.jsonl.4242.abcdef.tmp"), "{}\n");
+    let sawStaleResults: boolean | undefined;
+    const probe = new UpperExecutor({
+      onLine: () => {
+        sawStaleResults ??= ["summary.json", "outputs.jsonl", "outputs.jsonl.chunk-3", ".outputs.jsonl.4242.abcdef.tmp"].some((name) => existsSync(join(runDir, name)));
+      },
+    });
+    await writeFile(join(runDir, "records.jsonl"), (await readFile(join(runDir, "records.jsonl"), "utf8")).split("\n").slice(0, 2).join("\n"));
+    const resumed = await runBulk({ data, executor: probe, runDir, resume: true });
+    assert.equal(sawStaleResults, false, "the old summary and outputs were gone while the run was under way");
+    assert.equal(resumed.completed, 3);
+    assert.deepEqual((await outputsOf(runDir)).map((record) => record.line_number), [0, 1, 2]);
+    assert.deepEqual((await readdir(runDir)).sort(), ["outputs.jsonl", "records.jsonl", "summary.json"]);
+  });
+
+  it("writes outputs.jsonl only once the merge is complete", async () => {
+    const runDir = join(dir, "merge");
+    await mkdir(runDir, { recursive: true });
+    const records = [0, 1, 2, 3].map((line) => JSON.stringify({ line_number: line, status: "Completed", inputs: {}, outputs: {}, duration_ms: 1, usage: {} }));
+    await writeFile(join(runDir, "records.jsonl"), records.join("\n"));
+    let visited = 0;
+    await assert.rejects(
+      writeLineOrdered(join(runDir, "records.jsonl"), join(runDir, "outputs.jsonl"), () => {
+        if (++visited === 3) throw new Error("killed");
+      }, { chunkChars: 100 }),
+      /killed/,
+    );
+    assert.equal(existsSync(join(runDir, "outputs.jsonl")), false);
   });
 });
