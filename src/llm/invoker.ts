@@ -24,6 +24,8 @@ export interface LlmInvokerOptions {
   defaultLimits?: RateLimits;
   /** Entra ID credential for `meid_token` connections; default DefaultAzureCredential, created on first use. */
   credential?: () => TokenCredentialLike;
+  /** A longer response fails its line (default 16 MB, see transport.ts). */
+  maxResponseBytes?: number;
   /** fetch / clock / random injection for tests; onRetry to observe retries. */
   http?: HttpDependencies;
 }
@@ -52,7 +54,15 @@ export function createLlmInvoker(options: LlmInvokerOptions = {}): LlmInvoker {
     async invoke(request: LlmRequest, signal?: AbortSignal): Promise<LlmResult> {
       const { url, body } = llmHttpRequest(request);
       const response = await fetchJson(
-        { url, method: "POST", body, signal, headers: () => authHeaders(request.connection, entraToken, signal), gate: attemptGate(limiterFor(request), estimateTokens(request)) },
+        {
+          url,
+          method: "POST",
+          body,
+          signal,
+          headers: () => authHeaders(request.connection, entraToken, signal),
+          gate: attemptGate(limiterFor(request), estimateTokens(request)),
+          ...(options.maxResponseBytes !== undefined ? { maxResponseBytes: options.maxResponseBytes } : {}),
+        },
         options.retry,
         options.http,
       );

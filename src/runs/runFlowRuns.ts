@@ -45,6 +45,8 @@ export interface RunArguments {
   init?: Record<string, unknown>;
   /** More flows the preflight checks before the first model call (`evaluate --phase pre`: evaluator flows). */
   alsoCheckFlows?: string[];
+  /** Cap of one model response (default 16 MB): a longer one fails its line. */
+  maxResponseBytes?: number;
   /** Failed lines a run may have before `llmops run` exits 1 (read by the command, not by the runs). */
   maxFailed?: FailureBudget;
 }
@@ -113,7 +115,7 @@ export async function runRuns(
     stop.abort();
   };
   process.once("SIGINT", onInterrupt);
-  const llm = createLlmInvoker();
+  const llm = createLlmInvoker(args.maxResponseBytes !== undefined ? { maxResponseBytes: args.maxResponseBytes } : {});
   const python = createPythonPool();
   const manifest: RunManifest = { version: 1, flow: target.flowDir, created_at: new Date().toISOString(), runs: [] };
   if (target.experiment) manifest.experiment = target.experiment;

@@ -7,7 +7,7 @@
 import { systemClock, type Clock } from "../../core/clock";
 import { HttpError, describeUrl, errorFromBody } from "./httpError";
 import { isRetryableStatus, resolveRetryPolicy, retryDelayMs, serverRetryDelayMs, type RetryOptions } from "./retryPolicy";
-import { fetchTransport, nodeHttpTransport, type Transport } from "./transport";
+import { defaultMaxResponseBytes, fetchTransport, nodeHttpTransport, ResponseTooLarge, type Transport } from "./transport";
 
 export type HeaderSource = Record<string, string> | (() => Promise<Record<string, string>>);
 
@@ -21,6 +21,8 @@ export interface JsonRequest {
   signal?: AbortSignal;
   /** Every attempt, retries included, enters this first (a connection's rate limiter; see rateLimiter.ts). */
   gate?: AttemptGate;
+  /** A longer response body fails the request (not retried). Default 16 MB. */
+  maxResponseBytes?: number;
 }
 
 /** What an attempt reports when it leaves the gate. */
@@ -60,7 +62,7 @@ export interface HttpDependencies {
 
 type AttemptResult =
   | { kind: "response"; status: number; statusText: string; headers: Headers; text: string }
-  | { kind: "failure"; code: "timeout" | "network"; message: string };
+  | { kind: "failure"; code: "timeout" | "network" | "response_too_large"; message: string };
 
 function plural(count: number): string {
   return `${count} attempt${count === 1 ? "" : "s"}`;
@@ -94,6 +96,8 @@ export async function fetchJson(request: JsonRequest, retry: RetryOptions = {}, 
     if (result.kind === "failure") {
       slot?.leave({});
       failure = new HttpError(0, `${target()} ${result.message} (${plural(attempt)})`, attempt, result.code);
+      // The same request would bring the same oversized answer again.
+      if (result.code === "response_too_large") throw failure;
     } else if (result.status >= 200 && result.status < 300) {
       let body: unknown;
       try {
@@ -164,10 +168,11 @@ async function attemptOnce(
   request.signal?.addEventListener("abort", forwardAbort, { once: true });
   try {
     // The body read stays under the same signal: a server that stalls mid-body times out like one that never answers.
-    const response = await transport(request.url, { method, headers, body: payload, signal: attempt.signal });
+    const response = await transport(request.url, { method, headers, body: payload, signal: attempt.signal, maxBodyBytes: request.maxResponseBytes ?? defaultMaxResponseBytes });
     return { kind: "response", ...response };
   } catch (err) {
     if (request.signal?.aborted) throw request.signal.reason;
+    if (err instanceof ResponseTooLarge) return { kind: "failure", code: "response_too_large", message: err.message };
     if (timedOut) return { kind: "failure", code: "timeout", message: `timed out after ${timeoutMs} ms` };
     return { kind: "failure", code: "network", message: `network error: ${networkMessage(err)}` };
   } finally {

@@ -9,7 +9,7 @@ export class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly attempts: number,
-    /** Error code from the body (`error.code`), or "timeout" / "network" / "malformed_json" / "content_filter". */
+    /** Error code from the body (`error.code`), or "timeout" / "network" / "response_too_large" / "malformed_json" / "content_filter". */
     readonly code?: string,
   ) {
     super(message);

@@ -21,6 +21,21 @@ export interface RawRequest {
   body?: string;
   /** Aborts the exchange, including a response body still arriving. */
   signal: AbortSignal;
+  /** A longer response body fails the exchange with ResponseTooLarge, before it is held in memory whole. */
+  maxBodyBytes: number;
+}
+
+/**
+ * One model answer of hundreds of megabytes would otherwise end the whole run (a string over V8's limit throws
+ * ERR_STRING_TOO_LONG far from here, and again when --resume reads it back). 16 MB is far above any real answer.
+ */
+export const defaultMaxResponseBytes = 16 * 1024 * 1024;
+
+export class ResponseTooLarge extends Error {
+  override readonly name = "ResponseTooLarge";
+  constructor(readonly limitBytes: number) {
+    super(`the response body exceeds ${Math.round(limitBytes / (1024 * 1024))} MB (the limit for one response)`);
+  }
 }
 
 export type Transport = (url: string, request: RawRequest) => Promise<RawResponse>;
@@ -51,7 +66,18 @@ export const nodeHttpTransport: Transport = (url, request) =>
       { method: request.method, headers: request.headers, agent: secure ? agents.https : agents.http, signal: request.signal },
       (response) => {
         const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        let bytes = 0;
+        response.on("data", (chunk: Buffer) => {
+          bytes += chunk.length;
+          if (bytes > request.maxBodyBytes) {
+            chunks.length = 0;
+            reject(new ResponseTooLarge(request.maxBodyBytes));
+            response.destroy();
+            outgoing.destroy();
+            return;
+          }
+          chunks.push(chunk);
+        });
         response.on("error", reject);
         response.on("close", () => {
           if (!response.complete) reject(new Error("the connection closed before the response ended"));
@@ -73,7 +99,20 @@ export const nodeHttpTransport: Transport = (url, request) =>
 export function fetchTransport(doFetch: typeof fetch): Transport {
   return async (url, request) => {
     const response = await doFetch(url, { method: request.method, headers: request.headers, body: request.body, signal: request.signal });
-    const text = await response.text();
+    const chunks: Uint8Array[] = [];
+    let bytes = 0;
+    if (response.body) {
+      const reader = response.body.getReader();
+      for (let read = await reader.read(); !read.done; read = await reader.read()) {
+        bytes += read.value.length;
+        if (bytes > request.maxBodyBytes) {
+          await reader.cancel();
+          throw new ResponseTooLarge(request.maxBodyBytes);
+        }
+        chunks.push(read.value);
+      }
+    }
+    const text = Buffer.concat(chunks).toString("utf8");
     return { status: response.status, statusText: response.statusText, headers: response.headers, text };
   };
 }

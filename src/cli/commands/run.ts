@@ -49,6 +49,7 @@ options:
   --init <file|json>        flex flows: init arguments (JSON object or a JSON file) over init.json and the
                             yaml's init defaults, e.g. --init '{"model_config": {"connection": "aoai"}}'
   --resume                  keep existing records and run only lines that did not complete
+  --max-response-mb <n>     largest model response accepted, in MB (default 16); a longer one fails its line
   --max-failed <n|p%>       failed lines a run may have and still exit 0, e.g. 5 or 2% (default 0: any failed
                             line exits 1, after listing the distinct errors)
   --out <dir>               output folder (required)`;
@@ -106,6 +107,7 @@ export function parseRunArguments(args: string[]): ParsedRunArguments {
       resume: { type: "boolean" },
       init: { type: "string" },
       "max-failed": { type: "string" },
+      "max-response-mb": { type: "string" },
       out: { type: "string" },
     },
     usage,
@@ -125,6 +127,8 @@ export function parseRunArguments(args: string[]): ParsedRunArguments {
   if (init !== undefined) parsed.init = parseInitArgument(init);
   const maxFailed = text("max-failed");
   if (maxFailed !== undefined) parsed.maxFailed = parseFailureBudget(maxFailed);
+  const maxResponseMb = positiveInteger("max-response-mb");
+  if (maxResponseMb !== undefined) parsed.maxResponseBytes = maxResponseMb * 1024 * 1024;
   const concurrency = positiveInteger("concurrency");
   if (concurrency !== undefined) parsed.concurrency = concurrency;
   const chosen = (["experiment", "use-case", "stack"] as const).filter((key) => text(key) !== undefined);
