@@ -16,6 +16,7 @@ interface Benchmark {
 const benchmarks: Record<string, Benchmark> = {
   bulk: { description: "100 000 generated lines through runBulk with an in-process executor", load: () => require("./bulkInProcess") },
   "bulk-llm": { description: "generated lines through runBulk and the LLM client against the fake OpenAI server (20 ms)", load: () => require("./bulkLlm") },
+  "bulk-flow": { description: "1 000 000 lines through runBulk and the DAG flow executor (no aggregation): peak memory flat in the lines", load: () => require("./bulkFlow") },
   quota: { description: "1 000 rows at concurrency 64 against a 300/min Azure OpenAI quota (60 s and 1 s windows), with and without requests_per_minute, in scaled time", load: () => require("./quota") },
   endpoint: { description: "llmops evaluate's scoring path vs promptfoo against a local /score endpoint (20 ms), side by side", load: () => require("./endpoint") },
 };
