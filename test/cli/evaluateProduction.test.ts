@@ -101,6 +101,21 @@ describe("llmops evaluate: usage and configuration errors exit 2 with one clear 
       message: /baseline\.json: \$\.version: expected 1/,
     },
     {
+      name: "a missing --production-log (production phase)",
+      args: (dir) => ["--phase", "production", "--experiment", writeExperiment(dir), "--production-log", path.join(dir, "missing.jsonl"), "--out", dir],
+      message: /--production-log .*missing\.jsonl: file not found$/m,
+    },
+    {
+      name: "a missing --production-log (post phase)",
+      args: (dir) => ["--phase", "post", "--stack", "dev", "--production-log", path.join(dir, "missing.jsonl"), "--out", dir],
+      message: /--production-log .*missing\.jsonl: file not found$/m,
+    },
+    {
+      name: "an environment with no overlay that nobody knows",
+      args: (dir) => ["--phase", "pre", "--experiment", path.join(root, "flows", "experiment.yaml"), "--env", "staging", "--out", dir],
+      message: /--env staging: .*known environments: dev, prod/,
+    },
+    {
       name: "a gate with a bad operator",
       args: (dir) => ["--phase", "production", "--experiment", writeExperiment(dir, { productionGates: ["other_rate => 0.2"] }), "--out", dir],
       message: /production\.gates\[0\]: expected a gate .*found "other_rate => 0\.2"/,
@@ -113,6 +128,8 @@ describe("llmops evaluate: usage and configuration errors exit 2 with one clear 
       assert.equal(result.code, 2, result.stdout + result.stderr);
       assert.match(result.stderr, message);
       assert.ok(result.stderr.startsWith("llmops evaluate: "), result.stderr);
+      // Argument mistakes append the usage; everything else is one line.
+      if (!result.stderr.includes("usage:")) assert.equal(result.stderr.trim().split("\n").length, 1, `one line:\n${result.stderr}`);
       assert.ok(!/\n\s+at /.test(result.stderr), `stack trace printed:\n${result.stderr}`);
       assert.ok(!fs.existsSync(path.join(dir, "latest.json")), "no report for a run that could not start");
     });

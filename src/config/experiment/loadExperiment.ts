@@ -12,6 +12,7 @@ import { resolveConnections, type Environment } from "../../llm/connections";
 import { ConfigError, UserError } from "../../core/userError";
 import { assetCachePath, buildExperiment, resolveDatasetSource, type ExperimentDocument } from "./buildExperiment";
 import { locateFlow, readFlowInterface } from "../../flow/flowFolder";
+import { useCaseFiles } from "../stackConfig";
 import { applyOverlay, originOfPath, type MergedDocument } from "./overlay";
 import type { Experiment } from "./types";
 
@@ -79,6 +80,43 @@ function overlayFileFor(file: string, env: string): string | undefined {
   return [".yaml", ".yml"].map((ext) => path.join(directory, `${stem}.${env}${ext}`)).find((candidate) => fs.existsSync(candidate));
 }
 
+/**
+ * Environments an experiment knows: those with an overlay beside it (`experiment.<env>.yaml`) and the ENV_NAMEs of
+ * the use case's deployment config (`configs/deployment_config.json` beside it), which may run the base experiment
+ * unchanged.
+ */
+function knownEnvironments(file: string): string[] {
+  const directory = path.dirname(file);
+  const stem = path.basename(file).replace(/\.ya?ml$/i, "");
+  const known = new Set<string>();
+  for (const name of fs.readdirSync(directory)) {
+    const extension = /\.ya?ml$/i.exec(name)?.[0];
+    if (extension === undefined || !name.startsWith(`${stem}.`)) continue;
+    const env = name.slice(stem.length + 1, name.length - extension.length);
+    if (envNamePattern.test(env)) known.add(env);
+  }
+  const deploymentConfig = path.join(directory, useCaseFiles.deploymentConfig);
+  if (fs.existsSync(deploymentConfig)) {
+    try {
+      const document: unknown = JSON.parse(fs.readFileSync(deploymentConfig, "utf8"));
+      for (const entries of isRecord(document) ? Object.values(document) : []) {
+        for (const entry of Array.isArray(entries) ? entries : []) if (isRecord(entry) && typeof entry.ENV_NAME === "string" && entry.ENV_NAME !== "") known.add(entry.ENV_NAME);
+      }
+    } catch {
+      // A broken deployment config is reported by the plan that reads it; here it only names no environment.
+    }
+  }
+  return [...known].sort();
+}
+
+/** An environment with no overlay must be one the project knows: a typo must not run the base experiment silently. */
+function requireKnownEnvironment(file: string, env: string): void {
+  const known = knownEnvironments(file);
+  if (known.includes(env)) return;
+  const listed = known.length > 0 ? `known environments: ${known.join(", ")}` : `no experiment.<env>.yaml overlay and no ${useCaseFiles.deploymentConfig} beside it names any`;
+  throw new UserError(`--env ${env}: ${file} knows no environment '${env}' (${listed})`);
+}
+
 /** Re-attributes a schema error inside a block the overlay replaced to the overlay file. */
 function validateMerged(merged: MergedDocument, file: string): void {
   try {
@@ -99,6 +137,7 @@ export function loadExperiment(experimentPath: string, options: LoadExperimentOp
   const file = path.resolve(experimentPath);
   const base = readYamlMapping(file);
   const overlayFile = options.env !== undefined ? overlayFileFor(file, options.env) : undefined;
+  if (options.env !== undefined && overlayFile === undefined) requireKnownEnvironment(file, options.env);
   if (!Array.isArray(base.datasets) || base.datasets.length === 0) {
     throw new ConfigError(file, "$.datasets", "a list of at least one dataset (required: the flow runs on the experiment's datasets)", describeFound(base.datasets));
   }

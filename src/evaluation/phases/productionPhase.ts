@@ -3,6 +3,7 @@
  * collection) scored by the experiment's `production:` evaluation flow and checked against `production.gates`.
  * Nothing is called but that local flow: no endpoint, no standard flow.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import {
   baselineComparison,
@@ -44,6 +45,9 @@ export async function runProductionPhase(session: EvaluationSession, input: Prod
   if (production === undefined) throw new UserError(`${experiment.file}: no production: block naming the post-production evaluation flow`);
   const log = input.log !== undefined ? path.resolve(input.log) : production.source;
   if (log === undefined) throw new UserError(`--production-log is required: ${experiment.file} names no production.source`);
+  if (!fs.statSync(log, { throwIfNoEntry: false })?.isFile()) {
+    throw new UserError(input.log !== undefined ? `--production-log ${input.log}: file not found` : `${experiment.file}: production.source ${log}: file not found`);
+  }
   const baseline = input.baseline !== undefined ? readBaseline(input.baseline) : undefined;
   if (baseline !== undefined && baseline.phase !== "production") {
     throw new UserError(`--baseline: ${baseline.run_id} is a ${baseline.phase} evaluation; compare production with an earlier production evaluation`);

@@ -101,10 +101,23 @@ describe("loadExperiment: overlays and files", () => {
   });
   afterEach(() => fixture.remove());
 
-  it("uses the base file alone when the environment has no overlay", () => {
-    const experiment = loadExperiment(fixture.write(), { env: "staging", environmentVariables: environment });
+  it("uses the base file alone for an environment the use case's deployment config names but no overlay changes", () => {
+    const file = fixture.write();
+    fs.mkdirSync(path.join(fixture.dir, "configs"));
+    fs.writeFileSync(path.join(fixture.dir, "configs", "deployment_config.json"), JSON.stringify({ azure_managed_endpoint: [{ ENV_NAME: "staging" }] }));
+    const experiment = loadExperiment(file, { env: "staging", environmentVariables: environment });
     assert.equal(experiment.overlayFile, undefined);
     assert.equal(experiment.env, "staging");
+  });
+
+  it("refuses an environment nobody knows instead of running the base experiment, listing the known ones", () => {
+    const file = fixture.write();
+    fs.writeFileSync(path.join(fixture.dir, "experiment.dev.yaml"), "");
+    fs.writeFileSync(path.join(fixture.dir, "experiment.prod.yml"), "");
+    assert.throws(
+      () => loadExperiment(file, { env: "staging", environmentVariables: environment }),
+      (err: unknown) => err instanceof UserError && /--env staging: .* knows no environment 'staging' \(known environments: dev, prod\)/.test(err.message),
+    );
   });
 
   it("carries a connection's requests/tokens-per-minute quota to the LLM invoker", () => {
