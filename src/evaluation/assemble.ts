@@ -36,6 +36,8 @@ export interface ReportLine {
   outcome: LineOutcome;
   inputs: Record<string, unknown>;
   outputs: Record<string, unknown>;
+  /** The reference dataset's columns that are not inputs (the ground truth a missed line is judged against). */
+  expected?: Record<string, unknown>;
   error?: string;
   durationMs?: number;
   /** `<evaluator>.<score>` -> value. */
@@ -126,6 +128,10 @@ export function buildReportLines(runs: EvaluatedRun[]): ReportLine[] {
         scores,
         notes,
       };
+      if (line.data !== undefined) {
+        const expected = Object.fromEntries(Object.entries(line.data).filter(([column]) => !(column in line.inputs)));
+        if (Object.keys(expected).length > 0) row.expected = expected;
+      }
       if (line.error !== undefined) row.error = `${line.error.type}: ${line.error.message}`;
       if (line.durationMs !== undefined) row.durationMs = line.durationMs;
       rows.push(row);

@@ -5,12 +5,12 @@
  *   tolerance (a deployed flow should score like it did before deployment; a larger gap means the deployment
  *   differs from what was tested: config, model version, connection).
  */
-import { lowerIsBetter } from "./gates/metricRef";
+import { metricTraits } from "./metricTraits";
 import type { GateResult } from "./gates/gateResult";
 import { formatNumber } from "./formatNumber";
 import type { MetricsEntry, MetricsFile } from "./metricsFile";
 
-export type ComparisonVerdict = "better" | "worse" | "same" | "within" | "outside" | "missing";
+export type ComparisonVerdict = "better" | "worse" | "same" | "changed" | "within" | "outside" | "missing";
 
 export interface ComparisonRow {
   /** `<dataset>/<evaluator>`. */
@@ -31,10 +31,19 @@ export interface ComparisonTable {
   rows: ComparisonRow[];
 }
 
+/** Within the metric's noise it is the same; a neutral metric (a count) only ever "changed". */
 function direction(metric: string, left: number, right: number): ComparisonVerdict {
-  if (Math.abs(right - left) <= 1e-12) return "same";
-  const improved = lowerIsBetter(metric) ? right < left : right > left;
+  const traits = metricTraits(metric);
+  if (Math.abs(right - left) <= traits.noise(left)) return "same";
+  if (traits.direction === "neutral") return "changed";
+  const improved = traits.direction === "lower" ? right < left : right > left;
   return improved ? "better" : "worse";
+}
+
+/** Rows of the gated metrics first (what decides the verdict), then the others; alphabetical within each. */
+export function gatedFirst(table: ComparisonTable, gatedMetrics: ReadonlySet<string>): ComparisonTable {
+  const rank = (row: ComparisonRow): number => (gatedMetrics.has(row.metric) ? 0 : 1);
+  return { ...table, rows: [...table.rows].sort((a, b) => rank(a) - rank(b)) };
 }
 
 function rowsFor(left: MetricsEntry | undefined, right: MetricsEntry | undefined, group: string, tolerance?: number): ComparisonRow[] {

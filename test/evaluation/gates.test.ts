@@ -5,6 +5,7 @@ import { evaluateGates, allPassed } from "../../src/evaluation/gates/evaluateGat
 import { parseGate, parseGates } from "../../src/evaluation/gates/gate";
 import { lowerIsBetter } from "../../src/evaluation/gates/metricRef";
 import { metricDrop, regressionGates } from "../../src/evaluation/gates/regression";
+import { forPeople } from "../../src/evaluation/phases/comparisonRows";
 import { deploymentEntry, flowEntry, metricsFile } from "./fixtures";
 
 describe("evaluation: gate parsing", () => {
@@ -182,6 +183,19 @@ describe("evaluation: A/B and deployed vs pre-deployment tables", () => {
     );
     assert.ok(Math.abs(table.rows[1]!.delta! - 0.2) < 1e-12);
     assert.deepEqual(abComparison(post, "ticket-ep", "green", "red").rows, []);
+  });
+
+  it("calls a difference within a metric's noise the same, a count neither better nor worse, and lists gated metrics first", () => {
+    const ab = metricsFile("post", "post-2", [
+      deploymentEntry("green", "zero_shot", "run", { p95_latency_ms: 1200, mean_total_tokens: 300, lines_scored: 40, accuracy: 0.8 }),
+      deploymentEntry("blue", "few_shot", "run", { p95_latency_ms: 1201, mean_total_tokens: 301, lines_scored: 44, accuracy: 0.9 }),
+    ]);
+    const table = abComparison(ab, "ticket-ep", "green", "blue");
+    const verdicts = Object.fromEntries(table.rows.map((row) => [row.metric, row.verdict]));
+    assert.deepEqual(verdicts, { accuracy: "better", lines_scored: "changed", mean_total_tokens: "same", p95_latency_ms: "same" });
+    assert.equal(lowerIsBetter("lines_scored"), false);
+    const ordered = forPeople([parseGate("p95_latency_ms <= 3000")])(table);
+    assert.deepEqual(ordered.rows.map((row) => row.metric), ["p95_latency_ms", "accuracy", "mean_total_tokens"]);
   });
 
   it("compares each deployment with the pre-deployment run of the variant it serves, within a tolerance", () => {

@@ -16,6 +16,7 @@ import { renderResultsCsv } from "../../src/evaluation/report/csvReport";
 import { csvField, markdownCell } from "../../src/evaluation/report/escape";
 import { renderHtmlReport } from "../../src/evaluation/report/htmlReport";
 import { renderMarkdownReport } from "../../src/evaluation/report/markdownReport";
+import { renderTextSummary } from "../../src/evaluation/report/textSummary";
 import type { ReportData } from "../../src/evaluation/report/reportData";
 import { newRunId, reportFileNames, writeReports } from "../../src/evaluation/report/writeReports";
 import type { RunLine } from "../../src/evaluation/types";
@@ -322,5 +323,42 @@ describe("evaluation: comparison tables in reports", () => {
     assert.match(markdown, /### A\/B: ep prior vs current deployment/);
     assert.match(markdown, /\| eval\/exact\.exact\\_match \| 0\.5 \| 0\.666667 \| \+0\.166667 \| better \|/);
     assert.match(renderHtmlReport(withTable), /<td class="verdict-better">better<\/td>/);
+  });
+});
+
+describe("evaluation: wide tables and missed lines", () => {
+  it("splits a metrics table wider than eight metrics into several in report.md instead of dropping columns", async () => {
+    const data = await reportData();
+    const metrics = Object.fromEntries(Array.from({ length: 19 }, (_, i) => [`metric_${String(i).padStart(2, "0")}`, i / 10]));
+    const wide = { ...data, metrics: { ...data.metrics, targets: [{ ...data.metrics.targets[1]!, metrics }] } };
+    const markdown = renderMarkdownReport(wide);
+    for (const name of Object.keys(metrics)) assert.ok(markdown.includes(name.replace(/_/g, "\\_")), `${name} is missing from report.md`);
+    const headers = markdown.split("\n").filter((line) => line.startsWith("| Variant / deployment |"));
+    assert.equal(headers.length, 3, "19 metrics: tables of 8, 8 and 3");
+    for (const header of headers) assert.ok(header.split("|").length - 2 <= 11, header);
+  });
+
+  it("shows the expected value (the dataset's ground truth) next to the output of a missed line in report.html", async () => {
+    const data = await reportData();
+    const missed = data.lines.find((line) => line.outcome === "miss");
+    assert.ok(missed, "the sample has a missed line");
+    assert.deepEqual(missed.expected, { truth: "billing" });
+    const html = renderHtmlReport(data);
+    assert.match(html, /<th>Outputs<\/th><th>Expected<\/th>/);
+    const row = html.split("<tr").find((text) => text.includes('data-outcome="miss"'));
+    assert.ok(row?.includes("&quot;truth&quot;: &quot;billing&quot;") || row?.includes('"truth": "billing"'), row);
+  });
+});
+
+describe("evaluation: the console summary on a terminal", () => {
+  it("is plain text: gates and metric names as written, no Markdown escapes or HTML entities, control characters shown escaped", async () => {
+    const data = await reportData();
+    const hostile = { ...data, title: "Support \u001b[31mtickets\u202e" };
+    const text = renderTextSummary(hostile);
+    assert.match(text, /FAIL {2}exact_match >= 0\.8/);
+    assert.match(text, /run\.error_rate <= 0\.3/);
+    assert.doesNotMatch(text, /\\_|&gt;|&lt;|\| --- \||^#+ /m);
+    assert.doesNotMatch(text, /[\u001b\u202e]/);
+    assert.match(text, /\\u001b\[31m/);
   });
 });

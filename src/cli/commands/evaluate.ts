@@ -13,6 +13,7 @@ import { readStackExperiment, useCaseExperiment } from "../../config/stackConfig
 import { applyUseCaseEnvironment } from "../useCaseEnvironment";
 import { downloadExperimentDataAssets } from "../dataAssetDownloads";
 import type { Command } from "../main";
+import { renderTextSummary } from "../../evaluation/report/textSummary";
 
 const usage = `usage: llmops evaluate --phase pre  [--env <name>] [--experiment <file> | --use-case <folder> | --stack <name>]
                        [--variants <selection>]
@@ -208,7 +209,8 @@ export const evaluateCommand: Command = {
       }
       throw err;
     }
-    console.log(await fs.promises.readFile(result.reports.written.files["report.md"], "utf8"));
+    // A terminal gets plain text; a pipe (a CI step summary) gets report.md as before.
+    console.log(process.stdout.isTTY ? renderTextSummary(result.data) : await fs.promises.readFile(result.reports.written.files["report.md"], "utf8"));
     console.log(reportLocations(result.reports));
     return result.reports.passed ? 0 : 1;
   },

@@ -7,6 +7,7 @@
  * (`eval_flow.precision.billing`). Operational metrics (error_rate, p95_latency_ms, tokens) belong to evaluator `run`.
  */
 import { UserError } from "../../core/userError";
+import { metricTraits } from "../metricTraits";
 
 export interface MetricRef {
   dataset?: string;
@@ -56,12 +57,7 @@ export function refSelects(ref: MetricRef, entry: { dataset: string; evaluator: 
   return (ref.dataset === undefined || ref.dataset === entry.dataset) && (ref.evaluator === undefined || ref.evaluator === entry.evaluator);
 }
 
-/**
- * Whether lower values of a metric are better. Latencies, error and failure counts and token usage are "lower is
- * better"; everything else (accuracy, f1, judge scores) is "higher is better". `extraLowerIsBetter` lists more
- * metric names the user declares (e.g. a flow's `low_confidence_rate`).
- */
+/** Whether lower values of a metric are better (see metricTraits.ts, the registry of directions). */
 export function lowerIsBetter(metric: string, extraLowerIsBetter: readonly string[] = []): boolean {
-  if (extraLowerIsBetter.includes(metric)) return true;
-  return /(_latency_ms|^error_rate|_error_rate|^failed|^error_lines|_tokens|^judge_tokens)$/.test(metric);
+  return metricTraits(metric, extraLowerIsBetter).direction === "lower";
 }

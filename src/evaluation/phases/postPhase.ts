@@ -34,7 +34,7 @@ import { deployedVsPre } from "./deployedVsPre";
 import { endpointAuth, explicitAuth, type AuthSources } from "./endpointAuth";
 import { pairingsFor } from "./evaluatorRuns";
 import { regressionResults, thresholdResults } from "./gatePolicy";
-import { withoutCounters } from "./comparisonRows";
+import { forPeople } from "./comparisonRows";
 import { abPairs, explicitTargets, stackTargets, type PostTarget } from "./postTargets";
 import { runDirectorySegment } from "./runNames";
 import { readRunLines } from "./runLines";
@@ -159,14 +159,14 @@ export async function runPostPhase(session: EvaluationSession, input: PostPhaseI
   const comparisons: ComparisonTable[] = [];
   const draft = buildMetricsFile({ phase: "post", runId: session.options.runId, createdAt: session.options.createdAt, runs, gates: [] });
 
-  for (const pair of abPairs(targets)) comparisons.push(withoutCounters(abComparison(draft, pair.endpoint, pair.prior, pair.current)));
+  for (const pair of abPairs(targets)) comparisons.push(forPeople(gates)(abComparison(draft, pair.endpoint, pair.prior, pair.current)));
   if (baseline?.phase === "pre") {
     const versus = deployedVsPre(baseline, draft, entries.filter(gating), experiment.regression);
     results.push(...versus.gates);
-    comparisons.push(...versus.tables.map(withoutCounters));
+    comparisons.push(...versus.tables.map(forPeople(gates)));
   } else if (baseline?.phase === "post") {
     if (experiment.regression !== undefined) results.push(...regressionResults(baseline, draft, entries, experiment.regression, gating, why));
-    comparisons.push(...baselineComparison(baseline, draft).map(withoutCounters));
+    comparisons.push(...baselineComparison(baseline, draft).map(forPeople(gates)));
   }
 
   const metrics = buildMetricsFile({ phase: "post", runId: session.options.runId, createdAt: session.options.createdAt, runs, gates: [], extraGateResults: results });

@@ -23,7 +23,7 @@ import {
 import type { Experiment } from "../../config/experiment";
 import { UserError } from "../../core/userError";
 import { readBaseline } from "./baseline";
-import { withoutCounters } from "./comparisonRows";
+import { forPeople } from "./comparisonRows";
 import { runExperimentFlows } from "./experimentFlows";
 import { regressionResults, thresholdResults } from "./gatePolicy";
 import { readRunLines } from "./runLines";
@@ -77,6 +77,6 @@ export async function runPrePhase(session: EvaluationSession, input: PrePhaseInp
       `${others.length > 0 ? `; ${others.join(", ")} shown for comparison` : ""})`,
     metrics,
     lines: buildReportLines(runs),
-    comparisons: baseline !== undefined ? baselineComparison(baseline, metrics).map(withoutCounters) : [],
+    comparisons: baseline !== undefined ? baselineComparison(baseline, metrics).map(forPeople(gates)) : [],
   };
 }

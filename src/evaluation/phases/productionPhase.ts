@@ -19,7 +19,7 @@ import type { Experiment } from "../../config/experiment";
 import { inputNames, outputNames, readFlowInterface } from "../../flow/flowFolder";
 import { UserError } from "../../core/userError";
 import { readBaseline } from "./baseline";
-import { withoutCounters } from "./comparisonRows";
+import { forPeople } from "./comparisonRows";
 import { thresholdResults } from "./gatePolicy";
 import { runDirectorySegment } from "./runNames";
 import { defaultVariantText, EvaluationSession } from "./session";
@@ -76,6 +76,6 @@ export async function runProductionPhase(session: EvaluationSession, input: Prod
     title: `Post-production evaluation of ${path.basename(log)} (${rows.length} logged requests)`,
     metrics,
     lines: buildReportLines([run]),
-    comparisons: baseline !== undefined ? baselineComparison(baseline, metrics).map(withoutCounters) : [],
+    comparisons: baseline !== undefined ? baselineComparison(baseline, metrics).map(forPeople(gates)) : [],
   };
 }

@@ -170,7 +170,7 @@ function lineRow(line: ReportLine): string {
   return (
     `<tr class="${line.outcome}" data-outcome="${line.outcome}" data-run="${escapeHtml(line.run)}">` +
     `<td>${outcomeLabels[line.outcome]}</td><td>${escapeHtml(line.run)}</td><td>${escapeHtml(line.dataset)}</td>` +
-    `<td class="num">${line.lineNumber}</td>${jsonCell(line.inputs)}${jsonCell(line.outputs)}` +
+    `<td class="num">${line.lineNumber}</td>${jsonCell(line.inputs)}${jsonCell(line.outputs)}${line.expected ? jsonCell(line.expected) : "<td>–</td>"}` +
     `<td><pre>${escapeHtml(scores)}</pre></td><td><pre>${escapeHtml(truncate(detail))}</pre></td>` +
     `<td class="num">${line.durationMs === undefined ? "–" : escapeHtml(formatNumber(Math.round(line.durationMs)))}</td></tr>`
   );
@@ -195,7 +195,7 @@ function linesSection(lines: ReportLine[]): string {
     `<label>Search <input id="f-text" type="search" placeholder="text in any column"></label><span id="f-count" class="hint"></span></div>` +
     scrollBox(
       `<table id="lines"><thead><tr><th>Status</th><th>Variant / deployment</th><th>Dataset</th><th>Line</th><th>Inputs</th>` +
-        `<th>Outputs</th><th>Scores</th><th>Errors / reasons</th><th>ms</th></tr></thead><tbody>${shown.map(lineRow).join("")}</tbody></table>`,
+        `<th>Outputs</th><th>Expected</th><th>Scores</th><th>Errors / reasons</th><th>ms</th></tr></thead><tbody>${shown.map(lineRow).join("")}</tbody></table>`,
     )
   );
 }

@@ -8,6 +8,7 @@ import { markdownCell } from "./escape";
 import { displayedMetrics, gateSummary, gateTarget, groupEntries, type ReportData } from "./reportData";
 
 const maxGateRows = 60;
+/** Metric columns per table: wider tables are split (never cut), so every metric shows and each fits a PR comment. */
 const maxMetricColumns = 8;
 
 function table(header: string[], rows: string[][]): string[] {
@@ -43,15 +44,18 @@ export function renderMarkdownReport(data: ReportData): string {
   }
   if (metrics.targets.length > 0) out.push("### Metrics", "");
   for (const { group, entries } of groupEntries(metrics.targets)) {
-    const names = displayedMetrics(entries).slice(0, maxMetricColumns);
+    const all = displayedMetrics(entries);
     out.push(`**${markdownCell(group)}**`, "");
-    const rows = entries.map((entry) => [
-      markdownCell(entry.label),
-      String(entry.lines),
-      String(entry.failed),
-      ...names.map((name) => value(entry.metrics[name])),
-    ]);
-    out.push(...table(["Variant / deployment", "Lines", "Failed", ...names.map(markdownCell)], rows), "");
+    for (let start = 0; start === 0 || start < all.length; start += maxMetricColumns) {
+      const names = all.slice(start, start + maxMetricColumns);
+      const rows = entries.map((entry) => [
+        markdownCell(entry.label),
+        String(entry.lines),
+        String(entry.failed),
+        ...names.map((name) => value(entry.metrics[name])),
+      ]);
+      out.push(...table(["Variant / deployment", "Lines", "Failed", ...names.map(markdownCell)], rows), "");
+    }
   }
   for (const comparison of data.comparisons) {
     if (comparison.rows.length === 0) continue;
