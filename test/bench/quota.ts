@@ -18,10 +18,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { systemClock, type Clock } from "../../src/core/clock";
 import { createLlmInvoker } from "../../src/llm/invoker";
-import type { AzureOpenAIConnection } from "../../src/llm/types";
 import { runBulk } from "../../src/runs/bulk/runBulk";
 import type { LineExecutor } from "../../src/runs/bulk/types";
-import { startFakeOpenAiServer } from "../support/fakeOpenAiServer";
+import { azureConnectionTo, startFakeOpenAiServer } from "../support/fakeOpenAiServer";
 import { envNumber, writeDataset } from "./dataset";
 
 function scaledClock(scale: number): Clock {
@@ -37,15 +36,7 @@ async function measure(rows: number, concurrency: number, quota: number, windowM
   const server = await startFakeOpenAiServer({ apiKey: "bench-key", logRequests: false, quota: { requests: windowMs === 60_000 ? quota : quota / 60, windowMs, now: clock.now } });
   const dir = await mkdtemp(join(tmpdir(), "bench-quota-"));
   try {
-    const connection: AzureOpenAIConnection = {
-      type: "azure_open_ai",
-      name: "aoai",
-      apiBase: server.url,
-      apiVersion: "2024-06-01",
-      authMode: "key",
-      apiKey: "bench-key",
-      ...(configured ? { rateLimits: { requestsPerMinute: quota } } : {}),
-    };
+    const connection = azureConnectionTo(server, "bench-key", configured ? { requestsPerMinute: quota } : undefined);
     const llm = createLlmInvoker({ http: { clock } });
     const executor: LineExecutor = {
       runLine: async (inputs, context) => {

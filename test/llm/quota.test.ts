@@ -5,24 +5,16 @@
  */
 import assert from "node:assert/strict";
 import { createLlmInvoker } from "../../src/llm/invoker";
-import type { AzureOpenAIConnection, LlmRequest } from "../../src/llm/types";
+import type { LlmRequest } from "../../src/llm/types";
 import type { RateLimits } from "../../src/azure/http/rateLimiter";
-import { startFakeOpenAiServer } from "../support/fakeOpenAiServer";
+import { azureConnectionTo, startFakeOpenAiServer } from "../support/fakeOpenAiServer";
 
 const key = "quota-key-8d2f";
 
 async function callAll(calls: number, concurrency: number, limits: RateLimits | undefined, quota: { requests: number; windowMs: number }) {
   const server = await startFakeOpenAiServer({ apiKey: key, quota, logRequests: false });
   try {
-    const connection: AzureOpenAIConnection = {
-      type: "azure_open_ai",
-      name: "aoai",
-      apiBase: server.url,
-      apiVersion: "2024-06-01",
-      authMode: "key",
-      apiKey: key,
-      ...(limits ? { rateLimits: limits } : {}),
-    };
+    const connection = azureConnectionTo(server, key, limits);
     const invoker = createLlmInvoker();
     const request = (i: number): LlmRequest => ({ api: "chat", connection, model: "gpt-4o-mini", parameters: {}, messages: [{ role: "user", content: `ticket ${i}` }] });
     let next = 0;

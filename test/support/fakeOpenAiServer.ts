@@ -7,6 +7,8 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { listenOnLoopback } from "./loopbackServer";
+import type { RateLimits } from "../../src/azure/http/rateLimiter";
+import type { AzureOpenAIConnection } from "../../src/llm/types";
 
 export type FakeFault =
   /** Answer with this status (e.g. 429 with `{"retry-after": "2"}`, 500, or a 400 content-filter body). */
@@ -259,3 +261,9 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
     close: () => server.close(),
   };
 }
+
+/** An Azure OpenAI connection to `server` named "aoai" (key auth), with the quota the client is told, if any. */
+export function azureConnectionTo(server: Pick<FakeOpenAiServer, "url">, apiKey: string, rateLimits?: RateLimits): AzureOpenAIConnection {
+  return { type: "azure_open_ai", name: "aoai", apiBase: server.url, apiVersion: "2024-06-01", authMode: "key", apiKey, ...(rateLimits ? { rateLimits } : {}) };
+}
+
