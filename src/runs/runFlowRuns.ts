@@ -43,6 +43,8 @@ export interface RunArguments {
   resume: boolean;
   /** Flex flows: init arguments over the flow's yaml defaults and init.json (`--init`). */
   init?: Record<string, unknown>;
+  /** `env` came from --env, not from a stack: an unknown environment is refused (see loadExperiment). */
+  envTyped?: boolean;
   /** More flows the preflight checks before the first model call (`evaluate --phase pre`: evaluator flows). */
   alsoCheckFlows?: string[];
   /** Cap of one model response (default 16 MB): a longer one fails its line. */
@@ -62,7 +64,7 @@ interface RunTarget {
 }
 
 function experimentTarget(args: RunArguments, experimentFile: string, note: (message: string) => void): RunTarget {
-  const experiment = loadExperiment(experimentFile, { env: args.env, environmentVariables: process.env });
+  const experiment = loadExperiment(experimentFile, { env: args.env, environmentVariables: process.env, ...(args.envTyped === true ? { envTyped: true } : {}) });
   let datasets = experiment.datasets.map((d) => ({ name: d.name, data: d.source, mappings: d.mappings }));
   if (args.datasets.length > 0) {
     const unknown = args.datasets.filter((name) => !datasets.some((d) => d.name === name));

@@ -180,7 +180,10 @@ export function evaluationOptions(parsed: EvaluateArguments, cwd: string, enviro
   if (parsed.productionLog !== undefined) options.productionLog = path.resolve(cwd, parsed.productionLog);
   if (parsed.baseline !== undefined) options.baseline = path.resolve(cwd, parsed.baseline);
   if (parsed.stackOutputs !== undefined) options.stackOutputs = path.resolve(cwd, parsed.stackOutputs);
-  if (parsed.env !== undefined) options.env = parsed.env;
+  if (parsed.env !== undefined) {
+    options.env = parsed.env;
+    options.envTyped = true;
+  }
   else if (parsed.phase === "pre" && fromStack !== undefined) options.env = fromStack.environment;
   // Pre-deployment evaluation reads the stack for its experiment and environment only.
   if (parsed.stack !== undefined && parsed.phase !== "pre") options.stack = parsed.stack;

@@ -144,6 +144,8 @@ export function parseRunArguments(args: string[]): ParsedRunArguments {
     parsed.experiment = fromStack.experiment;
     parsed.env = fromStack.environment;
     parsed.workspace = fromStack.workspace;
+  } else if (parsed.env !== undefined) {
+    parsed.envTyped = true;
   }
   if (parsed.experiment) {
     const mixed: string[] = (["flow", "data", "connections"] as const).filter((key) => parsed[key] !== undefined);

@@ -26,6 +26,11 @@ export interface LoadExperimentOptions {
    * empty. For commands that never call a model (plan, production evaluation without an LLM judge).
    */
   resolveSecrets?: boolean;
+  /**
+   * The user typed `env` (--env), rather than a stack naming it: an environment with no overlay that no overlay or
+   * deployment config knows is then a typo, refused instead of silently running the base experiment.
+   */
+  envTyped?: boolean;
 }
 
 const envNamePattern = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
@@ -137,7 +142,7 @@ export function loadExperiment(experimentPath: string, options: LoadExperimentOp
   const file = path.resolve(experimentPath);
   const base = readYamlMapping(file);
   const overlayFile = options.env !== undefined ? overlayFileFor(file, options.env) : undefined;
-  if (options.env !== undefined && overlayFile === undefined) requireKnownEnvironment(file, options.env);
+  if (options.envTyped === true && options.env !== undefined && overlayFile === undefined) requireKnownEnvironment(file, options.env);
   if (!Array.isArray(base.datasets) || base.datasets.length === 0) {
     throw new ConfigError(file, "$.datasets", "a list of at least one dataset (required: the flow runs on the experiment's datasets)", describeFound(base.datasets));
   }

@@ -24,6 +24,8 @@ export interface EvaluationOptions {
   out: string;
   experiment: string;
   env?: string;
+  /** `env` came from --env, not from the stack (an unknown one is refused; see loadExperiment). */
+  envTyped?: boolean;
   stack?: string;
   /** Folder holding Pulumi.yaml; needed with `stack`. */
   projectRoot?: string;
@@ -71,7 +73,8 @@ function evaluatorsNeedConnections(experiment: Experiment, phase: EvaluationPhas
  * production only when an evaluator calls one, so a CI job evaluating a deployment needs no model key.
  */
 function loadForPhase(options: EvaluationOptions, env: string | undefined): Experiment {
-  const base = { ...(env !== undefined ? { env } : {}), environmentVariables: options.environment };
+  const typed = options.envTyped === true && options.stack === undefined;
+  const base = { ...(env !== undefined ? { env } : {}), environmentVariables: options.environment, ...(typed ? { envTyped: true } : {}) };
   if (options.phase === "pre") return loadExperiment(options.experiment, base);
   const shape = loadExperiment(options.experiment, { ...base, resolveSecrets: false });
   return evaluatorsNeedConnections(shape, options.phase) ? loadExperiment(options.experiment, base) : shape;

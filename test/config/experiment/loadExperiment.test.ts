@@ -105,7 +105,7 @@ describe("loadExperiment: overlays and files", () => {
     const file = fixture.write();
     fs.mkdirSync(path.join(fixture.dir, "configs"));
     fs.writeFileSync(path.join(fixture.dir, "configs", "deployment_config.json"), JSON.stringify({ azure_managed_endpoint: [{ ENV_NAME: "staging" }] }));
-    const experiment = loadExperiment(file, { env: "staging", environmentVariables: environment });
+    const experiment = loadExperiment(file, { env: "staging", environmentVariables: environment, envTyped: true });
     assert.equal(experiment.overlayFile, undefined);
     assert.equal(experiment.env, "staging");
   });
@@ -115,9 +115,11 @@ describe("loadExperiment: overlays and files", () => {
     fs.writeFileSync(path.join(fixture.dir, "experiment.dev.yaml"), "");
     fs.writeFileSync(path.join(fixture.dir, "experiment.prod.yml"), "");
     assert.throws(
-      () => loadExperiment(file, { env: "staging", environmentVariables: environment }),
+      () => loadExperiment(file, { env: "staging", environmentVariables: environment, envTyped: true }),
       (err: unknown) => err instanceof UserError && /--env staging: .* knows no environment 'staging' \(known environments: dev, prod\)/.test(err.message),
     );
+    // Named by a stack (the plan, post-deployment evaluation), the environment exists by definition.
+    assert.equal(loadExperiment(file, { env: "staging", environmentVariables: environment }).overlayFile, undefined);
   });
 
   it("carries a connection's requests/tokens-per-minute quota to the LLM invoker", () => {
