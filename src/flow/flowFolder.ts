@@ -328,7 +328,16 @@ export function flexInterfaceOf(
 
 /** Pure: the interface of a prompty file from its front matter. A prompty's output is `output` unless it declares outputs. */
 export function promptyInterfaceOf(location: FlowLocation, frontMatter: Record<string, unknown>): FlowInterface {
-  const inputs = inputSpecsOf(frontMatter.inputs, { emptyIsUnset: false });
+  // Without `inputs:`, the sample's keys are the signature (prompt flow's sample_as_input_signature).
+  const inputs = isRecord(frontMatter.inputs) || !isRecord(frontMatter.sample)
+    ? inputSpecsOf(frontMatter.inputs, { emptyIsUnset: false })
+    : Object.entries(frontMatter.sample).map(([name, value]): FlowInputSpec => ({
+        name,
+        type: Array.isArray(value) ? "list" : isRecord(value) ? "object" : "string",
+        required: false,
+        isChatInput: false,
+        isChatHistory: name === "chat_history",
+      }));
   const declaredOutputs = outputSpecsOf(frontMatter.outputs);
   const outputs = declaredOutputs.length > 0 ? declaredOutputs : [{ name: "output", isChatOutput: false }];
   const model = isRecord(frontMatter.model) ? frontMatter.model : {};
@@ -383,7 +392,7 @@ export interface ReadFlowInterfaceOptions {
 }
 
 /** `${file:./x.json}` values (prompt flow's sample references), read relative to the flow folder, at any depth. */
-function resolveFileReferences(value: unknown, dir: string, file: string): unknown {
+export function resolveFileReferences(value: unknown, dir: string, file: string): unknown {
   if (typeof value === "string") {
     const match = /^\$\{file:(.+)\}$/.exec(value.trim());
     if (!match) return value;
@@ -401,8 +410,10 @@ export function readFlowInterface(target: string, referencedFrom: string, option
   switch (location.kind) {
     case "dag":
       return dagInterfaceOf(location, readYamlFile(location.file));
-    case "prompty":
-      return promptyInterfaceOf(location, readPromptyFile(location.file).frontMatter);
+    case "prompty": {
+      const { frontMatter } = readPromptyFile(location.file);
+      return promptyInterfaceOf(location, { ...frontMatter, sample: resolveFileReferences(frontMatter.sample, location.dir, location.file) });
+    }
     case "flex": {
       const document = readYamlFile(location.file);
       const entry = isRecord(document) ? document.entry : undefined;

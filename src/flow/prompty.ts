@@ -10,6 +10,7 @@ import { estimateTokens } from "../llm/tokenEstimate";
 import type { Environment } from "../llm/connections";
 import { ChatPromptError, escapeRoleMarkers, parseChatPrompt } from "./chatPrompt";
 import { coerceLlmParameters, LlmParameterError } from "./llmParameters";
+import { resolveFileReferences } from "./flowFolder";
 import { readPromptyFile, type PromptyFile } from "./promptyFile";
 import { createTemplateRenderer, type TemplateRenderer } from "./template";
 
@@ -93,10 +94,14 @@ export function connectionOfConfiguration(
   throw new PromptyError(`${file}: model.configuration.type must be azure_openai or openai, found '${type}'`);
 }
 
-/** Declared inputs with their defaults applied; a missing input without default is an error. */
+/**
+ * Declared inputs with their defaults applied; a missing input without default is an error. A call without inputs
+ * takes the front matter's `sample` (a mapping or `${file:sample.json}`), as prompt flow does.
+ */
 function promptyInputs(prompty: PromptyFile, given: Record<string, unknown>): Record<string, unknown> {
   const declared = isRecord(prompty.frontMatter.inputs) ? prompty.frontMatter.inputs : {};
-  const values: Record<string, unknown> = { ...given };
+  const sample = Object.keys(given).length === 0 ? resolveFileReferences(prompty.frontMatter.sample, path.dirname(prompty.file), prompty.file) : undefined;
+  const values: Record<string, unknown> = { ...(isRecord(sample) ? sample : {}), ...given };
   for (const [name, spec] of Object.entries(declared)) {
     if (values[name] !== undefined && values[name] !== null) continue;
     const fallback = isRecord(spec) ? spec.default : spec;

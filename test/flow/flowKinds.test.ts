@@ -151,6 +151,35 @@ describe("flow kinds through openFlow", function () {
     assert.match(String((request.body.messages as { content: string }[])[0]?.content), /written in English/);
   });
 
+  it("takes a prompty's sample as its signature and its inputs when a call brings none", async () => {
+    const dir = writeFlowDir({
+      "sampled.prompty": [
+        "---",
+        "model:",
+        "  api: chat",
+        "  configuration: {type: azure_openai, azure_deployment: gpt, connection: aoai}",
+        "sample: ${file:sample.json}",
+        "---",
+        "system:",
+        "Help {{firstName}}.",
+        "{% for item in chat_history %}",
+        "{{item.role}}:",
+        "{{item.content}}",
+        "{% endfor %}",
+        "user:",
+        "{{question}}",
+      ].join("\n"),
+      "sample.json": JSON.stringify({ firstName: "Ada", question: "1+1?", chat_history: [{ role: "user", content: "hi" }, { role: "Assistant", content: "hello" }] }),
+    });
+    const flow = await openFlow(dir, { connections, llm, python });
+    assert.deepEqual(flow.interface.inputs.map((i) => [i.name, i.type, i.required]), [["firstName", "string", false], ["question", "string", false], ["chat_history", "list", false]]);
+    const line = await flow.runLine({}, { lineNumber: 0, signal });
+    assert.equal(line.outputs.output, "answer to 1+1? after 4 messages");
+    const messages = server.requests[server.requests.length - 1]!.body.messages as { role: string; content: string }[];
+    assert.deepEqual(messages.map((m) => m.role), ["system", "user", "assistant", "user"]);
+    assert.equal(messages[0]!.content, "Help Ada.");
+  });
+
   it("runs a DAG chat flow, rendering prompt flow's chat history (inputs/outputs per turn) into messages", async () => {
     const flow = await openFlow(path.join(kinds, "chat_dag"), { connections, llm, python });
     assert.deepEqual(flow.interface.chat, { input: "question", history: "chat_history", output: "answer" });
