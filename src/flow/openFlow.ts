@@ -58,7 +58,8 @@ function promptyExecutor(flow: FlowInterface, options: OpenFlowOptions): FlowExe
       const usage = emptyUsage();
       const started = performance.now();
       try {
-        const inputs = convertInterfaceInputs(flow.inputs, rawInputs);
+        // A line without inputs takes the prompty's sample (the runner applies it), as prompt flow does.
+        const inputs = Object.keys(rawInputs).length === 0 ? {} : convertInterfaceInputs(flow.inputs, rawInputs);
         const result = await prompty.run({ source: flow.file, inputs }, context.signal);
         const outputs = typeof result.output === "object" && result.output !== null && !Array.isArray(result.output) ? (result.output as Record<string, unknown>) : { output: result.output };
         return { status: "Completed", outputs, usage: result.usage, nodeRuns: [{ node: flow.file, status: "Completed", durationMs: performance.now() - started, usage: result.usage }] };
