@@ -180,6 +180,18 @@ describe("flow kinds through openFlow", function () {
     assert.equal(messages[0]!.content, "Help Ada.");
   });
 
+  it("serves a Prompty call from a DAG python tool through the engine, its tokens counted in the line", async () => {
+    const dir = writeFlowDir({
+      "flow.dag.yaml": "inputs: {q: {type: string}}\noutputs: {a: {type: string, reference: '${ask.output}'}}\nnodes:\n- {name: ask, type: python, source: {type: code, path: ask.py}, inputs: {q: '${inputs.q}'}}\n",
+      "ask.prompty": "---\nmodel:\n  api: chat\n  configuration: {type: azure_openai, azure_deployment: gpt, connection: aoai}\n---\nuser:\n{{q}}\n",
+      "ask.py": "from pathlib import Path\nfrom promptflow.core import tool\nfrom promptflow.core._flow import Prompty\n\n@tool\ndef ask(q: str) -> str:\n    return Prompty.load(source=Path(__file__).parent / 'ask.prompty')(q=q).upper()\n",
+    });
+    const flow = await openFlow(dir, { connections, llm, python });
+    const line = await flow.runLine({ q: "dag?" }, { lineNumber: 0, signal });
+    assert.deepEqual(line.outputs, { a: "ANSWER TO DAG? AFTER 1 MESSAGES" }, JSON.stringify(line.error));
+    assert.ok(line.usage.totalTokens > 0);
+  });
+
   it("runs a DAG chat flow, rendering prompt flow's chat history (inputs/outputs per turn) into messages", async () => {
     const flow = await openFlow(path.join(kinds, "chat_dag"), { connections, llm, python });
     assert.deepEqual(flow.interface.chat, { input: "question", history: "chat_history", output: "answer" });
