@@ -1,4 +1,5 @@
 import { ConfigError } from "../core/userError";
+import { connectionSettingPrefix } from "../llm/connectionOverrides";
 import { appServiceSku, knownAppServiceSkus } from "./appServiceSkus";
 import { builtInRoles, findRole } from "./builtInRoles";
 import type {
@@ -152,7 +153,7 @@ function checkWebAppEntry(entry: WebAppEntry, file: string, base: PathSegment[])
 
 /** `<NAME>_API_KEY`: the app setting a connection's key is read from, as the template names it. */
 export function connectionSettingName(connection: string): string {
-  return `${connection.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}_API_KEY`;
+  return `${connectionSettingPrefix(connection)}_API_KEY`;
 }
 
 /** Lower-kebab `<name>-api-key`: the Key Vault secret holding a connection's key (vault names allow [0-9a-zA-Z-]). */

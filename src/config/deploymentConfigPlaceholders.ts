@@ -22,10 +22,8 @@ interface NameKeys {
 /** The keys of each entry type that name Azure resources: what "blank names" means. */
 export const nameKeys: Record<EntryList, NameKeys> = {
   azure_managed_endpoint: { required: ["ENDPOINT_NAME", "CURRENT_DEPLOYMENT_NAME"], optional: ["PRIOR_DEPLOYMENT_NAME"] },
-  kubernetes_endpoint: {
-    required: ["ENDPOINT_NAME", "CURRENT_DEPLOYMENT_NAME", "COMPUTE_NAME", "DEPLOYMENT_VM_SIZE"],
-    optional: ["PRIOR_DEPLOYMENT_NAME"],
-  },
+  // DEPLOYMENT_VM_SIZE is an instance type, not a name: the template ships it filled in placeholders too.
+  kubernetes_endpoint: { required: ["ENDPOINT_NAME", "CURRENT_DEPLOYMENT_NAME", "COMPUTE_NAME"], optional: ["PRIOR_DEPLOYMENT_NAME"] },
   webapp_endpoint: {
     required: ["APP_PLAN_NAME", "WEB_APP_NAME"],
     optional: ["REGISTRY_NAME", "REGISTRY_RG_NAME", "WEB_APP_RG_NAME", "USER_MANAGED_ID", "CONNECTION_NAMES"],

@@ -10,11 +10,11 @@
  * holding JSON replaces it, holding a name reads that other connection instead; `<NAME>_<FIELD>` variables
  * override single fields (`AOAI_API_BASE`, `AOAI_API_KEY`, ...).
  */
-import { connectionSettingName } from "../config/deploymentConfigChecks";
 import { connectionFromWorkspace, type WorkspaceReference } from "../azure/workspaceConnections";
 import { UserError } from "../core/userError";
 import { resolveConnections, type Environment } from "../llm/connections";
-import type { AzureOpenAIConnection, Connection } from "../llm/types";
+import type { Connection } from "../llm/types";
+import { connectionSettingPrefix, withFieldOverrides } from "../llm/connectionOverrides";
 
 export type ServingHost =
   | { kind: "azureml"; workspace: WorkspaceReference; deploymentId?: string }
@@ -61,14 +61,10 @@ export function servingHostOf(env: Environment): ServingHost {
   return { kind: "local" };
 }
 
-/** `aoai` → `AOAI`: the prefix of a connection's app settings and field overrides. */
-function settingPrefix(name: string): string {
-  return connectionSettingName(name).replace(/_API_KEY$/, "");
-}
 
 /** A connection spec that reads every field from `<PREFIX>_*` app settings, secrets as `${VAR}` references. */
 function appSettingsSpec(name: string, env: Environment): Record<string, unknown> {
-  const prefix = settingPrefix(name);
+  const prefix = connectionSettingPrefix(name);
   const type = nonEmpty(env[`${prefix}_CONNECTION_TYPE`]);
   if (type === undefined) {
     throw new UserError(`connection ${name} needs app setting ${prefix}_CONNECTION_TYPE (azure_open_ai or open_ai), which is not set`);
@@ -84,37 +80,6 @@ function appSettingsSpec(name: string, env: Environment): Record<string, unknown
     if (nonEmpty(env[variable]) !== undefined) spec[field] = `\${${variable}}`;
   }
   return spec;
-}
-
-/** Prompt flow's `<NAME>_<FIELD>` overrides, applied to whichever source the connection came from. */
-function withFieldOverrides(connection: Connection, env: Environment): Connection {
-  const prefix = settingPrefix(connection.name);
-  const read = (field: string): string | undefined => nonEmpty(env[`${prefix}_${field}`]);
-  switch (connection.type) {
-    case "azure_open_ai": {
-      const authMode = read("AUTH_MODE") ?? connection.authMode;
-      if (authMode !== "key" && authMode !== "meid_token") throw new UserError(`${prefix}_AUTH_MODE: expected key or meid_token, found '${authMode}'`);
-      const apiKey = read("API_KEY") ?? connection.apiKey;
-      const result: AzureOpenAIConnection = { ...connection, apiBase: read("API_BASE") ?? connection.apiBase, apiVersion: read("API_VERSION") ?? connection.apiVersion, authMode };
-      if (authMode === "meid_token") {
-        delete result.apiKey;
-        return result;
-      }
-      if (apiKey === undefined) throw new UserError(`connection ${connection.name} uses key auth but has no key: set ${prefix}_API_KEY or use auth_mode meid_token`);
-      return { ...result, apiKey };
-    }
-    case "open_ai": {
-      const apiKey = read("API_KEY") ?? connection.apiKey;
-      const baseUrl = read("BASE_URL") ?? connection.baseUrl;
-      const organization = read("ORGANIZATION") ?? connection.organization;
-      return { ...connection, ...(apiKey !== undefined ? { apiKey } : {}), ...(baseUrl !== undefined ? { baseUrl } : {}), ...(organization !== undefined ? { organization } : {}) };
-    }
-    case "custom": {
-      const configs = Object.fromEntries(Object.entries(connection.configs).map(([key, value]) => [key, read(key.toUpperCase()) ?? value]));
-      const secrets = Object.fromEntries(Object.entries(connection.secrets).map(([key, value]) => [key, read(key.toUpperCase()) ?? value]));
-      return { ...connection, configs, secrets };
-    }
-  }
 }
 
 export interface ServingConnectionsInput {

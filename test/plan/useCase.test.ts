@@ -128,8 +128,21 @@ describe("use cases in the template's layout (llmops:useCase)", () => {
         (err: unknown) =>
           err instanceof ConfigError &&
           err.jsonPath === "$.kubernetes_endpoint[0]" &&
-          /ENDPOINT_NAME, CURRENT_DEPLOYMENT_NAME, DEPLOYMENT_VM_SIZE blank/.test(err.found),
+          /ENDPOINT_NAME, CURRENT_DEPLOYMENT_NAME blank/.test(err.found),
       );
+    } finally {
+      fs.writeFileSync(file, original);
+    }
+  });
+
+  it("keeps a Kubernetes entry whose only filled value is its instance type a placeholder (math_coding ships one)", () => {
+    const file = path.join(root, "review_sentiment", "configs", "deployment_config.json");
+    const original = fs.readFileSync(file, "utf8");
+    try {
+      const config = JSON.parse(original) as { kubernetes_endpoint: Record<string, unknown>[] };
+      config.kubernetes_endpoint[0]!.DEPLOYMENT_VM_SIZE = "promptinstancetype";
+      fs.writeFileSync(file, JSON.stringify(config));
+      assert.ok((planOf("review_sentiment").notices ?? []).some((n) => n.includes("kubernetes_endpoint[0]") && n.includes("placeholder")));
     } finally {
       fs.writeFileSync(file, original);
     }

@@ -108,8 +108,12 @@ interface MappingRules {
   path: string;
   allowed: readonly MappingExpression["kind"][];
   /** Input names the mapping keys must be among (a flow's inputs); undefined = any key (builtins). */
-  targetInputs?: { names: string[]; flow: string };
+  targetInputs?: { names: string[]; flow: string; required: string[] };
   evaluatedFlow: FlowInterface;
+}
+
+function targetInputsOf(flow: FlowInterface, name: string): NonNullable<MappingRules["targetInputs"]> {
+  return { names: inputNames(flow), flow: name, required: flow.inputs.filter((input) => input.required).map((input) => input.name) };
 }
 
 const expressionWords: Record<MappingExpression["kind"], string> = {
@@ -124,6 +128,9 @@ function checkMappings(raw: RawMappings | undefined, rules: MappingRules): Mappi
   for (const [key, rawValue] of Object.entries(raw ?? {})) {
     const at = `${rules.path}.${key}`;
     if (rules.targetInputs && !rules.targetInputs.names.includes(key)) {
+      // Prompt flow passes only the flow's inputs on: with every required input mapped, an extra key is ignored.
+      const mapped = Object.keys(raw ?? {});
+      if (rules.targetInputs.required.every((input) => mapped.includes(input))) continue;
       throw new ConfigError(rules.file, at, `an input of ${rules.targetInputs.flow} (one of ${rules.targetInputs.names.join(", ")})`, `"${key}"`);
     }
     const value = String(rawValue);
@@ -224,7 +231,7 @@ export function buildExperiment(document: ExperimentDocument, context: BuildCont
           file,
           path: `${at}.mappings`,
           allowed: ["data", "literal"],
-          targetInputs: { names: inputNames(standard.flow), flow: flowName },
+          targetInputs: targetInputsOf(standard.flow, flowName),
           evaluatedFlow: standard.flow,
         }),
       };
@@ -293,7 +300,7 @@ export function buildExperiment(document: ExperimentDocument, context: BuildCont
         file,
         path: rawDataset.mappings !== undefined ? `${datasetAt}.mappings` : `${at}.mappings`,
         allowed: ["data", "run.outputs", "run.inputs", "literal"],
-        targetInputs: evaluationFlow ? { names: inputNames(evaluationFlow.flow), flow: path.basename(evaluationFlow.dir) } : undefined,
+        targetInputs: evaluationFlow ? targetInputsOf(evaluationFlow.flow, path.basename(evaluationFlow.dir)) : undefined,
         evaluatedFlow: standard.flow,
       });
       const dataset: EvaluatorDataset = { name: rawDataset.name, ...source, reference, mappings };
@@ -328,7 +335,7 @@ export function buildExperiment(document: ExperimentDocument, context: BuildCont
         path: "$.production.mappings",
         // A production log row holds the flow's inputs and outputs side by side: there is no separate run.
         allowed: ["data", "literal"],
-        targetInputs: { names: inputNames(folder.flow), flow: name },
+        targetInputs: targetInputsOf(folder.flow, name),
         evaluatedFlow: standard.flow,
       }),
       gates: raw.gates ?? [],

@@ -9,6 +9,7 @@ import { readYamlFile } from "../../core/yaml";
 import { describeFound } from "../jsonPath";
 import { validateAgainstSchema } from "../schemaValidation";
 import { resolveConnections, type Environment } from "../../llm/connections";
+import { withFieldOverrides } from "../../llm/connectionOverrides";
 import { ConfigError, UserError } from "../../core/userError";
 import { assetCachePath, buildExperiment, resolveDatasetSource, type ExperimentDocument } from "./buildExperiment";
 import { locateFlow, readFlowInterface } from "../../flow/flowFolder";
@@ -172,7 +173,9 @@ export function loadExperiment(experimentPath: string, options: LoadExperimentOp
   );
   const resolve = options.resolveSecrets ?? true;
   const resolved = resolveConnections(experiment.connectionSpecs, resolve ? options.environmentVariables : placeholderEnvironment, fileOf("connections"));
-  return { ...experiment, connections: resolve ? resolved : {} };
+  // Prompt flow's <NAME>_<FIELD> overrides (AOAI_API_BASE...), so a fixed api_base can point elsewhere unedited.
+  const connections = resolve ? Object.fromEntries(Object.entries(resolved).map(([name, c]) => [name, withFieldOverrides(c, options.environmentVariables)])) : {};
+  return { ...experiment, connections };
 }
 
 /** A dataset the experiment uses, as the template's register_data_asset sees it. */

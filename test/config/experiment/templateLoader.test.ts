@@ -145,6 +145,21 @@ describe("experiment.yaml as the template's loader reads it", () => {
     assert.equal(experiment.connectionSpecs[0]!.resource_id, "/subscriptions/x");
   });
 
+  it("ignores a mapping key that is not a flow input when every required input is mapped, as prompt flow does", () => {
+    write("experiment.yaml", base.replace('    question: "${data.q}"\n', '    question: "${data.q}"\n    math_question: "${data.q}"\n'));
+    assert.deepEqual(load().datasets[0]!.mappings, { question: "${data.q}" });
+  });
+
+  it("refuses a mapping key that is not a flow input while a required input is unmapped (a likely typo)", () => {
+    write("experiment.yaml", base.replace('    question: "${data.q}"\n', '    questoin: "${data.q}"\n'));
+    refused(undefined, "$.datasets[0].mappings.questoin", /input of exp_flow/);
+  });
+
+  it("applies prompt flow's <NAME>_<FIELD> overrides to a connection with a fixed api_base, file unedited", () => {
+    const experiment = loadExperiment(file(), { environmentVariables: { ...environment, AOAI_API_BASE: "http://127.0.0.1:9/" } });
+    assert.equal(experiment.connections.aoai?.type === "azure_open_ai" ? experiment.connections.aoai.apiBase : "", "http://127.0.0.1:9/");
+  });
+
   it("refuses a dataset without mappings:", () => {
     write("experiment.yaml", base.replace("  source: ds2.jsonl\n  mappings:\n", "  source: ds2.jsonl\n"));
     refused(undefined, "$.datasets[1].mappings", /required/);
