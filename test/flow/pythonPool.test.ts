@@ -101,6 +101,24 @@ describe("flow/pythonPool", function () {
     }
   });
 
+  it("keeps a folder the flow's own package added to sys.path for its later tools (the template's chat_with_pdf)", async () => {
+    const flow = writeFlowDir({
+      "pkg/__init__.py": "import os, sys\nsys.path.append(os.path.dirname(os.path.abspath(__file__)))\n",
+      "pkg/inner.py": "from helper_in_pkg import VALUE\n",
+      "pkg/helper_in_pkg.py": "VALUE = 'found'\n",
+      "first.py": "from promptflow import tool\nimport pkg\n\n@tool\ndef run():\n    return 'first'\n",
+      "second.py": "from promptflow import tool\nfrom pkg.inner import VALUE\n\n@tool\ndef run():\n    return VALUE\n",
+    });
+    const single = createPythonPool({ size: 1 });
+    try {
+      const run = (tool: string) => single.call({ toolPath: path.join(flow, tool), kwargs: {}, bypassed: [], cwd: flow, env: {} });
+      const answers = [await run("first.py"), await run("second.py")];
+      assert.deepEqual(answers.map((answer) => (answer.ok ? answer.result : answer.error.message)), ["first", "found"]);
+    } finally {
+      await single.close();
+    }
+  });
+
   it("returns the exception type, message and the tool's last frames", async () => {
     const result = await call("raises.py", { v: 5 });
     assert.ok(!result.ok);

@@ -66,7 +66,9 @@ def _activate_flow(flow_dir, tool_dir):
         sys.modules.update(_parked.pop(flow_dir, {}))
         _active[0] = flow_dir
     mine = [tool_dir] if tool_dir == flow_dir else [tool_dir, flow_dir]
-    sys.path[:] = mine + [entry for entry in sys.path if entry not in mine and _owner_dir(entry) is None]
+    # Other flows' folders leave the path; entries this flow's own code added (a package appending its folder,
+    # as the template's chat_with_pdf does) stay while it runs.
+    sys.path[:] = mine + [entry for entry in sys.path if entry not in mine and _owner_dir(entry) in (None, flow_dir)]
 
 
 def _owner_dir(entry):
