@@ -17,13 +17,19 @@ interface NameKeys {
   required: readonly string[];
   /** Names with a default when blank ("" = use the stack's registry, the stack's resource group...). */
   optional: readonly string[];
+  /** Not names (a placeholder may have them filled), but needed once the names are: blank is half-filled. */
+  alsoRequired?: readonly string[];
 }
 
 /** The keys of each entry type that name Azure resources: what "blank names" means. */
 export const nameKeys: Record<EntryList, NameKeys> = {
   azure_managed_endpoint: { required: ["ENDPOINT_NAME", "CURRENT_DEPLOYMENT_NAME"], optional: ["PRIOR_DEPLOYMENT_NAME"] },
-  // DEPLOYMENT_VM_SIZE is an instance type, not a name: the template ships it filled in placeholders too.
-  kubernetes_endpoint: { required: ["ENDPOINT_NAME", "CURRENT_DEPLOYMENT_NAME", "COMPUTE_NAME"], optional: ["PRIOR_DEPLOYMENT_NAME"] },
+  // DEPLOYMENT_VM_SIZE is an instance type, not a name: math_coding ships it filled in its placeholder.
+  kubernetes_endpoint: {
+    required: ["ENDPOINT_NAME", "CURRENT_DEPLOYMENT_NAME", "COMPUTE_NAME"],
+    optional: ["PRIOR_DEPLOYMENT_NAME"],
+    alsoRequired: ["DEPLOYMENT_VM_SIZE"],
+  },
   webapp_endpoint: {
     required: ["APP_PLAN_NAME", "WEB_APP_NAME"],
     optional: ["REGISTRY_NAME", "REGISTRY_RG_NAME", "WEB_APP_RG_NAME", "USER_MANAGED_ID", "CONNECTION_NAMES"],
@@ -65,7 +71,7 @@ export function findPlaceholders(document: unknown, file: string): PlaceholderEn
         return;
       }
       // Absent keys are the schema's to report ("required"); blank ones are a half-filled placeholder.
-      const blank = keys.required.filter((key) => key in entry && isBlank(entry[key]));
+      const blank = [...keys.required, ...(keys.alsoRequired ?? [])].filter((key) => key in entry && isBlank(entry[key]));
       if (blank.length > 0) {
         const filled = all.filter((key) => !isBlank(entry[key]));
         throw new ConfigError(

@@ -4,7 +4,6 @@
  * ARM/Blob/managed-identity server, directly and through `llmops run`.
  */
 import { strict as assert } from "node:assert";
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -12,13 +11,13 @@ import { ArmClient } from "../../src/azure/arm/armClient";
 import { downloadDataAsset } from "../../src/azure/dataAssets";
 import { workspaceResourceId } from "../../src/azure/workspaceConnections";
 import { UserError } from "../../src/core/userError";
+import { runLlmops } from "../support/cli";
 import { startFakeDataAssetServer, type FakeDataAssetServer } from "../support/fakeDataAssetServer";
 import { startFakeOpenAiServer, type FakeOpenAiServer, type FakeRequest } from "../support/fakeOpenAiServer";
 import { expectedSentiment, reviewRows, writeTemplateUseCase } from "../support/templateUseCase";
 
 const workspace = { subscriptionId: "00000000-1111-2222-3333-444444444444", resourceGroupName: "rg-llmops-dev", workspaceName: "mlw-llmops-dev" };
 const rows = reviewRows.map(({ review }) => JSON.stringify({ review })).join("\n") + "\n";
-const cli = path.resolve(__dirname, "..", "..", "src", "cli", "llmops.cjs");
 
 describe("azureml: datasets from the workspace", function () {
   this.timeout(120_000);
@@ -79,27 +78,16 @@ describe("azureml: datasets from the workspace", function () {
       const experiment = path.join(useCase, "experiment.yaml");
       fs.writeFileSync(experiment, fs.readFileSync(experiment, "utf8").replace("source: reviews.jsonl", "source: azureml:reviews:2"));
       const out = path.join(root, "runs");
-      const result = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-        const child = spawn(process.execPath, [cli, "run", "--use-case", useCase, "--variants", "default", "--out", out], {
-          cwd: root,
-          env: {
-            PATH: process.env.PATH,
-            HOME: process.env.HOME,
-            AOAI_API_BASE: openAi.url,
-            api_key: "unused",
-            SUBSCRIPTION_ID: workspace.subscriptionId,
-            RESOURCE_GROUP_NAME: workspace.resourceGroupName,
-            WORKSPACE_NAME: workspace.workspaceName,
-            LLMOPS_ARM_ENDPOINT: server.url,
-            LLMOPS_BLOB_ENDPOINT: server.url,
-            IDENTITY_ENDPOINT: `${server.url}/msi/token`,
-            IDENTITY_HEADER: server.identityHeader,
-          },
-        });
-        let stderr = "";
-        child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-        child.on("error", reject);
-        child.on("close", (code) => resolve({ code, stderr }));
+      const result = await runLlmops(["run", "--use-case", useCase, "--variants", "default", "--out", out], root, {
+        AOAI_API_BASE: openAi.url,
+        api_key: "unused",
+        SUBSCRIPTION_ID: workspace.subscriptionId,
+        RESOURCE_GROUP_NAME: workspace.resourceGroupName,
+        WORKSPACE_NAME: workspace.workspaceName,
+        LLMOPS_ARM_ENDPOINT: server.url,
+        LLMOPS_BLOB_ENDPOINT: server.url,
+        IDENTITY_ENDPOINT: `${server.url}/msi/token`,
+        IDENTITY_HEADER: server.identityHeader,
       });
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stderr, /azureml:reviews:2 downloaded from workspace mlw-llmops-dev/);

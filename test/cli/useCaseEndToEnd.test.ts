@@ -4,34 +4,19 @@
  * The stack names the folder (`llmops:useCase`); run and evaluate find it from `--stack` or `--use-case`.
  */
 import { strict as assert } from "node:assert";
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { runLlmops } from "../support/cli";
 import { startFakeOpenAiServer, type FakeOpenAiServer, type FakeRequest } from "../support/fakeOpenAiServer";
 import { startFakeScoringServer, type FakeScoringServer } from "../support/fakeScoringServer";
 import { expectedSentiment, reviewRows, useCaseStackFile, writeTemplateUseCase } from "../support/templateUseCase";
 
 const repositoryRoot = path.resolve(__dirname, "..", "..");
-const cli = path.join(repositoryRoot, "src", "cli", "llmops.cjs");
 const apiKey = "aoai-key-usecase-51c2";
 const endpointKey = "endpoint-key-usecase-9d0e";
 
-function runCli(args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd, env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: "1", ...env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 180_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const runCli = runLlmops;
 
 function lastUserMessage(request: FakeRequest): string {
   const messages = (request.body.messages ?? []) as { role: string; content: string }[];

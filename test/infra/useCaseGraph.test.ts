@@ -13,6 +13,17 @@ import { stackConfig } from "../plan/fixtures";
 import { writeTemplateUseCase } from "../support/templateUseCase";
 import { input, ofType, one, recordGraph, types } from "./fixtures/graph";
 
+/** The plan of review_sentiment's dev stack, in a project under `root`. */
+function planUseCase(root: string, environmentVariables: Record<string, string> = {}) {
+  return buildInfraPlan({
+    stack: "dev",
+    projectRoot: root,
+    stackConfig: stackConfig({ flowPath: undefined, useCase: "review_sentiment" }),
+    stackConfigFile: "Pulumi.dev.yaml",
+    environmentVariables,
+  });
+}
+
 describe("infra: a use case with placeholder entries under mocks", function () {
   this.timeout(120_000);
   let root: string;
@@ -20,14 +31,7 @@ describe("infra: a use case with placeholder entries under mocks", function () {
   before(async () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), "llmops-usecase-graph-"));
     writeTemplateUseCase(root, "review_sentiment", { envYaml: "AZURE_OPENAI_API_KEY: ${AOAI_KEY}\n" });
-    const plan = buildInfraPlan({
-      stack: "dev",
-      projectRoot: root,
-      stackConfig: stackConfig({ flowPath: undefined, useCase: "review_sentiment" }),
-      stackConfigFile: "Pulumi.dev.yaml",
-      environmentVariables: {},
-    });
-    ({ report } = await recordGraph(plan));
+    ({ report } = await recordGraph(planUseCase(root)));
   });
   after(() => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -56,14 +60,7 @@ describe("infra: env.yaml secrets of a deployment", () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "llmops-usecase-secret-"));
     try {
       writeTemplateUseCase(root, "review_sentiment", { envYaml: "AZURE_OPENAI_API_KEY: ${AOAI_KEY}\n" });
-      const plan = buildInfraPlan({
-        stack: "dev",
-        projectRoot: root,
-        stackConfig: stackConfig({ flowPath: undefined, useCase: "review_sentiment" }),
-        stackConfigFile: "Pulumi.dev.yaml",
-        environmentVariables: { AOAI_KEY: "sk-live-graph-1" },
-      });
-      const { report } = await recordGraph(plan);
+      const { report } = await recordGraph(planUseCase(root, { AOAI_KEY: "sk-live-graph-1" }));
       const deployment = one(report, types.deployment, "blue");
       assert.ok(!JSON.stringify(report).includes("sk-live-graph-1"));
       // Pulumi marks the whole properties object secret once one of its values is: never the key in plain text.

@@ -34,6 +34,21 @@ describe("use cases in the template's layout (llmops:useCase)", () => {
       environmentVariables: {},
     });
 
+  type ConfigDocument = Record<string, Record<string, unknown>[]>;
+  /** Runs `check` with review_sentiment's deployment_config.json changed by `change`, then restores the file. */
+  function withConfig(change: (config: ConfigDocument) => void, check: () => void): void {
+    const file = path.join(root, "review_sentiment", "configs", "deployment_config.json");
+    const original = fs.readFileSync(file, "utf8");
+    try {
+      const config = JSON.parse(original) as ConfigDocument;
+      change(config);
+      fs.writeFileSync(file, JSON.stringify(config));
+      check();
+    } finally {
+      fs.writeFileSync(file, original);
+    }
+  }
+
   it("defaults the deployment config and experiment from the folder and leaves the flow to the experiment", () => {
     const settings = readStackSettings({ stack: "dev", stackConfig: useCaseConfig("review_sentiment"), stackConfigFile: "Pulumi.dev.yaml", environmentVariables: {} });
     assert.equal(settings.deploymentConfigPath, "review_sentiment/configs/deployment_config.json");
@@ -106,59 +121,51 @@ describe("use cases in the template's layout (llmops:useCase)", () => {
   });
 
   it("refuses a half-filled entry, naming every blank name", () => {
-    const file = path.join(root, "review_sentiment", "configs", "deployment_config.json");
-    const original = fs.readFileSync(file, "utf8");
-    try {
-      const config = JSON.parse(original) as { webapp_endpoint: Record<string, unknown>[] };
-      config.webapp_endpoint[0]!.WEB_APP_NAME = "app-reviews-dev";
-      fs.writeFileSync(file, JSON.stringify(config));
-      assert.throws(
-        () => planOf("review_sentiment"),
-        (err: unknown) =>
-          err instanceof ConfigError &&
-          err.file === "review_sentiment/configs/deployment_config.json" &&
-          err.jsonPath === "$.webapp_endpoint[0].APP_PLAN_NAME" &&
-          /WEB_APP_NAME filled but APP_PLAN_NAME blank/.test(err.found),
-      );
-      config.webapp_endpoint[0]!.WEB_APP_NAME = "";
-      (config as unknown as { kubernetes_endpoint: Record<string, unknown>[] }).kubernetes_endpoint[0]!.COMPUTE_NAME = "k8s-compute";
-      fs.writeFileSync(file, JSON.stringify(config));
-      assert.throws(
-        () => planOf("review_sentiment"),
-        (err: unknown) =>
-          err instanceof ConfigError &&
-          err.jsonPath === "$.kubernetes_endpoint[0]" &&
-          /ENDPOINT_NAME, CURRENT_DEPLOYMENT_NAME blank/.test(err.found),
-      );
-    } finally {
-      fs.writeFileSync(file, original);
-    }
+    withConfig(
+      (config) => (config.webapp_endpoint[0]!.WEB_APP_NAME = "app-reviews-dev"),
+      () =>
+        assert.throws(
+          () => planOf("review_sentiment"),
+          (err: unknown) =>
+            err instanceof ConfigError &&
+            err.file === "review_sentiment/configs/deployment_config.json" &&
+            err.jsonPath === "$.webapp_endpoint[0].APP_PLAN_NAME" &&
+            /WEB_APP_NAME filled but APP_PLAN_NAME blank/.test(err.found),
+        ),
+    );
+    withConfig(
+      (config) => (config.kubernetes_endpoint[0]!.COMPUTE_NAME = "k8s-compute"),
+      () =>
+        assert.throws(
+          () => planOf("review_sentiment"),
+          (err: unknown) =>
+            err instanceof ConfigError &&
+            err.jsonPath === "$.kubernetes_endpoint[0]" &&
+            /ENDPOINT_NAME, CURRENT_DEPLOYMENT_NAME, DEPLOYMENT_VM_SIZE blank/.test(err.found),
+        ),
+    );
   });
 
   it("keeps a Kubernetes entry whose only filled value is its instance type a placeholder (math_coding ships one)", () => {
-    const file = path.join(root, "review_sentiment", "configs", "deployment_config.json");
-    const original = fs.readFileSync(file, "utf8");
-    try {
-      const config = JSON.parse(original) as { kubernetes_endpoint: Record<string, unknown>[] };
-      config.kubernetes_endpoint[0]!.DEPLOYMENT_VM_SIZE = "promptinstancetype";
-      fs.writeFileSync(file, JSON.stringify(config));
-      assert.ok((planOf("review_sentiment").notices ?? []).some((n) => n.includes("kubernetes_endpoint[0]") && n.includes("placeholder")));
-    } finally {
-      fs.writeFileSync(file, original);
-    }
+    withConfig(
+      (config) => {
+        config.kubernetes_endpoint[0]!.DEPLOYMENT_VM_SIZE = "promptinstancetype";
+      },
+      () => {
+        assert.ok((planOf("review_sentiment").notices ?? []).some((n) => n.includes("kubernetes_endpoint[0]") && n.includes("placeholder")));
+      },
+    );
   });
 
   it("says the entries are placeholders when nothing is filled for the stack's environment", () => {
-    const file = path.join(root, "review_sentiment", "configs", "deployment_config.json");
-    const original = fs.readFileSync(file, "utf8");
-    try {
-      const config = JSON.parse(original) as { azure_managed_endpoint: Record<string, unknown>[] };
-      Object.assign(config.azure_managed_endpoint[0]!, { ENDPOINT_NAME: "", CURRENT_DEPLOYMENT_NAME: "" });
-      fs.writeFileSync(file, JSON.stringify(config));
-      assert.throws(() => planOf("review_sentiment"), (err: unknown) => err instanceof ConfigError && /placeholders: fill their names/.test(err.expected));
-    } finally {
-      fs.writeFileSync(file, original);
-    }
+    withConfig(
+      (config) => {
+        Object.assign(config.azure_managed_endpoint[0]!, { ENDPOINT_NAME: "", CURRENT_DEPLOYMENT_NAME: "" });
+      },
+      () => {
+        assert.throws(() => planOf("review_sentiment"), (err: unknown) => err instanceof ConfigError && /placeholders: fill their names/.test(err.expected));
+      },
+    );
   });
 
   it("applies environment/env.yaml to the deployments, secrets only by the variable holding them", () => {
@@ -170,19 +177,17 @@ describe("use cases in the template's layout (llmops:useCase)", () => {
   });
 
   it("applies environment/env.yaml to the Web App, secrets as Key Vault references", () => {
-    const file = path.join(root, "review_sentiment", "configs", "deployment_config.json");
-    const original = fs.readFileSync(file, "utf8");
-    try {
-      const config = JSON.parse(original) as { webapp_endpoint: Record<string, unknown>[] };
-      Object.assign(config.webapp_endpoint[0]!, { CONNECTION_NAMES: [], APP_PLAN_NAME: "plan-reviews-dev", WEB_APP_NAME: "app-reviews-dev" });
-      fs.writeFileSync(file, JSON.stringify(config));
-      const webApp = planOf("review_sentiment").webApp!;
-      assert.equal(webApp.appSettings.SENTIMENT_CASE, "upper");
-      assert.deepEqual(webApp.connectionSecrets, [{ settingName: "AZURE_OPENAI_API_KEY", keyVaultSecretName: "aoai-key" }]);
-      assert.equal(webApp.appSettings.AZURE_OPENAI_API_KEY, undefined);
-    } finally {
-      fs.writeFileSync(file, original);
-    }
+    withConfig(
+      (config) => {
+        Object.assign(config.webapp_endpoint[0]!, { CONNECTION_NAMES: [], APP_PLAN_NAME: "plan-reviews-dev", WEB_APP_NAME: "app-reviews-dev" });
+      },
+      () => {
+        const webApp = planOf("review_sentiment").webApp!;
+        assert.equal(webApp.appSettings.SENTIMENT_CASE, "upper");
+        assert.deepEqual(webApp.connectionSecrets, [{ settingName: "AZURE_OPENAI_API_KEY", keyVaultSecretName: "aoai-key" }]);
+        assert.equal(webApp.appSettings.AZURE_OPENAI_API_KEY, undefined);
+      },
+    );
   });
 
   it("names the file of a missing use-case experiment", () => {
