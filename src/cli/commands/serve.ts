@@ -39,6 +39,7 @@ environment:
   LLMOPS_CONNECTIONS                                 on the Web App: connections from <NAME>_* app settings
   <CONNECTION>  <CONNECTION>_<FIELD>                 prompt flow's overrides (JSON or another name; single fields)
   APPLICATIONINSIGHTS_CONNECTION_STRING              send traces and request metrics to Application Insights
+  AML_APP_INSIGHTS_KEY                               (Azure ML, App Insights enabled) the same, by instrumentation key
   DATA_COLLECTION=true, LLMOPS_DATA_COLLECTION_DIR   collect inputs/outputs per request (model data collector format)
   BUILD_INFO                                         answered by GET /version
   LLMOPS_LOG_LEVEL                                   debug | info (default) | warn | error`;
@@ -100,6 +101,16 @@ function isOn(value: string | undefined): boolean {
 
 const logLevels = ["debug", "info", "warn", "error"] as const;
 
+/**
+ * Application Insights, as prompt flow's serving reads it: the instrumentation key Azure ML passes a deployment
+ * with App Insights enabled (AML_APP_INSIGHTS_KEY, or APPINSIGHTS_INSTRUMENTATIONKEY), else a connection string.
+ */
+function applicationInsightsConnectionString(env: NodeJS.ProcessEnv): string | undefined {
+  const key = env.AML_APP_INSIGHTS_KEY?.trim() || env.APPINSIGHTS_INSTRUMENTATIONKEY?.trim();
+  if (key) return `InstrumentationKey=${key}`;
+  return env.APPLICATIONINSIGHTS_CONNECTION_STRING?.trim() || undefined;
+}
+
 /** Resolves when SIGTERM or SIGINT arrives. */
 function stopSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
@@ -120,11 +131,12 @@ export async function serve(parsed: ServeArguments, env: NodeJS.ProcessEnv): Pro
 
   // Application Insights first: its HTTP instrumentation must be in place before the server module loads, so
   // the server and everything it pulls in are required after it.
-  const appInsights = env.APPLICATIONINSIGHTS_CONNECTION_STRING?.trim();
+  const appInsights = applicationInsightsConnectionString(env);
   let monitor: typeof import("@azure/monitor-opentelemetry") | undefined;
   if (appInsights) {
     monitor = require("@azure/monitor-opentelemetry") as typeof import("@azure/monitor-opentelemetry");
-    monitor.useAzureMonitor({ azureMonitorExporterOptions: { connectionString: appInsights } });
+    // Live Metrics polls Azure for as long as the process lives and would hold it open after a drain.
+    monitor.useAzureMonitor({ azureMonitorExporterOptions: { connectionString: appInsights }, enableLiveMetrics: false });
   }
   const { createServeApp } = require("../../serve/app") as typeof import("../../serve/app");
   const { loadFlowToServe } = require("../../serve/servedFlow") as typeof import("../../serve/servedFlow");
@@ -178,8 +190,15 @@ export async function serve(parsed: ServeArguments, env: NodeJS.ProcessEnv): Pro
   await flow.close();
   await python.close();
   await collector?.close();
-  await monitor?.shutdownAzureMonitor();
+  try {
+    await monitor?.shutdownAzureMonitor();
+  } catch (err) {
+    // Telemetry that cannot be flushed is lost, not a failed shutdown.
+    app.server.log.warn({ error: err instanceof Error ? err.message : String(err) }, "Application Insights: telemetry not flushed");
+  }
   app.server.log.info({ unfinished }, "stopped");
+  // Exporters can leave timers behind after their shutdown; a drained server exits anyway so its container stops.
+  if (monitor) setTimeout(() => process.exit(0), 1000).unref();
   return 0;
 }
 
