@@ -75,6 +75,12 @@ function rssMb(pid: number): number {
   return Math.round(kb / 1024);
 }
 
+/** CPU time (user + system) a process has used, in ms, from /proc (clock ticks of 10 ms). */
+function cpuMsOf(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 function writeFlow(dir: string, modelUrl: string): { flow: string; connections: string } {
   fs.writeFileSync(
     path.join(dir, "flow.dag.yaml"),
@@ -120,12 +126,15 @@ export async function run(args: string[]): Promise<void> {
     });
     const signal = new AbortController().signal;
     await drive(500, concurrency, async (i) => (await served.run({ ticket_text: `warm ${i}` }, signal)).status === "Completed");
+    const cpuBefore = process.cpuUsage();
     const inProcess = await drive(requests, concurrency, async (i) => (await served.run(JSON.parse(body(i)) as Record<string, unknown>, signal)).status === "Completed");
+    const cpuUsed = process.cpuUsage(cpuBefore);
+    const inProcessCpuMs = (cpuUsed.user + cpuUsed.system) / 1000 / requests;
     await served.close();
     await python.close();
 
     // Over HTTP against a real llmops serve.
-    const server = await startServe({ args: ["--flow", flow, "--connections", connections], env: { BENCH_KEY: "bench-key", LLMOPS_LOG_LEVEL: "warn" } });
+    const server = await startServe({ args: ["--flow", flow, "--connections", connections], env: { BENCH_KEY: "bench-key" }, timeoutMs: 120_000 });
     const { port } = new URL(server.url);
     const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
     const post = (i: number): Promise<boolean> =>
@@ -140,15 +149,19 @@ export async function run(args: string[]): Promise<void> {
       });
     try {
       await drive(500, concurrency, post);
+      const serverCpuBefore = cpuMsOf(server.child.pid!);
       const overHttp = await drive(requests, concurrency, post);
+      const serverCpuMs = (cpuMsOf(server.child.pid!) - serverCpuBefore) / requests;
       console.log(`model latency ${latencyMs} ms, concurrency ${concurrency}, ${os.cpus().length} CPUs (client and server share them)`);
       console.log(line("in-process", inProcess));
       console.log(line("llmops serve", overHttp));
       console.log(`added by serving: p50_ms=${(overHttp.p50 - inProcess.p50).toFixed(2)} p99_ms=${(overHttp.p99 - inProcess.p99).toFixed(2)} (target p99 < 5)`);
+      // CPU per request does not depend on how loaded the machine is: what the server adds, request by request.
+      console.log(`cpu per request: engine in-process ${inProcessCpuMs.toFixed(2)} ms (with its client), llmops serve process ${serverCpuMs.toFixed(2)} ms`);
       if (memoryRequests > 0) {
         const pid = server.child.pid!;
         const checkpoints: string[] = [`0:${rssMb(pid)}MB`];
-        const step = Math.max(1, Math.floor(memoryRequests / 4));
+        const step = Math.max(1, Math.floor(memoryRequests / 8));
         let done = 0;
         while (done < memoryRequests) {
           const batch = Math.min(step, memoryRequests - done);

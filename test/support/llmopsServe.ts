@@ -43,14 +43,17 @@ export function startServe(options: StartServeOptions): Promise<ServeProcess> {
       child.kill("SIGKILL");
       reject(new Error(`llmops serve did not start in ${options.timeoutMs ?? 30_000} ms\n${stdout}\n${stderr}`));
     }, options.timeoutMs ?? 30_000);
+    let started = false;
     child.stdout.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();
+      if (started) return;
       const listening = stdout
         .split("\n")
         .filter((line) => line.startsWith("{"))
         .map((line) => JSON.parse(line) as { msg?: string; host?: string; port?: number })
         .find((entry) => entry.msg === "listening");
       if (listening?.port !== undefined) {
+        started = true;
         clearTimeout(timer);
         resolve({
           url: `http://127.0.0.1:${listening.port}`,
