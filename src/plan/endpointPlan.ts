@@ -54,7 +54,7 @@ export function promptflowConfigOverride(azure: AzureTarget, endpointName: strin
 }
 
 /** The container requests of a Kubernetes entry; numbers become the quantity strings ARM takes. */
-export function containerResourceRequestsOf(entry: KubernetesEndpointEntry): ContainerResourceRequestsPlan | undefined {
+function containerResourceRequestsOf(entry: KubernetesEndpointEntry): ContainerResourceRequestsPlan | undefined {
   const cpu = typeof entry.CPU_ALLOCATION === "number" ? String(entry.CPU_ALLOCATION) : looseString(entry.CPU_ALLOCATION);
   const memory = looseString(entry.MEMORY_ALLOCATION);
   if (cpu === undefined && memory === undefined) return undefined;

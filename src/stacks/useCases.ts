@@ -42,7 +42,7 @@ export interface UseCase extends UseCaseLeg {
   paths: string[];
 }
 
-export const defaultUseCase = "default";
+const defaultUseCase = "default";
 const defaultProductionLog = "flows/data/production_log.jsonl";
 
 function folderOf(file: string): string {

@@ -2,11 +2,9 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { spawn } from "node:child_process";
 import { affectedUseCases, groupUseCases, matrixOf, readStackSummaries, useCaseOfStack, type StackSummary } from "../../src/stacks/useCases";
 import { UserError } from "../../src/core/userError";
-
-const repositoryRoot = path.resolve(__dirname, "..", "..");
+import { runLlmops } from "../evaluation/phases/cliSupport";
 
 const flat: StackSummary[] = [
   { stack: "dev", environment: "dev", sources: ["config/deployment_config.json", "flows/", "flows/support_ticket_classifier/"] },
@@ -111,16 +109,7 @@ describe("stacks: use cases for CI", function () {
   it("prints the matrix of this repository through the CLI, filtered by a list of changed files", async () => {
     const changed = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "llmops-changed-")), "changed.txt");
     fs.writeFileSync(changed, "README.md\n");
-    const run = (args: string[]) =>
-      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-        const child = spawn(process.execPath, [path.join(repositoryRoot, "src", "cli", "llmops.cjs"), "use-cases", ...args], { cwd: repositoryRoot });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-        child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-        child.on("error", reject);
-        child.on("close", (code) => resolve({ code, stdout, stderr }));
-      });
+    const run = (args: string[]) => runLlmops(["use-cases", ...args], {});
     const all = await run(["--json"]);
     assert.equal(all.code, 0, all.stderr);
     assert.deepEqual(JSON.parse(all.stdout), {

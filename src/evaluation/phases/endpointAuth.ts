@@ -48,7 +48,7 @@ export interface AuthSources {
 }
 
 /** `LLMOPS_ENDPOINT_KEY_TICKET_EP` for endpoint `ticket-ep`: the key of one endpoint when a stack has two. */
-export function endpointKeyVariableOf(endpointName: string): string {
+function endpointKeyVariableOf(endpointName: string): string {
   return `${endpointKeyVariable}_${endpointName.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}`;
 }
 
