@@ -8,8 +8,9 @@ import type {
   RoleAssignmentConfig,
   WebAppEntry,
 } from "./deploymentConfigTypes";
-import { jsonPath, type PathSegment } from "./jsonPath";
+import { describeFound, jsonPath, type PathSegment } from "./jsonPath";
 import { looseNumber, looseString } from "./looseValues";
+import { refusePlainSecret } from "./secretGuard";
 import { resolveTraffic } from "./trafficAllocation";
 
 /**
@@ -75,7 +76,7 @@ function rejectDuplicateEndpointNames(file: string, managed: OnlineEndpointEntry
 /** Rules of managed and Kubernetes entries alike: traffic, pins, scale, probes, secrets, roles. */
 function checkEndpointEntry(entry: OnlineEndpointEntry, file: string, base: PathSegment[]): void {
   resolveTraffic(entry, file, base);
-  checkEnvironmentVariables(entry.ENVIRONMENT_VARIABLES, file, [...base, "ENVIRONMENT_VARIABLES"]);
+  checkEnvironmentVariables(entry.ENVIRONMENT_VARIABLES, file, [...base, "ENVIRONMENT_VARIABLES"], { names: endpointReservedSettings, prefixes: [] });
   const at = (...keys: PathSegment[]): string => jsonPath([...base, ...keys]);
   const hasPrior = looseString(entry.PRIOR_DEPLOYMENT_NAME) !== undefined;
   for (const role of ["PRIOR", "CURRENT"] as const) {
@@ -142,12 +143,8 @@ function checkWebAppEntry(entry: WebAppEntry, file: string, base: PathSegment[])
     }
     settings.set(setting, index);
   });
-  checkEnvironmentVariables(entry.ENVIRONMENT_VARIABLES, file, [...base, "ENVIRONMENT_VARIABLES"]);
-  for (const name of Object.keys(entry.ENVIRONMENT_VARIABLES ?? {})) {
-    if (settings.has(name)) {
-      throw new ConfigError(file, at("ENVIRONMENT_VARIABLES", name), "no app setting that CONNECTION_NAMES already sets", `the key "${name}"`);
-    }
-  }
+  const prefixes = [...settings.keys()].map((setting) => setting.replace(/API_KEY$/, ""));
+  checkEnvironmentVariables(entry.ENVIRONMENT_VARIABLES, file, [...base, "ENVIRONMENT_VARIABLES"], { names: webAppReservedSettings, prefixes });
   checkRoleAssignments(entry.ROLE_ASSIGNMENTS, file, [...base, "ROLE_ASSIGNMENTS"]);
 }
 
@@ -162,35 +159,79 @@ export function connectionSecretName(connection: string): string {
   return `${kebab}-api-key`;
 }
 
-// Names that hold credentials by convention. Their values must never sit in a config file in plain text.
-const secretName = /(^|_)(API_?KEY|ACCESS_?KEY|SECRET|CLIENT_SECRET|PASSWORD|PASSWD|TOKEN|CONNECTION_STRING|SAS)$/i;
+/** Settings the plan writes itself on every endpoint deployment; an ENVIRONMENT_VARIABLES entry may not replace them. */
+const endpointReservedSettings: Record<string, string> = {
+  PRT_CONFIG_OVERRIDE: "the plan sets it so the flow finds its workspace connections",
+};
 
-/** Whether a setting's name says it holds a credential (its value must be a reference, never a literal). */
-export function isSecretLookingName(name: string): boolean {
-  return secretName.test(name);
+/** App settings the plan writes itself on every Web App. */
+const webAppReservedSettings: Record<string, string> = {
+  WEBSITES_PORT: "the plan sets it to the serving port",
+  AZURE_CLIENT_ID: "the plan sets it to the Web App's user-assigned identity",
+  LLMOPS_CONNECTIONS: "the plan sets it from CONNECTION_NAMES",
+};
+
+// Keys JavaScript objects treat specially: as a setting name they would be dropped or change the object's prototype.
+const objectKeys = new Set(["__proto__", "constructor", "prototype"]);
+
+interface ReservedNames {
+  names: Record<string, string>;
+  /** `<PREFIX>_`: every setting of a connection the plan writes (AOAI_API_BASE, AOAI_API_KEY, ...). */
+  prefixes: string[];
 }
-const allowedSecretValue = /^(|@Microsoft\.KeyVault\(.*\)|\$\{[^}]+\})$/;
 
-function checkEnvironmentVariables(variables: Record<string, string> | undefined, file: string, base: PathSegment[]): void {
+function checkEnvironmentVariables(
+  variables: Record<string, string> | undefined,
+  file: string,
+  base: PathSegment[],
+  reserved: ReservedNames,
+): void {
   for (const [name, value] of Object.entries(variables ?? {})) {
-    if (secretName.test(name) && !allowedSecretValue.test(value)) {
-      // The value is deliberately not echoed: it may be a real secret.
-      throw new ConfigError(
-        file,
-        jsonPath([...base, name]),
-        "no secret in plain text: keep it in Key Vault and use a connection (CONNECTION_NAMES for Web Apps, " +
-          "a workspace connection for endpoints) or a @Microsoft.KeyVault(...) reference",
-        "a literal value (not shown)",
-      );
+    const at = jsonPath([...base, name]);
+    if (objectKeys.has(name)) {
+      throw new ConfigError(file, at, "an environment variable name (not a JavaScript object key)", `the key "${name}"`);
     }
-    if (name === "PROMPTFLOW_RUN_MODE" && value !== "serving") {
-      throw new ConfigError(file, jsonPath([...base, name]), '"serving" (deployed flows always serve)', JSON.stringify(value));
+    if (name === "PROMPTFLOW_RUN_MODE") {
+      if (value !== "serving") throw new ConfigError(file, at, '"serving" (deployed flows always serve)', JSON.stringify(value));
+      continue;
     }
+    const setBy = reserved.names[name] ?? reservedPrefixReason(name, reserved.prefixes);
+    if (setBy !== undefined) {
+      throw new ConfigError(file, at, `no setting the plan writes itself (${setBy})`, `the key "${name}"`);
+    }
+    // The value is deliberately not echoed: it may be a real secret.
+    refusePlainSecret(file, at, name, value);
+  }
+}
+
+function reservedPrefixReason(name: string, prefixes: readonly string[]): string | undefined {
+  const prefix = prefixes.find((candidate) => name.toUpperCase().startsWith(candidate));
+  return prefix === undefined ? undefined : `the plan writes ${prefix}* from CONNECTION_NAMES`;
+}
+
+const resourceIdShape =
+  /^\/subscriptions\/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\/resourceGroups\/[-\w._()]{0,89}[-\w()]\/providers\/[A-Za-z][A-Za-z0-9]*\.[A-Za-z][A-Za-z0-9.]*(\/[A-Za-z][A-Za-z0-9]*\/[^/\s]+)+$/;
+
+/**
+ * A scope that is an ARM ID must be one resource's ID: `..` or `.` segments would make ARM (or a proxy in front
+ * of it) resolve another scope than the one reviewed, and a resource group ending in "." does not exist.
+ */
+function checkScope(scope: string, file: string, at: string): void {
+  if (!scope.startsWith("/")) return;
+  const segments = scope.split("/").slice(1);
+  if (segments.some((segment) => segment === "." || segment === "..") || !resourceIdShape.test(scope)) {
+    throw new ConfigError(
+      file,
+      at,
+      "a resource ID /subscriptions/<guid>/resourceGroups/<rg>/providers/<Namespace>/<type>/<name>[/<type>/<name>...] without . or .. segments",
+      describeFound(scope),
+    );
   }
 }
 
 function checkRoleAssignments(list: RoleAssignmentConfig[] | undefined, file: string, base: PathSegment[]): void {
   (list ?? []).forEach((assignment, index) => {
+    checkScope(assignment.SCOPE, file, jsonPath([...base, index, "SCOPE"]));
     if (findRole(assignment.ROLE) === undefined) {
       throw new ConfigError(
         file,

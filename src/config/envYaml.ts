@@ -6,10 +6,10 @@
  * as a Pulumi secret, the Web App as a Key Vault reference; a literal is refused and never echoed.
  */
 import * as fs from "node:fs";
+import { isSecretLookingName, plainSecretReason } from "../core/plainSecrets";
 import { ConfigError, UserError } from "../core/userError";
 import { parseYaml } from "../core/yaml";
 import { readTextFile } from "../core/files";
-import { isSecretLookingName } from "./deploymentConfigChecks";
 import { describeFound, jsonPath } from "./jsonPath";
 
 export interface EnvYamlEntry {
@@ -46,8 +46,15 @@ export function parseEnvYaml(text: string, file: string): EnvYamlEntry[] {
     const secret = isSecretLookingName(name);
     const match = reference.exec(text);
     if (match) return { name, variable: match[1]!, secret };
-    if (secret) {
-      throw new ConfigError(file, at, "a reference to an environment variable like ${MY_API_KEY} (secrets are never stored in files)", "a literal value (not shown)");
+    // A literal under a secret-looking name, or a credential-shaped literal under any name (user:password@ in a URL).
+    const plainSecret = plainSecretReason(name, text);
+    if (secret || plainSecret !== undefined) {
+      throw new ConfigError(
+        file,
+        at,
+        "a reference to an environment variable like ${MY_API_KEY} (secrets are never stored in files)",
+        plainSecret ?? "a literal value (not shown)",
+      );
     }
     return { name, value: text, secret };
   });

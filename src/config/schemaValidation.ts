@@ -84,6 +84,15 @@ function closest(key: string, candidates: readonly string[]): string | undefined
   return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 4)) ? best : undefined;
 }
 
+/** "nothing", or the misspelt key that was probably meant: `DEPLOYMENT_VM_SIZ`, `llmops:workspacename`. */
+function missingKeyFound(key: string, error: ErrorObject): string {
+  if (!isRecord(error.data)) return "nothing";
+  const known = new Set(knownKeys(error.parentSchema));
+  const typos = Object.keys(error.data).filter((present) => !known.has(present));
+  const typo = typos.find((present) => closest(present, [key]) !== undefined);
+  return typo === undefined ? "nothing" : `nothing, but the key ${JSON.stringify(typo)} (did you mean "${key}"?)`;
+}
+
 function typeWords(type: unknown): string {
   const names = Array.isArray(type) ? type : [type];
   const words = names.map((t) =>
@@ -119,7 +128,7 @@ function toConfigError(file: string, error: ErrorObject): ConfigError {
     case "required": {
       const key = stringParam(params, "missingProperty");
       const expected = descriptionOf(propertySchema(error.parentSchema, key)) ?? "a value";
-      return new ConfigError(file, jsonPath([...segments, key]), `${expected} (required)`, "nothing");
+      return new ConfigError(file, jsonPath([...segments, key]), `${expected} (required)`, missingKeyFound(key, error));
     }
     case "additionalProperties": {
       const key = stringParam(params, "additionalProperty");

@@ -1,5 +1,6 @@
 import { ConfigError } from "../core/userError";
 import { jsonPath } from "./jsonPath";
+import { refusePlainSecret } from "./secretGuard";
 import { validateAgainstSchema } from "./schemaValidation";
 import type { DatasetSource, StackSettings } from "./stackSettings";
 import { isRecord } from "../core/values";
@@ -123,6 +124,21 @@ function stringRecord(value: unknown): Record<string, string> {
   return result;
 }
 
+/** Tags the plan sets on resources itself; a stack tag of the same name would be overwritten without a word. */
+export const planTagNames = ["environment", "managed-by", "flow-content-hash", "flow-name", "deployment-role"] as const;
+
+/** Tags are plain text anyone with Reader access sees: no reserved names, no secrets (the schema checks the limits). */
+function checkedTags(tags: Record<string, string>, file: string): Record<string, string> {
+  for (const [name, value] of Object.entries(tags)) {
+    const at = configPath("tags", name);
+    if ((planTagNames as readonly string[]).includes(name.toLowerCase())) {
+      throw new ConfigError(file, at, `a tag name the plan does not set itself (it sets ${planTagNames.join(", ")})`, `the tag "${name}"`);
+    }
+    refusePlainSecret(file, at, name, value, "a tag without a secret (tags are plain text readable by anyone who can read the resource)");
+  }
+  return tags;
+}
+
 export interface StackConfigInput {
   stack: string;
   stackConfig: Record<string, string>;
@@ -175,7 +191,7 @@ export function readStackSettings(input: StackConfigInput): StackSettings {
       (useCase !== undefined ? inUseCase(useCase, useCaseFiles.deploymentConfig) : defaultDeploymentConfigPath),
     experimentPath:
       optionalString(get("experimentPath")) ?? (useCase !== undefined ? inUseCase(useCase, useCaseFiles.experiment) : defaultExperimentPath),
-    tags: stringRecord(get("tags")),
+    tags: checkedTags(stringRecord(get("tags")), file),
     serving: servingSettings(get("serving")),
   };
   if (useCase !== undefined) settings.useCase = useCase;

@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { ConfigError, UserError } from "../core/userError";
 import { isRecord } from "../core/values";
 import { readYamlFile } from "../core/yaml";
+import { refuseEncryptedStackValues } from "./secretGuard";
 import { configNamespace, readStackSettings, useCaseFiles } from "./stackConfig";
 
 /** Replaces every secret value the offline tools show. */
@@ -35,6 +36,7 @@ export function readStackConfigFile(projectRoot: string, stack: string): StackCo
     displayName: file,
     missing: () => new UserError(`${file} not found in ${projectRoot}: create it (pulumi stack init ${stack}) or pick another --stack`),
   });
+  refuseEncryptedStackValues(document, file);
   return stackConfigFromDocument(document, file);
 }
 

@@ -1,3 +1,5 @@
+import { escapeControlCharacters } from "./controlCharacters";
+
 /**
  * A mistake the user can fix (bad config, missing file, unknown flag). The CLI prints its message without a
  * stack trace and exits with code 2; anything else is a bug and keeps its stack.
@@ -16,6 +18,8 @@ export class ConfigError extends UserError {
     readonly expected: string,
     readonly found: string,
   ) {
-    super(`${file}: ${jsonPath}: expected ${expected}, found ${found}`);
+    // One line whatever the file holds: a key name or value with a newline, an ANSI escape or a bidi override
+    // is shown escaped, never acted on by the terminal.
+    super(escapeControlCharacters(`${file}: ${jsonPath}: expected ${expected}, found ${found}`));
   }
 }

@@ -4,6 +4,7 @@
  * (`${VAR}` or `${env:VAR}`); a literal secret in a file is refused. Errors name the variable or the field and
  * never show a value.
  */
+import { plainSecretReason } from "../core/plainSecrets";
 import { ConfigError, UserError } from "../core/userError";
 import type { Connection, ConnectionRateLimits } from "./types";
 
@@ -50,6 +51,17 @@ class SpecReader {
       return undefined;
     }
     if (typeof raw !== "string" && typeof raw !== "number") throw new ConfigError(this.source, `${this.path}.${field}`, "a string", typeof raw);
+    // What is written in the file, references left out, must hold no credential: `https://user:pass@host`,
+    // `?api-key=...`, or a literal under a secret-looking name in a custom connection's configs.
+    const secret = plainSecretReason(field, String(raw).replace(embeddedReference, ""));
+    if (secret !== undefined) {
+      throw new ConfigError(
+        this.source,
+        `${this.path}.${field}`,
+        "no secret in plain text: put it in an environment variable and write ${MY_VARIABLE}, or under secrets:",
+        secret,
+      );
+    }
     return String(raw).replace(embeddedReference, (_match, name: string) => this.variable(name, field));
   }
 

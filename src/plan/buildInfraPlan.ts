@@ -5,6 +5,7 @@ import type { OnlineEndpointEntry, WebAppEntry } from "../config/deploymentConfi
 import { jsonPath, type PathSegment } from "../config/jsonPath";
 import { loadDeploymentConfig } from "../config/loadDeploymentConfig";
 import { looseBoolean, looseString } from "../config/looseValues";
+import { resolveInside } from "../config/projectPaths";
 import { readStackSettings } from "../config/stackConfig";
 import type { ExistingResourceSettings, StackSettings } from "../config/stackSettings";
 import { ConfigError } from "../core/userError";
@@ -63,9 +64,18 @@ function findEntry<T extends { ENV_NAME: string }>(
   return index < 0 || !entries ? undefined : { entry: entries[index]!, index: originalIndex(list, index, loaded.placeholders) };
 }
 
+/** A path from a config file, inside `root` or refused (ConfigError at `jsonPathText` of `file`). */
+function pathInside(root: string, rootWords: string, value: string, file: string, jsonPathText: string, what: string): string {
+  const absolute = resolveInside(root, value);
+  if (absolute === undefined) {
+    throw new ConfigError(file, jsonPathText, `${what} inside ${rootWords}`, `${JSON.stringify(value)} (outside it)`);
+  }
+  return absolute;
+}
+
 /** TEST_FILE_PATH: relative to the use-case folder in the template's layout, else to the project root. */
 function resolveTestFile(baseDir: string, baseWords: string, file: string, at: readonly PathSegment[], value: string): string {
-  const absolute = path.resolve(baseDir, value);
+  const absolute = pathInside(baseDir, baseWords, value, file, jsonPath([...at, "TEST_FILE_PATH"]), "a request file");
   if (!fs.existsSync(absolute) || !fs.statSync(absolute).isFile()) {
     throw new ConfigError(file, jsonPath([...at, "TEST_FILE_PATH"]), `an existing request file (relative to ${baseWords})`, `"${value}" (not found)`);
   }
@@ -128,7 +138,14 @@ function webAppConnectionsOf(
   index: number,
 ): WebAppConnections {
   const names = entry.CONNECTION_NAMES ?? [];
-  const experimentAbsolute = path.resolve(input.projectRoot, settings.experimentPath);
+  const experimentAbsolute = pathInside(
+    input.projectRoot,
+    "the project",
+    settings.experimentPath,
+    input.stackConfigFile,
+    jsonPath(["config", "llmops:experimentPath"]),
+    "an experiment file",
+  );
   let specs: Record<string, unknown>[] = [];
   if (names.length > 0) {
     if (!fs.existsSync(experimentAbsolute)) {
@@ -244,7 +261,7 @@ function baseImageOf(entries: readonly { list: string; entry: OnlineEndpointEntr
  */
 function experimentOutlineOf(input: PlanInput, settings: StackSettings): ExperimentOutline | undefined {
   if (settings.useCase === undefined) return undefined;
-  const absolute = path.resolve(input.projectRoot, settings.experimentPath);
+  const absolute = pathInside(input.projectRoot, "the project", settings.experimentPath, input.stackConfigFile, jsonPath(["config", "llmops:experimentPath"]), "an experiment file");
   if (fs.existsSync(absolute)) return readExperimentOutline(absolute, settings.environment);
   throw new ConfigError(
     input.stackConfigFile,
@@ -264,7 +281,10 @@ function buildFlowAndImage(
   notices: string[],
 ): { flow: FlowPlan; image: ImagePlan } {
   const fromExperiment = settings.flowPath === undefined && experiment !== undefined;
-  const sourceDir = settings.flowPath !== undefined ? path.resolve(input.projectRoot, settings.flowPath) : experiment!.flow;
+  const sourceDir =
+    settings.flowPath !== undefined
+      ? pathInside(input.projectRoot, "the project", settings.flowPath, input.stackConfigFile, jsonPath(["config", "llmops:flowPath"]), "a prompt flow folder")
+      : experiment!.flow;
   const shown = displayPath(input.projectRoot, sourceDir);
   const [file, at] = fromExperiment ? [displayPath(input.projectRoot, experiment.file), "$.flow"] : [input.stackConfigFile, jsonPath(["config", "llmops:flowPath"])];
   if (!fs.existsSync(sourceDir) || !fs.statSync(sourceDir).isDirectory()) {
@@ -375,7 +395,10 @@ function requireServableFlow(sourceDir: string, definition: FlowDefinition, stac
  */
 export function buildInfraPlan(input: PlanInput): InfraPlan {
   const settings = readStackSettings(input);
-  const configAbsolute = path.resolve(input.projectRoot, settings.deploymentConfigPath);
+  // --config is the caller's own choice; a path from the stack file stays inside the project.
+  const configAbsolute = input.deploymentConfigPath
+    ? path.resolve(input.projectRoot, settings.deploymentConfigPath)
+    : pathInside(input.projectRoot, "the project", settings.deploymentConfigPath, input.stackConfigFile, jsonPath(["config", "llmops:deploymentConfigPath"]), "a deployment config file");
   const configFile = displayPath(input.projectRoot, configAbsolute);
   const chosenBy = input.deploymentConfigPath ? "--config" : input.stackConfigFile;
   const loaded = loadDeploymentConfig(configAbsolute, configFile, chosenBy);

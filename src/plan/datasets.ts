@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { jsonPath } from "../config/jsonPath";
+import { resolveInside } from "../config/projectPaths";
 import type { DatasetSource } from "../config/stackSettings";
 import type { ExperimentOutline } from "../config/experiment";
 import { ConfigError } from "../core/userError";
@@ -13,8 +14,10 @@ export const defaultDatasetPattern = "flows/data/*.jsonl";
 /** "flows/data/*.jsonl": a `*` is allowed in the file name only. */
 function expand(projectRoot: string, pattern: string): string[] {
   const absolute = path.resolve(projectRoot, pattern);
+  // A symlinked data file pointing out of the project is skipped here and refused below when named explicitly.
+  const inside = (file: string): boolean => resolveInside(projectRoot, file) !== undefined;
   const base = path.basename(absolute);
-  if (!base.includes("*")) return fs.existsSync(absolute) && fs.statSync(absolute).isFile() ? [absolute] : [];
+  if (!base.includes("*")) return fs.existsSync(absolute) && fs.statSync(absolute).isFile() && inside(absolute) ? [absolute] : [];
   const dir = path.dirname(absolute);
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return [];
   const matcher = new RegExp(`^${base.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
@@ -22,6 +25,7 @@ function expand(projectRoot: string, pattern: string): string[] {
     .readdirSync(dir, { withFileTypes: true })
     .filter((e) => e.isFile() && matcher.test(e.name))
     .map((e) => path.join(dir, e.name))
+    .filter(inside)
     .sort();
 }
 
@@ -59,6 +63,9 @@ export function buildDatasetPlans(
   const names = new Map<string, string>();
   wanted.forEach((source, index) => {
     const at = jsonPath(["config", "llmops:datasets", index]);
+    if (resolveInside(projectRoot, path.dirname(source.path)) === undefined) {
+      throw new ConfigError(stackConfigFile, at, "a data file inside the project (relative to the project root)", `${JSON.stringify(source.path)} (outside the project)`);
+    }
     const files = expand(projectRoot, source.path);
     if (files.length === 0 && explicit) {
       throw new ConfigError(stackConfigFile, at, "an existing data file (relative to the project root)", `"${source.path}" (no such file)`);

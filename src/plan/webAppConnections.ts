@@ -1,5 +1,6 @@
 import { connectionSecretName, connectionSettingName } from "../config/deploymentConfigChecks";
 import { jsonPath, type PathSegment } from "../config/jsonPath";
+import { refusePlainSecret } from "../config/secretGuard";
 import { ConfigError } from "../core/userError";
 
 /**
@@ -73,7 +74,7 @@ export function planWebAppConnections(input: WebAppConnectionsInput): WebAppConn
     const resolve = (field: string): string | undefined => {
       const value = fieldValue(spec, field);
       if (value === undefined) return undefined;
-      return value.replace(reference, (_whole, variable: string) => {
+      const resolved = value.replace(reference, (_whole, variable: string) => {
         const found = input.environmentVariables[variable];
         if (found !== undefined && found !== "") return found;
         if (input.unresolved === "placeholder") {
@@ -87,6 +88,15 @@ export function planWebAppConnections(input: WebAppConnectionsInput): WebAppConn
           `${variable} not set`,
         );
       });
+      // The resolved value becomes a plain-text app setting: a credential in it (user:password@, ?api-key=) is refused.
+      refusePlainSecret(
+        input.specsFile,
+        specPath(field),
+        field,
+        resolved,
+        "a value without credentials once its ${VAR} references are resolved (it becomes a plain-text app setting; the key goes through Key Vault)",
+      );
+      return resolved;
     };
     const prefix = connectionSettingPrefix(name);
     const type = String(spec.connection_type ?? spec.type ?? "");

@@ -32,9 +32,9 @@ const m0 = "$.azure_managed_endpoint[0]";
 const w0 = "$.webapp_endpoint[0]";
 
 const cases: Case[] = [
-  { name: "instance count 0", mutate: (c) => (c.azure_managed_endpoint[0]!.DEPLOYMENT_INSTANCE_COUNT = 0), path: `${m0}.DEPLOYMENT_INSTANCE_COUNT`, words: ["at least 1", "found 0"] },
+  { name: "instance count 0", mutate: (c) => (c.azure_managed_endpoint[0]!.DEPLOYMENT_INSTANCE_COUNT = 0), path: `${m0}.DEPLOYMENT_INSTANCE_COUNT`, words: ["from 1 to 50", "found 0"] },
   { name: "instance count as words", mutate: (c) => (c.azure_managed_endpoint[0]!.DEPLOYMENT_INSTANCE_COUNT = "two"), path: `${m0}.DEPLOYMENT_INSTANCE_COUNT`, words: ["whole number", '"two"'] },
-  { name: "instance count in the second entry", mutate: (c) => (c.azure_managed_endpoint[1]!.DEPLOYMENT_INSTANCE_COUNT = -1), path: "$.azure_managed_endpoint[1].DEPLOYMENT_INSTANCE_COUNT", words: ["at least 1"] },
+  { name: "instance count in the second entry", mutate: (c) => (c.azure_managed_endpoint[1]!.DEPLOYMENT_INSTANCE_COUNT = -1), path: "$.azure_managed_endpoint[1].DEPLOYMENT_INSTANCE_COUNT", words: ["from 1 to 50"] },
   { name: "VM size without Standard_", mutate: (c) => (c.azure_managed_endpoint[0]!.DEPLOYMENT_VM_SIZE = "DS3_v2"), path: `${m0}.DEPLOYMENT_VM_SIZE`, words: ["Azure VM SKU", '"DS3_v2"'] },
   { name: "endpoint name starting with a digit", mutate: (c) => (c.azure_managed_endpoint[0]!.ENDPOINT_NAME = "1endpoint"), path: `${m0}.ENDPOINT_NAME`, words: ["starting with a letter"] },
   { name: "endpoint name too short", mutate: (c) => (c.azure_managed_endpoint[0]!.ENDPOINT_NAME = "ab"), path: `${m0}.ENDPOINT_NAME`, words: ["3-32"] },
@@ -109,7 +109,7 @@ const cases: Case[] = [
     words: ["between AUTOSCALE.MIN_INSTANCES (2) and MAX_INSTANCES (4)", "found 1"],
   },
   { name: "liveness success threshold above 1", mutate: (c) => (c.azure_managed_endpoint[0]!.LIVENESS_PROBE = { SUCCESS_THRESHOLD: 2 }), path: `${m0}.LIVENESS_PROBE.SUCCESS_THRESHOLD`, words: ["1 (liveness"] },
-  { name: "negative probe period", mutate: (c) => (c.azure_managed_endpoint[0]!.READINESS_PROBE = { PERIOD_SECONDS: 0 }), path: `${m0}.READINESS_PROBE.PERIOD_SECONDS`, words: ["seconds between probes", "at least 1"] },
+  { name: "negative probe period", mutate: (c) => (c.azure_managed_endpoint[0]!.READINESS_PROBE = { PERIOD_SECONDS: 0 }), path: `${m0}.READINESS_PROBE.PERIOD_SECONDS`, words: ["seconds between probes", "from 1 to 3600"] },
   { name: "secret in plain text", mutate: (c) => (c.azure_managed_endpoint[0]!.ENVIRONMENT_VARIABLES = { AOAI_API_KEY: "sk-live-123456" }), path: `${m0}.ENVIRONMENT_VARIABLES.AOAI_API_KEY`, words: ["no secret in plain text", "Key Vault", "not shown"] },
   { name: "invalid environment variable name", mutate: (c) => (c.azure_managed_endpoint[0]!.ENVIRONMENT_VARIABLES = { "1BAD": "x" }), path: `${m0}.ENVIRONMENT_VARIABLES["1BAD"]`, words: ["environment variable name"] },
   { name: "environment variable that is not a string", mutate: (c) => (c.azure_managed_endpoint[0]!.ENVIRONMENT_VARIABLES = { WORKERS: 4 }), path: `${m0}.ENVIRONMENT_VARIABLES.WORKERS`, words: ["a string", "found 4"] },

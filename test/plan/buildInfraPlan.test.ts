@@ -98,7 +98,12 @@ describe("buildInfraPlan", () => {
     });
 
     it("tags resources with environment, manager and flow hash, keeping the stack's own tags", () => {
-      const withTags = plan(p, { stackConfig: stackConfig({ tags: JSON.stringify({ team: "ml", environment: "spoofed" }) }) });
+      // A stack tag the plan sets itself would be overwritten without a word: refused instead.
+      assert.throws(
+        () => plan(p, { stackConfig: stackConfig({ tags: JSON.stringify({ team: "ml", environment: "spoofed" }) }) }),
+        (err: unknown) => err instanceof ConfigError && err.jsonPath === '$.config["llmops:tags"].environment',
+      );
+      const withTags = plan(p, { stackConfig: stackConfig({ tags: JSON.stringify({ team: "ml" }) }) });
       assert.deepEqual(withTags.tags, {
         team: "ml",
         environment: "dev",

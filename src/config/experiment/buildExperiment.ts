@@ -5,6 +5,7 @@
  */
 import * as path from "node:path";
 import { describeFound } from "../jsonPath";
+import { resolveInside } from "../projectPaths";
 import type { ConnectionSpec } from "../../llm/connections";
 import { ConfigError } from "../../core/userError";
 import { inputNames, modelConfigurationConnection, outputNames, type FlowInterface } from "../../flow/flowFolder";
@@ -180,6 +181,18 @@ function checkMetricReference(
   }
 }
 
+/**
+ * A path of the experiment, resolved inside its use-case folder (the experiment file's folder) or inside the
+ * project the command runs in (the working directory), or refused: `../../etc/hostname` is read by nobody.
+ */
+function insideUseCase(directory: string, relative: string, file: string, at: string, what: string): string {
+  const absolute = resolveInside(directory, relative) ?? resolveInside(path.resolve("."), path.resolve(directory, relative));
+  if (absolute === undefined) {
+    throw new ConfigError(file, at, `${what} inside the use-case folder or the project (relative to the experiment file)`, `${describeFound(relative)} (outside both)`);
+  }
+  return absolute;
+}
+
 export function buildExperiment(document: ExperimentDocument, context: BuildContext, probes: ExperimentProbes): Omit<Experiment, "connections"> {
   const directory = path.dirname(context.file);
   const fileOf = context.fileOf;
@@ -188,6 +201,7 @@ export function buildExperiment(document: ExperimentDocument, context: BuildCont
     if (relative.startsWith("azureml:") && !assetReference.test(relative)) {
       throw new ConfigError(fileOf(key), at, "azureml:<data asset name>:<version>", describeFound(relative));
     }
+    if (!relative.startsWith("azureml:")) insideUseCase(directory, relative, fileOf(key), at, "a JSONL file");
     const resolved = resolveDatasetSource(relative, directory, probes.isFile);
     if (resolved === undefined) {
       throw new ConfigError(
@@ -201,7 +215,7 @@ export function buildExperiment(document: ExperimentDocument, context: BuildCont
     return { source: assetCachePath(directory, resolved.name, resolved.version), asset: { name: resolved.name, version: resolved.version } };
   };
   const flowFolder = (relative: string, key: string, at: string): { dir: string; flow: FlowInterface } => {
-    const dir = path.resolve(directory, relative);
+    const dir = insideUseCase(directory, relative, fileOf(key), at, "a flow folder");
     if (!probes.isDirectory(dir) && !probes.isFile(dir)) {
       throw new ConfigError(fileOf(key), at, "a flow folder (or .prompty file) relative to the experiment file", `${describeFound(relative)} (${dir} does not exist)`);
     }
