@@ -147,6 +147,13 @@ function resolveOne(spec: ConnectionSpec, path: string, source: string, env: Env
   }
 }
 
+/** The secret values resolved connections hold: what a recorded error must never show. */
+export function connectionSecretValues(connections: Record<string, Connection>): string[] {
+  return Object.values(connections).flatMap((connection) =>
+    connection.type === "custom" ? Object.values(connection.secrets) : connection.apiKey !== undefined ? [connection.apiKey] : [],
+  );
+}
+
 /**
  * Resolves every spec; `source` names the file in errors. Names must be unique. Secret values are read from
  * `env` (pass process.env) and never printed.

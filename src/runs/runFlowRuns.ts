@@ -25,6 +25,7 @@ import type { Flow } from "../flow/types";
 import type { FailureBudget } from "./failureBudget";
 import { preflight } from "./preflight";
 import { createLlmInvoker } from "../llm";
+import { connectionSecretValues } from "../llm/connections";
 import type { Connection } from "../llm/types";
 import { createProgressReporter } from "../cli/progress";
 import { UserError } from "../core/userError";
@@ -143,6 +144,7 @@ export async function runRuns(
           resume: args.resume,
           signal: stop.signal,
           progress: createProgressReporter({ label: run.name }),
+          secrets: connectionSecretValues(target.connections),
         });
       } finally {
         await executor.close?.();

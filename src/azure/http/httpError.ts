@@ -1,3 +1,5 @@
+import { redactSecrets } from "../../core/redaction";
+
 /**
  * A failed HTTP call after retries. Carries what the server said (status, error code, message from the body) and
  * how many attempts were made, never the request's headers: those hold API keys and bearer tokens.
@@ -12,7 +14,9 @@ export class HttpError extends Error {
     /** Error code from the body (`error.code`), or "timeout" / "network" / "response_too_large" / "malformed_json" / "content_filter". */
     readonly code?: string,
   ) {
-    super(message);
+    // Servers echo requests in error bodies (a Bearer key, a ?code= in the URL): the message is what gets
+    // recorded and printed, so it never carries a credential-shaped value.
+    super(redactSecrets(message));
   }
 }
 

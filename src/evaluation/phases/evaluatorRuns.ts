@@ -14,7 +14,7 @@ import type { EvaluatorDataset, ExperimentEvaluator } from "../../config/experim
 import type { PythonPool } from "../../flow";
 import { inputNames } from "../../flow/flowFolder";
 import { openFlow } from "../../flow/openFlow";
-import type { Environment } from "../../llm/connections";
+import { connectionSecretValues, type Environment } from "../../llm/connections";
 import type { Connection, LlmInvoker } from "../../llm/types";
 import { runDirectorySegment } from "./runNames";
 import { readRunLines, type DatasetRowCache } from "./runLines";
@@ -107,6 +107,7 @@ export class EvaluatorRunner {
         ...(options.baseRun ? { baseRunDir: run.runDir } : {}),
         ...(this.resources.concurrency !== undefined ? { concurrency: this.resources.concurrency } : {}),
         ...(this.resources.progress ? { progress: this.resources.progress(`${run.label} ${name}`) } : {}),
+        secrets: connectionSecretValues(this.resources.connections),
       });
     } finally {
       await executor.close?.();

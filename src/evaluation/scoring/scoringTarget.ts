@@ -13,6 +13,7 @@
 import { fetchJson, HttpError, type HttpDependencies, type RetryOptions, systemClock } from "../../azure/http";
 import { cachedTokenProvider, defaultCredential, type TokenCredentialLike, type TokenProvider } from "../../azure/entraAuth";
 import type { LineError, LineExecutor, LineOutcome } from "../../runs/bulk/types";
+import { redactSecrets } from "../../core/redaction";
 import { UserError } from "../../core/userError";
 
 export const azureMlScope = "https://ml.azure.com/.default";
@@ -70,13 +71,25 @@ export function scoringHeaders(options: ScoringTargetOptions): () => Promise<Rec
 
 export const defaultScoringRetry: RetryOptions = { timeoutMs: 90_000 };
 
-function lineError(err: unknown): LineError {
+/** The target's own secrets: its key and the values of its URL's query (a Function's `?code=`). */
+function targetSecrets(options: ScoringTargetOptions): string[] {
+  const secrets = options.auth.kind === "key" ? [options.auth.key] : [];
+  try {
+    secrets.push(...[...new URL(options.url).searchParams.values()]);
+  } catch {
+    // scoringUrl validated it; nothing to add otherwise.
+  }
+  return secrets;
+}
+
+function lineError(err: unknown, options: ScoringTargetOptions): LineError {
+  const message = (text: string): string => redactSecrets(text, targetSecrets(options));
   if (err instanceof HttpError) {
     const type = err.code === "timeout" ? "Timeout" : err.code === "malformed_json" ? "MalformedResponse" : "HttpError";
-    return { type, message: err.message };
+    return { type, message: message(err.message) };
   }
-  if (err instanceof UserError) return { type: "UserError", message: err.message };
-  return { type: "Error", message: err instanceof Error ? err.message : String(err) };
+  if (err instanceof UserError) return { type: "UserError", message: message(err.message) };
+  return { type: "Error", message: message(err instanceof Error ? err.message : String(err)) };
 }
 
 const noUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
@@ -99,7 +112,7 @@ export async function score(options: ScoringTargetOptions, headers: () => Promis
     return { ok: true, status: response.status, body: parsed as Record<string, unknown> };
   } catch (err) {
     if (signal?.aborted) throw err;
-    return { ok: false, status: err instanceof HttpError ? err.status : 0, error: lineError(err) };
+    return { ok: false, status: err instanceof HttpError ? err.status : 0, error: lineError(err, options) };
   }
 }
 

@@ -18,6 +18,7 @@ import { openBaseRun, type BaseRunCursor } from "./baseRun";
 import { applyColumnMapping, parseColumnMapping, type ColumnMapping } from "./columnMapping";
 import { forEachConcurrent } from "./concurrentPool";
 import { countNonBlankLines, nonBlankLines } from "./jsonlLines";
+import { redactSecrets } from "../../core/redaction";
 import { chunkInfix, writeLineOrdered } from "./lineOrder";
 import { LineSet } from "./lineSet";
 import { completedLines, openJsonlWriter } from "./recordsFile";
@@ -51,6 +52,8 @@ export interface RunBulkOptions {
   progress?: BulkProgress;
   /** Memory budget of the final sort, in characters (see lineOrder.ts). */
   sortChunkChars?: number;
+  /** Secret values the line executor holds (API keys, endpoint keys): never written into a recorded error. */
+  secrets?: readonly string[];
 }
 
 export const runFiles = { records: "records.jsonl", outputs: "outputs.jsonl", summary: "summary.json" } as const;
@@ -64,7 +67,7 @@ function errorOf(err: unknown): LineError {
   return { type: "ExecutorError", message: String(err) };
 }
 
-function recordOf(lineNumber: number, inputs: Record<string, unknown>, outcome: LineOutcome, durationMs: number): LineRecord {
+function recordOf(lineNumber: number, inputs: Record<string, unknown>, outcome: LineOutcome, durationMs: number, secrets: readonly string[]): LineRecord {
   const record: LineRecord = {
     line_number: lineNumber,
     status: outcome.status,
@@ -77,7 +80,7 @@ function recordOf(lineNumber: number, inputs: Record<string, unknown>, outcome: 
       total_tokens: outcome.usage?.totalTokens ?? 0,
     },
   };
-  if (outcome.error) record.error = outcome.error;
+  if (outcome.error) record.error = { ...outcome.error, message: redactSecrets(outcome.error.message, secrets) };
   if (outcome.aggregationInputs) record.aggregation_inputs = outcome.aggregationInputs;
   if (outcome.printed && Object.keys(outcome.printed).length > 0) record.printed = outcome.printed;
   return record;
@@ -198,7 +201,7 @@ export async function runBulk(options: RunBulkOptions): Promise<RunSummary> {
         }
         // A line that failed because the run was stopped has no record: a resume runs it again.
         if (lineAbort.signal.aborted && outcome.status === "Failed") return;
-        await writer.write(recordOf(item.lineNumber, item.inputs, outcome, performance.now() - lineStarted));
+        await writer.write(recordOf(item.lineNumber, item.inputs, outcome, performance.now() - lineStarted, options.secrets ?? []));
         options.progress?.lineFinished(outcome.status);
       },
       options.signal,
@@ -252,7 +255,7 @@ export async function runBulk(options: RunBulkOptions): Promise<RunSummary> {
     started_at: startedAt.toISOString(),
     finished_at: new Date().toISOString(),
   };
-  if (aggregationError !== undefined) summary.aggregation_error = aggregationError;
+  if (aggregationError !== undefined) summary.aggregation_error = redactSecrets(aggregationError, options.secrets ?? []);
   // Atomic: a crash never leaves a half-written summary.
   const summaryPath = join(runDir, runFiles.summary);
   await writeFileAtomic(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
