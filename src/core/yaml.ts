@@ -7,6 +7,29 @@ import { parseDocument, type YAMLError } from "yaml";
 import { readTextFile, type ReadTextFileOptions } from "./files";
 import { ConfigError } from "./userError";
 
+/** Flow collections ([ and {) open at once; far above what a hand-written config uses. */
+const maxFlowNesting = 100;
+
+/** How deep `[`/`{` nest, quoted text skipped (a rough upper bound: brackets in block scalars count too). */
+function flowNestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let quote: string | undefined;
+  for (const char of text) {
+    if (quote !== undefined) {
+      if (char === quote || char === "\n") quote = undefined;
+    } else if (char === '"' || char === "'") {
+      quote = char;
+    } else if (char === "[" || char === "{") {
+      depth++;
+      if (depth > deepest) deepest = depth;
+    } else if ((char === "]" || char === "}") && depth > 0) {
+      depth--;
+    }
+  }
+  return deepest;
+}
+
 /** Aliases resolved per document; far above what a hand-written config uses. */
 const maxAliasCount = 1000;
 
@@ -18,15 +41,35 @@ function describeError(error: YAMLError): string {
 
 /** Parses YAML text; a syntax error is a ConfigError naming the file, the line and the column. */
 export function parseYaml(text: string, file: string): unknown {
+  // The parser recurses per nesting level; tens of thousands of `[` exhaust the process (not only the stack)
+  // before it can report anything, so deep flow nesting is refused before parsing.
+  if (flowNestingDepth(text) > maxFlowNesting) {
+    throw new ConfigError(file, "$", `YAML nested at most ${maxFlowNesting} levels deep`, "deeper [ or { nesting");
+  }
   const document = parseDocument(text, { merge: true, uniqueKeys: true, prettyErrors: true, logLevel: "silent" });
   // Warnings (an unknown tag, say) would otherwise turn into silently different data.
   const problem = document.errors[0] ?? document.warnings[0];
   if (problem !== undefined) throw new ConfigError(file, "$", "valid YAML", describeError(problem));
+  let data: unknown;
   try {
-    return document.toJS({ maxAliasCount });
+    data = document.toJS({ maxAliasCount });
   } catch (err) {
     throw new ConfigError(file, "$", "valid YAML", err instanceof Error ? err.message.split("\n")[0] : String(err));
   }
+  // An alias inside its own anchor (`a: &a [*a]`) becomes a cyclic object: every reader that walks the data
+  // (schemas, secret checks, JSON.stringify) would recurse until the stack overflows.
+  if (isCyclic(data, new Set())) throw new ConfigError(file, "$", "a document without recursive aliases", "an alias inside its own anchor");
+  return data;
+}
+
+function isCyclic(value: unknown, ancestors: Set<object>): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  if (ancestors.has(value)) return true;
+  ancestors.add(value);
+  const children: unknown[] = value instanceof Map ? [...value.values()] : Object.values(value);
+  const cyclic = children.some((child) => isCyclic(child, ancestors));
+  ancestors.delete(value);
+  return cyclic;
 }
 
 /** Reads (bounded) and parses a YAML file. */

@@ -32,7 +32,8 @@ export const planCommand: Command = {
       projectRoot,
       ...(config !== undefined ? { deploymentConfigPath: path.resolve(config) } : {}),
     });
-    console.log(formatPlanReport(report));
+    // A terminal's own width; CI logs (not a TTY) get the default.
+    console.log(formatPlanReport(report, process.stdout.columns));
     if (json !== undefined) {
       const target = path.resolve(json);
       fs.mkdirSync(path.dirname(target), { recursive: true });

@@ -1,3 +1,4 @@
+import { escapeControlCharacters } from "../../core/controlCharacters";
 import type { OfflinePlanReport, RecordedResource } from "./types";
 
 /** Inputs worth a glance per resource type (dotted paths into the inputs). */
@@ -51,13 +52,11 @@ function shortType(type: string): string {
   return type.replace(/^azure-native:/, "").replace(/^pulumi-nodejs:dynamic\//, "").replace(/^docker:index\/image:/, "docker:");
 }
 
-function middleTruncate(text: string, width: number): string {
-  if (text.length <= width) return text;
-  const keep = width - 1;
-  return `${text.slice(0, Math.ceil(keep / 2))}…${text.slice(text.length - Math.floor(keep / 2))}`;
+export function describeResource(resource: RecordedResource): string {
+  return describeResourceParts(resource).join("  ");
 }
 
-export function describeResource(resource: RecordedResource): string {
+function describeResourceParts(resource: RecordedResource): string[] {
   const parts = (keyInputs[resource.type] ?? [])
     .map((key) => [inputLabel(key), valueAt(resource.inputs, key)] as const)
     .filter(([, value]) => value !== undefined)
@@ -66,35 +65,128 @@ export function describeResource(resource: RecordedResource): string {
   if (options.ignoreChanges.length > 0) parts.push(`ignoreChanges=${options.ignoreChanges.join(",")}`);
   if (options.retainOnDelete) parts.push("retainOnDelete");
   if (options.dependsOn.length > 0) parts.push(`after=${options.dependsOn.length} resource(s)`);
-  return parts.join("  ");
+  return parts;
 }
 
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
-  const line = (row: string[]) =>
-    row
-      .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column])))
-      .join("  ")
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join("\n");
+/** Terminal width when stdout is not a terminal (CI logs): the width review tools show without wrapping. */
+export const defaultPlanWidth = 120;
+const minimumWidth = 60;
+
+/**
+ * `text` cut into lines of at most `width` characters, breaking between the `parts` it is made of where possible
+ * and inside a part only when the part alone is wider than a line. Nothing is left out: names and values are
+ * wrapped, never cut in the middle with an ellipsis.
+ */
+function wrapParts(parts: readonly string[], width: number, separator = "  "): string[] {
+  const lines: string[] = [];
+  let current = "";
+  for (const part of parts) {
+    const candidate = current === "" ? part : `${current}${separator}${part}`;
+    if (candidate.length <= width) {
+      current = candidate;
+      continue;
+    }
+    if (current !== "") lines.push(current);
+    current = "";
+    let rest = part;
+    while (rest.length > width) {
+      lines.push(rest.slice(0, width));
+      rest = rest.slice(width);
+    }
+    current = rest;
+  }
+  if (current !== "" || lines.length === 0) lines.push(current);
+  return lines;
 }
 
-/** The readable plan: every resource with its key inputs, then the traffic split, then the outputs. */
-export function formatPlanReport(report: OfflinePlanReport): string {
+/** Room the last (wrapping) column keeps on a line; leading columns narrower than their widest cell make way for it. */
+const minimumLastColumn = 30;
+
+/**
+ * Rows of cells as aligned columns within `width`: the leading columns as wide as their cells up to what leaves
+ * the last column `minimumLastColumn`. A row that does not fit on one line is printed stacked (its leading cells,
+ * then its last cell wrapped and indented on the lines below), so a long name or value is shown whole, not cut.
+ */
+function fittedTable(header: string[], rows: string[][], width: number, lastParts: (row: string[]) => string[]): string {
+  const leading = header.length - 1;
+  const widths: number[] = [];
+  let used = 0;
+  for (let column = 0; column < leading; column++) {
+    const natural = Math.max(header[column].length, ...rows.map((row) => row[column].length));
+    const room = Math.max(0, width - used - 2 - minimumLastColumn);
+    const columnWidth = Math.min(natural, room);
+    widths.push(columnWidth);
+    used += columnWidth + 2;
+  }
+  const indent = used;
+  const lines: string[] = [];
+  const render = (row: string[], parts: string[]): void => {
+    const wrapped = wrapParts(parts, Math.max(1, width - indent));
+    const fits = row.slice(0, leading).every((cell, column) => cell.length <= widths[column]) && width - indent >= minimumLastColumn && wrapped.length === 1;
+    if (fits) {
+      lines.push(`${row.slice(0, leading).map((cell, column) => cell.padEnd(widths[column])).join("  ")}  ${wrapped[0]}`.trimEnd());
+      return;
+    }
+    // Stacked: the leading cells on one line as far as they go (a long name wraps at its / boundaries).
+    lines.push(...stackedLead(row.slice(0, leading).filter((cell) => cell !== ""), width));
+    if (parts.length > 0) lines.push(...wrapParts(parts, width - 4).map((line) => `    ${line}`));
+  };
+  render(header, [header[leading]]);
+  for (const row of rows) render(row, lastParts(row));
+  return lines.join("\n");
+}
+
+/**
+ * Leading cells of a stacked row: space-separated, a long cell (a blob path) broken after its "/" separators
+ * where a line ends, continuation lines indented by two. Nothing is dropped.
+ */
+function stackedLead(cells: readonly string[], width: number): string[] {
+  const lines: string[] = [];
+  let current = "";
+  const add = (piece: string, separator: string): void => {
+    if (current !== "" && (current + separator + piece).length > width) {
+      lines.push(current);
+      current = "  ";
+      separator = "";
+    }
+    current += (current.trim() === "" ? "" : separator) + piece;
+    while (current.length > width) {
+      lines.push(current.slice(0, width));
+      current = `  ${current.slice(width)}`;
+    }
+  };
+  cells.forEach((cell, index) => cell.split(/(?<=\/)/).forEach((piece, pieceIndex) => add(piece, index > 0 && pieceIndex === 0 ? "  " : "")));
+  if (current.trim() !== "") lines.push(current);
+  return lines;
+}
+
+const mockNote = "(mock) = a value the offline plan made up (principal IDs, image digests): Azure assigns the real one at `pulumi up`.";
+
+/** Marks every mock-generated value inside `text`, so an offline ID or digest is never taken for a real one. */
+function labelMocks(text: string, mockValues: readonly string[]): string {
+  return mockValues.some((value) => text.includes(value)) ? `${text} (mock)` : text;
+}
+
+/**
+ * The readable plan: every resource with its key inputs, then the traffic split, then the outputs, fitted to
+ * `width` columns (the terminal's, or defaultPlanWidth in a log). Text from the config is shown escaped.
+ */
+export function formatPlanReport(report: OfflinePlanReport, width = defaultPlanWidth): string {
+  const columns = Math.max(minimumWidth, width);
+  const mocks = report.mockValues ?? [];
   const custom = report.resources.filter((resource) => resource.custom);
   const lines: string[] = [];
+  const label = (text: string): string => escapeControlCharacters(labelMocks(text, mocks));
   lines.push(`Stack ${report.stack}: ${custom.length} resources in ${report.resources.length - custom.length} components`, "");
-  lines.push(
-    table(
-      ["TYPE", "NAME", "PARENT", "KEY INPUTS"],
-      report.resources.map((resource) => [
-        shortType(resource.type),
-        middleTruncate(resource.name, 48),
-        resource.parent ?? "",
-        describeResource(resource),
-      ]),
-    ),
-  );
+  const inputParts = new Map<string[], string[]>();
+  const rows = report.resources.map((resource) => {
+    const row = [shortType(resource.type), escapeControlCharacters(resource.name), ""];
+    const parts = describeResourceParts(resource).map(label);
+    if (resource.parent !== undefined) parts.push(`in ${escapeControlCharacters(resource.parent)}`);
+    inputParts.set(row, parts);
+    return row;
+  });
+  lines.push(fittedTable(["TYPE", "NAME", "KEY INPUTS"], rows, columns, (row) => inputParts.get(row) ?? []));
 
   // The managed endpoint's split is exported as `traffic`, the Kubernetes endpoint's as `kubernetesTraffic`.
   for (const prefix of ["", "kubernetes"]) {
@@ -109,24 +201,21 @@ export function formatPlanReport(report: OfflinePlanReport): string {
         .filter((resource) => resource.type === "azure-native:machinelearningservices:OnlineDeployment" && valueAt(resource.inputs, "endpointName") === endpointName)
         .map((resource) => [String(valueAt(resource.inputs, "deploymentName")), resource]),
     );
-    const rows = [...new Set([...Object.keys(traffic), ...Object.keys(mirror)])].map((name) => {
+    const trafficRows = [...new Set([...Object.keys(traffic), ...Object.keys(mirror)])].map((name) => {
       const deployment = roles.get(name);
       const role = deployment === undefined ? "" : String(valueAt(deployment.inputs, "tags.deployment-role") ?? "");
       const frozen = deployment?.options.ignoreChanges.includes("properties.model") === true;
-      return [name, role, frozen ? "keeps its build" : "follows config", `${traffic[name] ?? 0}%`, `${mirror[name] ?? 0}%`];
+      return [escapeControlCharacters(name), role, frozen ? "keeps its build" : "follows config", `${traffic[name] ?? 0}%`, `${mirror[name] ?? 0}%`];
     });
-    lines.push("", `Traffic of ${prefix === "" ? "endpoint" : "Kubernetes endpoint"} ${endpointName}`, "");
-    lines.push(table(["DEPLOYMENT", "ROLE", "MODEL/IMAGE", "TRAFFIC", "MIRROR"], rows));
+    lines.push("", `Traffic of ${prefix === "" ? "endpoint" : "Kubernetes endpoint"} ${escapeControlCharacters(endpointName)}`, "");
+    lines.push(fittedTable(["DEPLOYMENT", "ROLE", "MODEL/IMAGE", "TRAFFIC", "MIRROR"], trafficRows, columns, (row) => [row[4]]));
   }
 
   lines.push("", "Outputs", "");
-  lines.push(
-    table(
-      ["NAME", "VALUE"],
-      Object.entries(report.outputs).map(([name, value]) => [name, typeof value === "string" ? value : JSON.stringify(value)]),
-    ),
-  );
-  if (report.notices.length > 0) lines.push("", ...report.notices.map((notice) => `note: ${notice}`));
+  const outputRows = Object.entries(report.outputs).map(([name, value]) => [name, label(typeof value === "string" ? value : JSON.stringify(value))]);
+  lines.push(fittedTable(["NAME", "VALUE"], outputRows, columns, (row) => [row[1]]));
+  if (report.notices.length > 0) lines.push("", ...report.notices.flatMap((notice) => wrapParts(escapeControlCharacters(`note: ${notice}`).split(" "), columns, " ")));
+  if (lines.some((line) => line.includes("(mock)"))) lines.push("", ...wrapParts(mockNote.split(" "), columns, " "));
   return lines.join("\n");
 }
 

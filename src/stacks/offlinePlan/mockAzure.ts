@@ -128,6 +128,25 @@ export function mockResource(type: string, name: string, inputs: Record<string, 
   }
 }
 
+/**
+ * The values in a mock answer that Azure or Docker would assign and that look real (principal and client IDs,
+ * image digests, the datastore's container GUID): the report lists them so `llmops plan` labels them as mock.
+ */
+export function madeUpValues(answer: Record<string, unknown>): string[] {
+  const values: string[] = [];
+  const collect = (value: unknown): void => {
+    if (typeof value !== "object" || value === null) return;
+    for (const [key, item] of Object.entries(value)) {
+      if ((key === "principalId" || key === "clientId") && typeof item === "string") values.push(item);
+      else if (key === "repoDigest" && typeof item === "string") values.push(item.replace(/^.*@/, ""));
+      else if (key === "containerName" && typeof item === "string" && item.startsWith("azureml-blobstore-")) values.push(item);
+      else if (key === "identity" || key === "properties") collect(item);
+    }
+  };
+  collect(answer);
+  return values;
+}
+
 export function mockInvoke(token: string, inputs: Record<string, unknown>, ctx: MockContext): Record<string, unknown> {
   const text = (key: string): string => (typeof inputs[key] === "string" ? String(inputs[key]) : "");
   switch (token) {

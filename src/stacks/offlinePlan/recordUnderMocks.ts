@@ -4,7 +4,7 @@ import { deterministicGuid } from "../../infra/deterministicGuid";
 import { declareLlmopsStack } from "../../infra/program";
 import type { InfraPlan } from "../../plan/types";
 import type { RegistryTokenSource } from "../../azure/registryToken";
-import { MockContext, MockOnlineEndpoint, mockInvoke, mockRegistryToken, mockResource } from "./mockAzure";
+import { madeUpValues, MockContext, MockOnlineEndpoint, mockInvoke, mockRegistryToken, mockResource } from "./mockAzure";
 import { secretMask } from "../../config/stackConfigFile";
 import { OfflinePlanReport, RecordedResource } from "./types";
 
@@ -46,15 +46,20 @@ export async function recordOfflinePlan(plan: InfraPlan, options: RecordOptions 
     ...(options.computes !== undefined ? { computes: options.computes } : {}),
   };
   const registered = new Map<string, { inputs: Record<string, unknown>; custom: boolean }>();
+  const mockValues = new Set<string>();
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
         const inputs = (args.inputs ?? {}) as Record<string, unknown>;
         registered.set(`${args.type}::${args.name}`, { inputs, custom: args.custom !== false });
-        return mockResource(args.type, args.name, inputs, ctx, args.custom !== false);
+        const answer = mockResource(args.type, args.name, inputs, ctx, args.custom !== false);
+        madeUpValues(answer.state).forEach((value) => mockValues.add(value));
+        return answer;
       },
       call(args) {
-        return mockInvoke(args.token, (args.inputs ?? {}) as Record<string, unknown>, ctx);
+        const answer = mockInvoke(args.token, (args.inputs ?? {}) as Record<string, unknown>, ctx);
+        madeUpValues(answer).forEach((value) => mockValues.add(value));
+        return answer;
       },
     },
     "llmops",
@@ -111,7 +116,7 @@ export async function recordOfflinePlan(plan: InfraPlan, options: RecordOptions 
       custom: seen?.custom ?? true,
     });
   }
-  return { stack: plan.stack, resources, outputs: resolvedOutputs, notices: [...(plan.notices ?? [])] };
+  return { stack: plan.stack, resources, outputs: resolvedOutputs, notices: [...(plan.notices ?? [])], mockValues: [...mockValues].sort() };
 
   function dependencyList(dependsOn: pulumi.ResourceOptions["dependsOn"]): string[] {
     const list = dependsOn === undefined ? [] : Array.isArray(dependsOn) ? dependsOn : [dependsOn];

@@ -23,4 +23,6 @@ export interface OfflinePlanReport {
   outputs: Record<string, unknown>;
   /** Things the user should know that are not errors (from the plan). */
   notices: string[];
+  /** Values the mocks made up that look real (principal and client IDs, image digests): labelled "(mock)" when shown. */
+  mockValues?: string[];
 }
