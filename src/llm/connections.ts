@@ -161,7 +161,7 @@ export function connectionSecretValues(connections: Record<string, Connection>):
 export function resolveConnections(specs: readonly ConnectionSpec[], env: Environment, source = "connections"): Record<string, Connection> {
   const connections: Record<string, Connection> = {};
   specs.forEach((spec, index) => {
-    const path = `connections[${index}]`;
+    const path = `$.connections[${index}]`;
     if (typeof spec !== "object" || spec === null || Array.isArray(spec)) throw new ConfigError(source, path, "a mapping", Array.isArray(spec) ? "a list" : typeof spec);
     const connection = resolveOne(spec, path, source, env);
     if (connections[connection.name]) throw new ConfigError(source, `${path}.name`, "a unique connection name", `'${connection.name}' again`);

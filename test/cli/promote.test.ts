@@ -217,6 +217,23 @@ describe("llmops promote (CLI, real offline plans, fake pulumi on PATH)", functi
     assert.equal(run.stdout, "");
   });
 
+  it("--dry-run without pulumi on PATH: still prints the offline diff, says the preview was skipped, exit 0", async () => {
+    const run = await runCli(["promote", "--from", "dev", "--to", "prod", "--dry-run"], { cwd: project, env: env({}, false) });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^Promotion dev → prod/);
+    assert.match(run.stdout, /== Traffic/);
+    assert.match(run.stdout, /Skipped `pulumi preview --stack prod`.*not found on PATH/);
+    assert.deepEqual(recordedInvocations(), []);
+  });
+
+  it("fits the diff in 120 columns and diffs Web App settings by name", async () => {
+    const run = await runCli(["promote", "--from", "dev", "--to", "prod", "--dry-run"], { cwd: project, env: env() });
+    assert.equal(run.code, 0, run.stderr);
+    const widest = Math.max(...run.stdout.split("\n").map((line) => line.length));
+    assert.ok(widest <= 120, `a line of ${widest} columns`);
+    assert.doesNotMatch(run.stdout, /appSettings\[\d+\]/, "settings are named, not numbered");
+  });
+
   it("usage mistakes exit 2 with the usage text", async () => {
     const unknown = await runCli(["promote", "--from", "dev", "--to", "prod", "--force"], { cwd: project, env: env() });
     assert.equal(unknown.code, 2);

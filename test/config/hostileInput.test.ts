@@ -80,11 +80,11 @@ describe("hostile input: the plan refuses it in one line", () => {
     it("refuses a credential in a connection spec of experiment.yaml, without echoing it", () => {
       const spec = { name: "aoai", connection_type: "AzureOpenAIConnection", api_base: "https://user:hunter22@aoai.example.com/", api_version: "2024-10-21", api_key: "${K}" };
       const err = refusal(() => resolveConnections([spec], { K: "k" }, "experiment.yaml"));
-      assert.equal(err.jsonPath, "connections[0].api_base");
+      assert.equal(err.jsonPath, "$.connections[0].api_base");
       assert.ok(!err.message.includes("hunter22"));
       const custom = { name: "search", connection_type: "CustomConnection", configs: { endpoint: "https://s.example.com", api_token: "literal-token-value" } };
       const customErr = refusal(() => resolveConnections([custom], {}, "experiment.yaml"));
-      assert.equal(customErr.jsonPath, "connections[0].configs.api_token");
+      assert.equal(customErr.jsonPath, "$.connections[0].configs.api_token");
       assert.ok(!customErr.message.includes("literal-token-value"));
     });
 

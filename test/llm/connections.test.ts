@@ -58,7 +58,7 @@ describe("resolveConnections", () => {
       () => resolveConnections([{ name: "aoai", connection_type: "AzureOpenAIConnection", api_base: "${AOAI_API_BASE}", api_version: "v", api_key: "${MISSING_KEY}" }], env, "experiment.yaml"),
       (err: unknown) => {
         assert.ok(err instanceof UserError);
-        assert.match(err.message, /experiment\.yaml: connections\[0\]\.api_key needs environment variable MISSING_KEY, which is not set/);
+        assert.match(err.message, /experiment\.yaml: \$\.connections\[0\]\.api_key needs environment variable MISSING_KEY, which is not set/);
         assert.ok(!err.message.includes("contoso"));
         return true;
       },
@@ -70,7 +70,7 @@ describe("resolveConnections", () => {
       () => resolveConnections([{ name: "aoai", connection_type: "AzureOpenAIConnection", api_base: "x", api_version: "v", api_key: "plain-text-SECRET" }], env, "experiment.yaml"),
       (err: unknown) => {
         assert.ok(err instanceof ConfigError);
-        assert.equal(err.jsonPath, "connections[0].api_key");
+        assert.equal(err.jsonPath, "$.connections[0].api_key");
         assert.ok(!err.message.includes("plain-text-SECRET"));
         return true;
       },

@@ -19,7 +19,8 @@ environments' deployment_config.json entries), then runs \`pulumi up --stack <to
   --json <file>      also write the diff as JSON
   --summary <file>   append the diff as markdown, e.g. "$GITHUB_STEP_SUMMARY"
 
-Needs the pulumi CLI on PATH and its backend login (PULUMI_ACCESS_TOKEN or PULUMI_BACKEND_URL +
+--dry-run shows the offline diff even without the pulumi CLI (the preview is then skipped, exit 0).
+Otherwise needs the pulumi CLI on PATH and its backend login (PULUMI_ACCESS_TOKEN or PULUMI_BACKEND_URL +
 PULUMI_CONFIG_PASSPHRASE). Exit code: pulumi's; 2 for a usage or configuration mistake.`;
 
 export const promoteCommand: Command = {

@@ -3,6 +3,8 @@
  * writer routes every value through the function for its context, never concatenating raw text.
  */
 
+import { escapeControlCharacters } from "../../core/controlCharacters";
+
 const htmlEntities: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
 /** Safe in HTML text and in quoted attribute values alike. */
@@ -38,8 +40,8 @@ export function escapeXml(text: string): string {
  * images (a tracking pixel in a PR comment).
  */
 export function markdownCell(text: string): string {
-  return escapeHtml(text)
-    .replace(/\r?\n|\r/g, " ")
+  // Line breaks become spaces (a cell is one line); every other control or bidi character is shown escaped.
+  return escapeHtml(escapeControlCharacters(text.replace(/\r?\n|\r/g, " ")))
     .replace(/([\\`*_[\]!])/g, "\\$1")
     .replace(/\|/g, "\\|");
 }

@@ -1,3 +1,5 @@
+import { escapeControlCharacters } from "../../core/controlCharacters";
+import { defaultTextWidth, fittedTable, wrapParts } from "../textTable";
 import { isRenameOnly } from "./environmentNames";
 import type { Rename } from "./environmentNames";
 import type { ArtifactRow, PromotionDiff, TrafficRow, ValueChange } from "./types";
@@ -29,12 +31,6 @@ function artifactNote(row: ArtifactRow, renames: Rename[]): string {
 
 function percent(value: number | undefined): string {
   return value === undefined ? "—" : `${value}%`;
-}
-
-function textTable(header: string[], rows: string[][]): string[] {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
-  const line = (row: string[]): string => row.map((value, column) => value.padEnd(widths[column])).join("  ").trimEnd();
-  return [line(header), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)];
 }
 
 function changeRows(changes: ValueChange[]): string[][] {
@@ -127,20 +123,23 @@ function sections(diff: PromotionDiff): Section[] {
   return result;
 }
 
-/** The promotion diff as plain-text tables for a terminal or a CI log. */
-export function renderPromotionText(diff: PromotionDiff): string {
-  const lines: string[] = [`Promotion ${diff.from} → ${diff.to}`];
+/**
+ * The promotion diff as plain-text tables for a terminal or a CI log, fitted to `width` columns: a row too wide
+ * for one line is printed with each of its cells on a line of its own, labelled by its column.
+ */
+export function renderPromotionText(diff: PromotionDiff, width = defaultTextWidth): string {
+  const lines: string[] = [escapeControlCharacters(`Promotion ${diff.from} → ${diff.to}`)];
   for (const section of sections(diff)) {
-    lines.push("", `== ${section.title}`);
+    lines.push("", ...wrapParts(escapeControlCharacters(`== ${section.title}`).split(" "), width, " "));
     if (section.rows.length === 0) lines.push("(no differences)");
-    else lines.push(...textTable(section.header, section.rows));
-    if (section.note) lines.push(section.note);
+    else lines.push(fittedTable(section.header, section.rows.map((row) => row.map(escapeControlCharacters)), width, undefined, "labelled"));
+    if (section.note) lines.push(...wrapParts(escapeControlCharacters(section.note).split(" "), width, " "));
   }
   return `${lines.join("\n")}\n`;
 }
 
 function markdownCell(text: string): string {
-  return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return escapeControlCharacters(text).replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
 /** The promotion diff as GitHub-flavoured markdown, for `$GITHUB_STEP_SUMMARY` or a PR comment. */

@@ -49,7 +49,14 @@ export async function runPromotion(options: PromotionOptions, dependencies: Prom
   }
   if (options.from === options.to) throw new UserError(`--from and --to name the same stack '${options.from}': promotion needs two stacks`);
 
-  dependencies.checkPulumi();
+  // A dry run's offline diff needs no Pulumi CLI: without one it still shows the diff and skips the preview.
+  let pulumiMissing: UserError | undefined;
+  try {
+    dependencies.checkPulumi();
+  } catch (err) {
+    if (!(options.dryRun && err instanceof UserError)) throw err;
+    pulumiMissing = err;
+  }
   const configs = {
     from: loadStackConfigSource(options.projectRoot, options.from),
     to: loadStackConfigSource(options.projectRoot, options.to),
@@ -69,6 +76,10 @@ export async function runPromotion(options: PromotionOptions, dependencies: Prom
     fs.appendFileSync(options.summaryFile, renderPromotionMarkdown(diff));
   }
 
+  if (pulumiMissing !== undefined) {
+    dependencies.print(`Skipped \`pulumi ${pulumiArgs.join(" ")}\` (the offline diff above is complete): ${pulumiMissing.message}`);
+    return { diff, pulumiArgs, exitCode: 0 };
+  }
   dependencies.print(`Running: pulumi ${pulumiArgs.join(" ")}`);
   const exitCode = await dependencies.runPulumi(pulumiArgs);
   if (exitCode !== 0) dependencies.print(`pulumi ${pulumiArgs[0]} --stack ${options.to} exited with code ${exitCode}`);

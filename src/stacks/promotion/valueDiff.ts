@@ -27,6 +27,14 @@ export function diffValues(from: unknown, to: unknown, path = "", options: DiffO
     return keys.flatMap((key) => diffValues(from[key], to[key], joinPath(path, key), options));
   }
   if (Array.isArray(from) && Array.isArray(to)) {
+    const fromByName = byName(from);
+    const toByName = byName(to);
+    if (fromByName !== undefined && toByName !== undefined) {
+      // Lists of named entries (a Web App's app settings) match by name: removing one is one change, not a
+      // shift of every entry after it.
+      const names = [...new Set([...fromByName.keys(), ...toByName.keys()])].sort();
+      return names.flatMap((name) => diffValues(fromByName.get(name), toByName.get(name), joinPath(path, name), options));
+    }
     const length = Math.max(from.length, to.length);
     const changes: ValueChange[] = [];
     for (let index = 0; index < length; index++) {
@@ -40,6 +48,16 @@ export function diffValues(from: unknown, to: unknown, path = "", options: DiffO
   if (from !== undefined) change.from = from;
   if (to !== undefined) change.to = to;
   return [change];
+}
+
+/** The entries of a list of `{name, ...}` objects by name, or undefined when it is not such a list (or names repeat). */
+function byName(list: readonly unknown[]): Map<string, unknown> | undefined {
+  const entries = new Map<string, unknown>();
+  for (const item of list) {
+    if (!isRecord(item) || typeof item.name !== "string" || entries.has(item.name)) return undefined;
+    entries.set(item.name, item);
+  }
+  return entries.size > 0 ? entries : undefined;
 }
 
 function isLeafEqual(a: unknown, b: unknown, looseNumbers: boolean): boolean {

@@ -302,3 +302,13 @@ describe("promotion diff: per-environment names", () => {
     assert.match(text, /~ changed\s+azure-native:storage:Blob\s+2 resources \(a\.py, …\)\s+accountName \(\+1 per-environment names or IDs\)/);
   });
 });
+
+describe("diffValues on lists of named entries", () => {
+  it("matches a Web App's app settings by name: removing one is one change, not one per later setting", () => {
+    const settings = (names: string[]) => names.map((name) => ({ name, value: `${name.toLowerCase()}-value` }));
+    const all = ["AOAI_API_BASE", "AOAI_API_KEY", "AOAI_API_VERSION", "LLMOPS_CONNECTIONS", "PROMPTFLOW_RUN_MODE", "WEBSITES_PORT"];
+    const changes = diffValues({ siteConfig: { appSettings: settings(all) } }, { siteConfig: { appSettings: settings(all.filter((n) => n !== "AOAI_API_KEY")) } });
+    assert.deepEqual(changes, [{ path: "siteConfig.appSettings.AOAI_API_KEY", from: { name: "AOAI_API_KEY", value: "aoai_api_key-value" } }]);
+  });
+});
+
