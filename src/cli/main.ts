@@ -1,6 +1,5 @@
-import { escapeControlCharactersKeepingLines } from "../core/controlCharacters";
-import { redactSecrets } from "../core/redaction";
 import { UserError } from "../core/userError";
+import { terminalText } from "./terminalText";
 
 /** A subcommand: parses its own arguments and returns the process exit code. */
 export interface Command {
@@ -49,7 +48,7 @@ export async function runCli(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (err) {
     if (err instanceof UserError) {
-      console.error(`llmops ${name}: ${escapeControlCharactersKeepingLines(redactSecrets(err.message))}`);
+      console.error(`llmops ${name}: ${terminalText(err.message)}`);
       return err.exitCode;
     }
     throw err;

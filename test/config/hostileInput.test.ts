@@ -3,6 +3,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { loadExperiment } from "../../src/config/experiment";
+import { terminalText } from "../../src/cli/terminalText";
+import { formatProgressBar, formatProgressLine } from "../../src/cli/progress/formatProgress";
+import { markdownCell } from "../../src/evaluation/report/escape";
 import { parseDeploymentConfig } from "../../src/config/loadDeploymentConfig";
 import { readStackSettings } from "../../src/config/stackConfig";
 import { readStackConfigFile } from "../../src/config/stackConfigFile";
@@ -245,6 +248,17 @@ describe("hostile input: the plan refuses it in one line", () => {
   });
 
   describe("control characters", () => {
+    const hostile = "label\u001b[2J\u001b]0;pwned\u0007\u202Etxt.exe\nsecond line";
+    // eslint-disable-next-line no-control-regex
+    const raw = /[\u0000-\u0009\u000b-\u001f\u007f\u202e]/;
+    it("a dataset label reaches progress lines, Markdown report cells and CLI messages escaped", () => {
+      const state = { label: hostile, done: 1, failed: 0, total: 2, skipped: 0, elapsedMs: 1000 };
+      for (const text of [formatProgressLine(state), formatProgressBar(state, 80), markdownCell(hostile), terminalText(hostile)]) {
+        assert.ok(!raw.test(text), JSON.stringify(text));
+      }
+      assert.ok(!markdownCell(hostile).includes("\n") && !formatProgressLine(state).includes("\n"), "one line");
+    });
+
     it("a key name with ANSI, OSC, RLO and newline is printed escaped on one line", () => {
       const name = "BAD\u001b[31mRED\u001b]0;title\u0007\u202Eevil\nNEXT\u0000";
       const text = configWith({}, {}).replace('"USER_MANAGED_ID"', `"ENVIRONMENT_VARIABLES": {${JSON.stringify(name)}: "x"}, "USER_MANAGED_ID"`);

@@ -14,6 +14,7 @@ import { applyUseCaseEnvironment } from "../useCaseEnvironment";
 import { downloadExperimentDataAssets } from "../dataAssetDownloads";
 import type { Command } from "../main";
 import { renderTextSummary } from "../../evaluation/report/textSummary";
+import { terminalText } from "../terminalText";
 
 const usage = `usage: llmops evaluate --phase pre  [--env <name>] [--experiment <file> | --use-case <folder> | --stack <name>]
                        [--variants <selection>]
@@ -173,7 +174,7 @@ export function evaluationOptions(parsed: EvaluateArguments, cwd: string, enviro
     targets: parsed.targets,
     environment,
     progress: true,
-    note: (message) => console.error(`llmops evaluate: ${message}`),
+    note: (message) => console.error(`llmops evaluate: ${terminalText(message)}`),
   };
   if (projectRoot !== undefined) options.projectRoot = projectRoot;
   if (parsed.config !== undefined) options.deploymentConfig = path.resolve(cwd, parsed.config);

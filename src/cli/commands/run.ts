@@ -17,6 +17,7 @@ import { applyUseCaseEnvironment } from "../useCaseEnvironment";
 import { downloadExperimentDataAssets } from "../dataAssetDownloads";
 import type { WorkspaceReference } from "../../azure/workspaceConnections";
 import type { Command } from "../main";
+import { terminalText } from "../terminalText";
 import { describeFailureBudget, noFailures, parseFailureBudget, withinFailureBudget } from "../../runs/failureBudget";
 import { runRuns, type RunArguments } from "../../runs/runFlowRuns";
 import { formatRunErrors } from "../../runs/runTable";
@@ -175,7 +176,7 @@ export const runCommand: Command = {
     const shown = path.relative(process.cwd(), out);
     console.log(`\nrecords and summaries in ${shown === "" ? "." : shown.startsWith("..") ? out : shown}/<run>/, index in runs.json`);
     const errors = formatRunErrors(rows);
-    if (errors !== "") console.log(`\nerrors (line numbers as in records.jsonl):\n${errors}`);
+    if (errors !== "") console.log(`\nerrors (line numbers as in records.jsonl):\n${terminalText(errors)}`);
     if (exitCode !== 0) return exitCode;
     const budget = parsed.maxFailed ?? noFailures;
     const over = rows.filter((row) => !withinFailureBudget(row.summary, budget));

@@ -1,4 +1,5 @@
 /** The text of a progress report: pure, so the bar and the CI line are tested without a terminal. */
+import { escapeControlCharacters } from "../../core/controlCharacters";
 import { formatDuration } from "../../core/formatDuration";
 
 export interface ProgressState {
@@ -34,7 +35,7 @@ function eta(state: ProgressState): string | undefined {
 
 /** One plain line for CI logs. */
 export function formatProgressLine(state: ProgressState): string {
-  const parts = [`${state.label}: ${counts(state)}`, `${rateOf(state).toFixed(1)} lines/s`, `${state.failed} failed`];
+  const parts = [`${escapeControlCharacters(state.label)}: ${counts(state)}`, `${rateOf(state).toFixed(1)} lines/s`, `${state.failed} failed`];
   const remaining = eta(state);
   if (remaining) parts.push(remaining);
   if (state.skipped > 0) parts.push(`${state.skipped} already done`);
@@ -49,6 +50,6 @@ export function formatProgressBar(state: ProgressState, width: number): string {
   const filled = Math.round(fraction * barWidth);
   const bar = state.total === undefined ? "" : `[${"#".repeat(filled)}${".".repeat(barWidth - filled)}] `;
   const tail = [`${rateOf(state).toFixed(1)}/s`, eta(state), state.failed > 0 ? `${state.failed} failed` : undefined].filter(Boolean).join(" ");
-  const text = `${state.label} ${bar}${counts(state)} ${tail}`;
+  const text = `${escapeControlCharacters(state.label)} ${bar}${counts(state)} ${tail}`;
   return text.length > width ? text.slice(0, Math.max(0, width - 1)) : text;
 }
