@@ -1,5 +1,6 @@
 import { plainSecretReason } from "../core/plainSecrets";
 import { ConfigError } from "../core/userError";
+import { isRecord } from "../core/values";
 import { jsonPath, type PathSegment } from "./jsonPath";
 
 /**
@@ -16,10 +17,6 @@ const howToKeepSecrets =
 export function refusePlainSecret(file: string, at: string, name: string, value: string, expected = howToKeepSecrets): void {
   const reason = plainSecretReason(name, value);
   if (reason !== undefined) throw new ConfigError(file, at, expected, reason);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function securePath(value: unknown, at: PathSegment[]): PathSegment[] | undefined {
