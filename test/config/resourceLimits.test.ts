@@ -6,12 +6,14 @@
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { loadExperiment } from "../../src/config/experiment";
 import { readStackConfigFile } from "../../src/config/stackConfigFile";
 import { ConfigError, UserError } from "../../src/core/userError";
 import { parseYaml } from "../../src/core/yaml";
 import { loadFlow } from "../../src/flow/loadFlow";
+import { nonBlankLines } from "../../src/runs/bulk/jsonlLines";
 import { plan, projectsRemovedAfterSuite } from "../plan/fixtures";
 
 function aliasBomb(key: string): string {
@@ -123,5 +125,23 @@ describe("resource limits: deep YAML nesting", () => {
   });
   it("still reads brackets inside quoted strings and ordinary nesting", () => {
     assert.deepEqual(parseYaml(`a: "${"[".repeat(500)}"\nb: [[1, {c: [2]}]]\n`, "ok.yaml"), { a: "[".repeat(500), b: [[1, { c: [2] }]] });
+  });
+});
+
+describe("resource limits: dataset lines", () => {
+  it("refuses a line longer than the limit, naming the file and line, instead of buffering it whole", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "llmops-longline-"));
+    try {
+      const file = path.join(dir, "rows.jsonl");
+      fs.writeFileSync(file, `{"a": 1}\n${"x".repeat(3 * 1024 * 1024)}`);
+      const read = async (): Promise<number> => {
+        let count = 0;
+        for await (const line of nonBlankLines(file, 1024 * 1024)) count += line.text.length > 0 ? 1 : 0;
+        return count;
+      };
+      await assert.rejects(read(), (err: unknown) => err instanceof UserError && err.message.startsWith(`${file}:2: a line longer than`) && !err.message.includes("xxxx"));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -5,6 +5,7 @@
  */
 import { createReadStream } from "node:fs";
 import { StringDecoder } from "node:string_decoder";
+import { UserError } from "../../core/userError";
 
 export interface TextLine {
   /** 1-based line number in the file, for messages. */
@@ -12,8 +13,15 @@ export interface TextLine {
   text: string;
 }
 
-export async function* nonBlankLines(path: string): AsyncGenerator<TextLine> {
+/**
+ * The longest line read, in characters: far above any dataset row, and far below what would exhaust memory (a file
+ * with no newline at all, `/dev/zero` behind a symlink, would otherwise be buffered whole).
+ */
+export const maxLineChars = 64 * 1024 * 1024;
+
+export async function* nonBlankLines(path: string, maxChars = maxLineChars): AsyncGenerator<TextLine> {
   const decoder = new StringDecoder("utf8");
+  let pendingChars = 0;
   // The unfinished line as pieces, joined once when its newline arrives: searching only each new chunk keeps a
   // line of many megabytes linear (re-searching a growing carry string made a 60 MB line take minutes).
   let pending: string[] = [];
@@ -22,6 +30,7 @@ export async function* nonBlankLines(path: string): AsyncGenerator<TextLine> {
     fileLine++;
     const line = (pending.length === 0 ? piece : pending.join("") + piece).replace(/\r$/, "");
     pending = [];
+    pendingChars = 0;
     return line.trim() === "" ? undefined : { fileLine, text: line };
   };
   for await (const chunk of createReadStream(path, { highWaterMark: 64 * 1024 })) {
@@ -32,7 +41,13 @@ export async function* nonBlankLines(path: string): AsyncGenerator<TextLine> {
       if (line) yield line;
       start = end + 1;
     }
-    if (start < text.length) pending.push(text.slice(start));
+    if (start < text.length) {
+      pending.push(text.slice(start));
+      pendingChars += text.length - start;
+      if (pendingChars > maxChars) {
+        throw new UserError(`${path}:${fileLine + 1}: a line longer than ${maxChars} characters (a data file holds one JSON object per line)`);
+      }
+    }
   }
   const last = finish(decoder.end());
   if (last) yield last;
