@@ -142,7 +142,10 @@ describe("deploy path on one machine: llmops serve + llmops evaluate --phase pos
         const full = path.join(chatFlow, file);
         fs.writeFileSync(full, fs.readFileSync(full, "utf8").replace(/\bquestion\b/g, "ticket_text"));
       }
-      const flows = [{ name: "chat", flow: chatFlow, output: "answer" }];
+      // The experiment's flow lives in its use-case folder: a flow outside it and the project is refused.
+      const flowInUseCase = path.join(tmp, "chat-flow");
+      fs.cpSync(chatFlow, flowInUseCase, { recursive: true });
+      const flows = [{ name: "chat", flow: flowInUseCase, output: "answer" }];
       for (const { name, flow, output } of flows) {
         const server = await serveWith(chatModel, flow);
         const dataset = path.join(tmp, `${name}.jsonl`);
