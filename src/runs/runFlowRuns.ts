@@ -46,6 +46,8 @@ export interface RunArguments {
   init?: Record<string, unknown>;
   /** `env` came from --env, not from a stack: an unknown environment is refused (see loadExperiment). */
   envTyped?: boolean;
+  /** More datasets the preflight checks (`evaluate --phase pre`: evaluators' own datasets). */
+  alsoCheckDatasets?: string[];
   /** More flows the preflight checks before the first model call (`evaluate --phase pre`: evaluator flows). */
   alsoCheckFlows?: string[];
   /** Cap of one model response (default 16 MB): a longer one fails its line. */
@@ -101,7 +103,7 @@ export async function runRuns(
     flows: [target.flowDir, ...(args.alsoCheckFlows ?? [])],
     connections: Object.keys(target.connections),
     connectionsHint: args.experiment ? `add it to connections: in ${args.experiment}` : "pass --connections <file>",
-    datasets: target.datasets.map((dataset) => dataset.data),
+    datasets: [...target.datasets.map((dataset) => dataset.data), ...(args.alsoCheckDatasets ?? [])],
     ...(process.env.PYTHON ? { pythonExecutable: process.env.PYTHON } : {}),
   });
   if (!dag && args.variants !== undefined && args.variants !== "default" && !(args.experiment && args.variants === "all")) {

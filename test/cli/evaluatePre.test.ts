@@ -7,6 +7,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as yaml from "yaml";
 import type { MetricsEntry } from "../../src/evaluation";
 import { formatNumber } from "../../src/evaluation/formatNumber";
 import { startFakeOpenAiServer, type FakeOpenAiServer, type FakeRequest } from "../support/fakeOpenAiServer";
@@ -120,6 +121,22 @@ describe("llmops evaluate --phase pre (end to end through the CLI)", function ()
     assert.equal(result.code, 2, result.stderr);
     assert.match(result.stderr, /eval\.jsonl:4:34: not valid JSON/);
     assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+    assert.equal(server.requests.length, requestsBefore, "no model call");
+  });
+
+  it("refuses a malformed line in an evaluator's own dataset before any model call", async () => {
+    const dir = fs.mkdtempSync(path.join(tmp, "evaluator-data-"));
+    const experiment = writeExperiment(dir);
+    const labels = path.join(dir, "labels.jsonl");
+    fs.writeFileSync(labels, `${JSON.stringify({ category: "billing" })}\n{"category": }\n`);
+    const document = yaml.parse(fs.readFileSync(experiment, "utf8")) as { evaluators: { name: string; datasets: Record<string, unknown>[] }[] };
+    const categoryMatch = document.evaluators.find((evaluator) => evaluator.name === "category_match")!;
+    categoryMatch.datasets.push({ name: "labels", source: labels, reference: "ticket_eval", mappings: { prediction: "${run.outputs.category}", reference: "${data.category}" } });
+    fs.writeFileSync(experiment, yaml.stringify(document));
+    const requestsBefore = server.requests.length;
+    const result = await runCli(["--phase", "pre", "--experiment", experiment, "--out", path.join(dir, "reports")], env);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /labels\.jsonl:2:14: not valid JSON/);
     assert.equal(server.requests.length, requestsBefore, "no model call");
   });
 

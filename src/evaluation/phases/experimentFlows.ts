@@ -30,6 +30,7 @@ export async function runExperimentFlows(
     ...(session.options.concurrency !== undefined ? { concurrency: session.options.concurrency } : {}),
     datasets: [],
     alsoCheckFlows: input.experiment.evaluators.flatMap((evaluator) => (evaluator.kind === "flow" ? [evaluator.flow] : [])),
+    alsoCheckDatasets: input.experiment.evaluators.flatMap((evaluator) => evaluator.datasets.map((dataset) => dataset.source)),
     mappings: {},
     resume: false,
   }, session.options.note);
