@@ -16,6 +16,7 @@
  * No process.env, signals or exit codes in here: the command (src/cli/commands/serve.ts) owns those.
  */
 import { randomUUID } from "node:crypto";
+import { PassThrough } from "node:stream";
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { DataCollector } from "./dataCollector";
 import { acceptedMediaTypes, BadScoreRequest, scoreInputs } from "./scoreRequest";
@@ -83,6 +84,11 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
   const requestTimeoutMs = options.requestTimeoutMs ?? defaultRequestTimeoutMs;
   const swagger = swaggerDocument(flow, options.sample);
   const chatOutput = flow.outputs.find((output) => output.isChatOutput)?.name;
+  /**
+   * The output sent as events: a chat flow's answer, or a flex flow's output (a generator there streams chunk by
+   * chunk, as prompt flow streams generator outputs).
+   */
+  const streamField = chatOutput ?? (flow.kind === "flex" && flow.outputs.length <= 1 ? (flow.outputs[0]?.name ?? "output") : undefined);
   let draining = false;
   let running = 0;
   const idle: (() => void)[] = [];
@@ -152,7 +158,7 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
   };
 
   /** The flow's run, aborted and answered as a timeout when it outlives the request timeout or its client. */
-  const runFlow = async (inputs: Record<string, unknown>, reply: FastifyReply): Promise<ServedFlowOutcome> => {
+  const runFlow = async (inputs: Record<string, unknown>, reply: FastifyReply, onChunk?: (chunk: string) => void): Promise<ServedFlowOutcome> => {
     const abort = new AbortController();
     const onClose = (): void => {
       if (!reply.raw.writableEnded) abort.abort();
@@ -166,7 +172,7 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
       }, requestTimeoutMs);
     });
     try {
-      return await Promise.race([flow.run(inputs, abort.signal), timeout]);
+      return await Promise.race([flow.run(inputs, abort.signal, onChunk), timeout]);
     } finally {
       clearTimeout(timer);
       reply.raw.removeListener("close", onClose);
@@ -181,9 +187,9 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
         return reply.code(status).send(body);
       };
       const accepted = acceptedMediaTypes(request.headers.accept);
-      const streams = accepted.eventStream && chatOutput !== undefined;
+      const streams = accepted.eventStream && streamField !== undefined;
       if (!streams && !accepted.json) {
-        const supported = chatOutput !== undefined ? "text/event-stream, application/json" : "application/json";
+        const supported = streamField !== undefined ? "text/event-stream, application/json" : "application/json";
         return answer(406, errorBody("UserError", `media type ${request.headers.accept} in the Accept header is not acceptable; supported: ${supported}`, "NotAcceptable"), "NotAcceptable");
       }
       let inputs: Record<string, unknown>;
@@ -193,26 +199,50 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
         if (err instanceof BadScoreRequest) return answer(400, errorBody("UserError", err.message, "BadRequest"), "BadRequest");
         throw err;
       }
+      // Chunks the engine streams (a flex generator) go out as they come: the response starts with the first one.
+      let live: PassThrough | undefined;
+      const onChunk =
+        streams && streamField !== undefined
+          ? (chunk: string): void => {
+              if (live === undefined) {
+                live = new PassThrough();
+                void reply.code(200).header("content-type", "text/event-stream; charset=utf-8").header("cache-control", "no-cache").send(live);
+              }
+              live.write(formatEvent({ [streamField]: chunk }));
+            }
+          : undefined;
+      /** Ends a stream already under way: what is left, or the error, as the last event (the status is sent). */
+      const endLive = (stream: PassThrough, last: Record<string, unknown> | undefined, status: number, errorType?: string): FastifyReply => {
+        if (last !== undefined && Object.keys(last).length > 0) stream.write(formatEvent(last));
+        stream.end();
+        finish?.({ statusCode: status, ...(errorType !== undefined ? { errorType } : {}) });
+        return reply;
+      };
       let outcome: ServedFlowOutcome;
       try {
-        outcome = await runFlow(inputs, reply);
+        outcome = await runFlow(inputs, reply, onChunk);
       } catch (err) {
         if (!(err instanceof RequestTimeout)) throw err;
         request.log.warn({ timeoutMs: requestTimeoutMs }, "flow run timed out");
-        return answer(504, errorBody("SystemError", `the flow did not finish within the request timeout (${requestTimeoutMs} ms)`, "RequestTimeout"), "RequestTimeout");
+        const timedOut = errorBody("SystemError", `the flow did not finish within the request timeout (${requestTimeoutMs} ms)`, "RequestTimeout");
+        if (live !== undefined) return endLive(live, timedOut, 504, "RequestTimeout");
+        return answer(504, timedOut, "RequestTimeout");
       }
       if (outcome.status !== "Completed") {
         const error = outcome.error ?? { type: "FlowError", message: "the flow failed without an error message" };
         const where = error.node !== undefined ? `node '${error.node}': ` : "";
+        if (live !== undefined) return endLive(live, errorBody("SystemError", `${where}${error.message}`, error.type), 500, error.type);
         if (error.type === "InputError") return answer(400, errorBody("UserError", error.message, "InputError"), "InputError");
         request.log.warn({ errorType: error.type, node: error.node }, "flow run failed");
         return answer(500, errorBody("SystemError", `${where}${error.message}`, error.type), error.type);
       }
       options.collector?.collect({ requestId: request.id, inputs, outputs: outcome.outputs, time: new Date() });
-      if (streams && chatOutput !== undefined) {
-        // Prompt flow's event stream: the other outputs first, then the chat output.
-        const { [chatOutput]: answerText, ...others } = outcome.outputs;
-        const events = (Object.keys(others).length > 0 ? formatEvent(others) : "") + formatEvent({ [chatOutput]: answerText });
+      if (streams && streamField !== undefined) {
+        const { [streamField]: streamed, ...others } = outcome.outputs;
+        // Streamed already: the other outputs close the stream.
+        if (live !== undefined) return endLive(live, others, 200);
+        // Prompt flow's event stream: the other outputs first, then the answer.
+        const events = streamField in outcome.outputs ? (Object.keys(others).length > 0 ? formatEvent(others) : "") + formatEvent({ [streamField]: streamed }) : formatEvent(outcome.outputs);
         reply.header("content-type", "text/event-stream; charset=utf-8").header("cache-control", "no-cache");
         return answer(200, events);
       }

@@ -5,7 +5,7 @@
  * `openFlow`, which runs DAG, flex and prompty flows alike.
  */
 import * as path from "node:path";
-import { readFlowInterface, type FlowInputSpec, type FlowOutputSpec } from "../flow/flowFolder";
+import { readFlowInterface, type FlowInputSpec, type FlowKind, type FlowOutputSpec } from "../flow/flowFolder";
 import { openFlow } from "../flow/openFlow";
 import type { PythonPool } from "../flow/pythonPool";
 import type { Environment } from "../llm/connections";
@@ -26,6 +26,7 @@ export interface ServedFlowOutcome {
 export interface FlowToServe {
   /** The flow folder's name, shown in /swagger.json and logs. */
   name: string;
+  kind: FlowKind;
   inputs: ServedInput[];
   outputs: ServedOutput[];
   /** Connections the flow uses: what must be resolved before it can serve. */
@@ -34,7 +35,8 @@ export interface FlowToServe {
 }
 
 export interface ServedFlow extends Omit<FlowToServe, "start"> {
-  run(inputs: Record<string, unknown>, signal: AbortSignal): Promise<ServedFlowOutcome>;
+  /** `onChunk` receives a streamed output's pieces (a flex generator) as they are produced. */
+  run(inputs: Record<string, unknown>, signal: AbortSignal, onChunk?: (chunk: string) => void): Promise<ServedFlowOutcome>;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export interface ServedFlowDependencies {
 export function loadFlowToServe(flowPath: string): FlowToServe {
   const flowInterface = readFlowInterface(flowPath, "--flow");
   const description = {
+    kind: flowInterface.kind,
     name: flowInterface.kind === "prompty" ? path.basename(flowInterface.file).replace(/\.prompty$/i, "") : path.basename(flowInterface.dir),
     inputs: flowInterface.inputs.map(({ name, type, default: value, required, isChatInput, isChatHistory }) => ({
       name,
@@ -75,8 +78,8 @@ export function loadFlowToServe(flowPath: string): FlowToServe {
       let lineNumber = 0;
       return {
         ...description,
-        async run(inputs, signal) {
-          const outcome = await runnable.runLine(inputs, { lineNumber: lineNumber++, signal });
+        async run(inputs, signal, onChunk) {
+          const outcome = await runnable.runLine(inputs, { lineNumber: lineNumber++, signal, ...(onChunk ? { onChunk } : {}) });
           return { status: outcome.status, outputs: outcome.outputs, ...(outcome.error ? { error: outcome.error } : {}) };
         },
         close: () => runnable.close(),

@@ -139,6 +139,11 @@ describe("serve/app: prompt flow's serving contract", function () {
 
     const generator = await serve(path.join(kinds, "function_flex"), llm);
     assert.deepEqual(await (await score(generator.url, { text: "hey", times: 3 })).json(), { output: "HEY HEY HEY" });
+    // Asked for events, the generator's chunks go out one event each, as the python entry yields them.
+    const streamed = await score(generator.url, { text: "hey", times: 3 }, { accept: "text/event-stream" });
+    assert.equal(streamed.status, 200);
+    assert.match(streamed.headers.get("content-type") ?? "", /^text\/event-stream/);
+    assert.deepEqual(parseEvents(await streamed.text()), ["HEY", " ", "HEY", " ", "HEY"].map((chunk) => ({ output: chunk })));
 
     const prompty = await serve(path.join(kinds, "prompty_json", "classify.prompty"), llm);
     assert.deepEqual(await (await score(prompty.url, { ticket: "Where is my invoice?" })).json(), { category: "billing", confidence: 0.7 });
