@@ -1,4 +1,5 @@
 /** The table `llmops run` prints after its runs: one row per run, figures a person scans for problems. */
+import { escapeControlCharacters } from "../core/controlCharacters";
 import { formatDuration } from "../core/formatDuration";
 import type { RunSummary } from "./bulk/types";
 
@@ -14,7 +15,7 @@ function thousands(value: number): string {
 export function formatRunTable(rows: readonly RunTableRow[]): string {
   const header = ["RUN", "STATUS", "LINES", "FAILED", "TOKENS", "P95", "DURATION"];
   const body = rows.map(({ name, summary }) => [
-    name,
+    escapeControlCharacters(name),
     summary.status,
     thousands(summary.total),
     thousands(summary.failed),

@@ -6,6 +6,7 @@ import { loadExperiment } from "../../src/config/experiment";
 import { terminalText } from "../../src/cli/terminalText";
 import { formatProgressBar, formatProgressLine } from "../../src/cli/progress/formatProgress";
 import { markdownCell } from "../../src/evaluation/report/escape";
+import { formatRunTable } from "../../src/runs/runTable";
 import { parseDeploymentConfig } from "../../src/config/loadDeploymentConfig";
 import { readStackSettings } from "../../src/config/stackConfig";
 import { readStackConfigFile } from "../../src/config/stackConfigFile";
@@ -253,7 +254,9 @@ describe("hostile input: the plan refuses it in one line", () => {
     const raw = /[\u0000-\u0009\u000b-\u001f\u007f\u202e]/;
     it("a dataset label reaches progress lines, Markdown report cells and CLI messages escaped", () => {
       const state = { label: hostile, done: 1, failed: 0, total: 2, skipped: 0, elapsedMs: 1000 };
-      for (const text of [formatProgressLine(state), formatProgressBar(state, 80), markdownCell(hostile), terminalText(hostile)]) {
+      const summary = { status: "Completed" as const, total: 1, completed: 1, failed: 0, usage: { prompt: 0, completion: 0, total: 0 }, duration_ms: 1, latency_ms: { p50: 1, p95: 1, p99: 1 }, errors: [] };
+      const runTable = formatRunTable([{ name: hostile, summary }]);
+      for (const text of [formatProgressLine(state), formatProgressBar(state, 80), markdownCell(hostile), terminalText(hostile), runTable]) {
         assert.ok(!raw.test(text), JSON.stringify(text));
       }
       assert.ok(!markdownCell(hostile).includes("\n") && !formatProgressLine(state).includes("\n"), "one line");
