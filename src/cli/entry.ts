@@ -1,5 +1,5 @@
 /**
- * The `llmops` process: runs a command and sets the exit code. Loaded through tsx by llmops.cjs from a clone, and
+ * The `llmops` process: runs a command and sets the exit code. Loaded by llmops.cjs (compiled from dist/ when the build is current, else through tsx), and
  * compiled (dist/cli/entry.js) in the serving image, whose /usr/local/bin/llmops executes it.
  */
 import { runCli } from "./main";

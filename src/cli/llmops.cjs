@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-// The `llmops` command. TypeScript sources are loaded through tsx so a fresh clone needs no build step.
-require("tsx/cjs");
-require("./entry.ts");
+// The `llmops` command: the compiled build (dist/) when it is current, else the TypeScript sources through tsx,
+// so a fresh clone and a developer editing src/ both run what src/ says.
+require("./compiledOrSource.cjs").load("cli/entry");

@@ -5,7 +5,7 @@ import type { EndpointPlan, InfraPlan } from "../plan/types";
 import { WorkspaceRef } from "./azureIds";
 import { cpuAutoscaleProfile } from "./autoscaleSpecs";
 import { deploymentSku, endpointResourceName, ignoredDeploymentChanges, onlineDeploymentProperties, servedAssets } from "./deploymentSpecs";
-import { EndpointTraffic } from "./endpointTraffic";
+import { declareEndpointTraffic } from "./endpointTraffic";
 import { environmentVersionProperties } from "./imageSpecs";
 import { ScoringEndpoint } from "./scoringEndpoint";
 import { longLivedTags } from "./resourceTags";
@@ -20,6 +20,8 @@ export interface EndpointDeploymentsArgs {
   grants: pulumi.Resource[];
   /** Values of the deployments' secretEnvironmentVariables, by variable name, as Pulumi secrets. */
   secretValues?: Record<string, pulumi.Input<string>>;
+  /** Whether EndpointTraffic carries its provider's serialised code (default true; the offline plan needs none). */
+  serialiseTrafficProvider?: boolean;
 }
 
 /**
@@ -110,7 +112,7 @@ export class EndpointDeployments extends pulumi.ComponentResource {
       return resource;
     });
 
-    const traffic = new EndpointTraffic(
+    const traffic = declareEndpointTraffic(
       resourceName("traffic"),
       {
         subscriptionId: ws.subscriptionId,
@@ -121,6 +123,7 @@ export class EndpointDeployments extends pulumi.ComponentResource {
         mirrorTraffic: endpointPlan.mirrorTraffic,
       },
       { parent: this, dependsOn: deployments },
+      args.serialiseTrafficProvider ?? true,
     );
 
     this.deploymentNames = endpointPlan.deployments.map((deployment) => deployment.name);

@@ -36,6 +36,8 @@ export interface LlmopsStackArgs {
   dockerfileRoot?: string;
   /** ACR refresh tokens for an "entra" registry login; default: the real exchange (the offline plan injects a placeholder). */
   registryToken?: RegistryTokenSource;
+  /** Whether EndpointTraffic carries its provider's serialised code (default true; the offline plan needs none). */
+  serialiseTrafficProvider?: boolean;
   /** Values of the deployments' secretEnvironmentVariables (env.yaml secrets), by variable name, as Pulumi secrets. */
   secretValues?: Record<string, pulumi.Input<string>>;
 }
@@ -109,6 +111,7 @@ export class LlmopsStack extends pulumi.ComponentResource {
           build: { modelId: model.modelId, environmentId: image.environmentId },
           grants: grants.grantsFor(principal),
           ...(args.secretValues !== undefined ? { secretValues: args.secretValues } : {}),
+          ...(args.serialiseTrafficProvider !== undefined ? { serialiseTrafficProvider: args.serialiseTrafficProvider } : {}),
         },
         { parent: this },
       );

@@ -49,6 +49,8 @@ export function declareLlmopsStack(
     resourceOptions?: pulumi.ComponentResourceOptions;
     dockerfileRoot?: string;
     registryToken?: RegistryTokenSource;
+    /** False for the offline plan: no engine will run EndpointTraffic's provider, so its code is not serialised. */
+    serialiseTrafficProvider?: boolean;
     /** The environment of `pulumi up`: env.yaml's secret variables are read from it as Pulumi secrets. */
     environmentVariables?: Record<string, string | undefined>;
   } = {},
@@ -60,6 +62,7 @@ export function declareLlmopsStack(
       plan,
       ...(options.dockerfileRoot !== undefined ? { dockerfileRoot: options.dockerfileRoot } : {}),
       ...(options.registryToken !== undefined ? { registryToken: options.registryToken } : {}),
+      ...(options.serialiseTrafficProvider !== undefined ? { serialiseTrafficProvider: options.serialiseTrafficProvider } : {}),
       secretValues: secretValuesFor(plan, options.environmentVariables ?? {}),
     },
     options.resourceOptions,

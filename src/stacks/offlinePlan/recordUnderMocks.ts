@@ -94,6 +94,7 @@ export async function recordOfflinePlan(plan: InfraPlan, options: RecordOptions 
       resourceOptions: { transformations: [recordDeclaration] },
       ...(options.dockerfileRoot !== undefined ? { dockerfileRoot: options.dockerfileRoot } : {}),
       registryToken: options.registryToken ?? offlineRegistryToken,
+      serialiseTrafficProvider: false,
     });
     // A resource's URN resolves once the (mock) engine has registered it: then its inputs are recorded.
     await Promise.race([Promise.all(declared.map((entry) => settle(entry.resource.urn))), programFailure.failed]);

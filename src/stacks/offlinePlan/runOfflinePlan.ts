@@ -56,9 +56,13 @@ export async function runOfflinePlan(options: OfflinePlanOptions): Promise<Offli
 }
 
 function runWorker(request: WorkerRequest, timeoutMs: number): Promise<{ code: number | null; stderr: string }> {
-  const worker = path.join(__dirname, "planWorker.ts");
+  // The child runs what this process runs: compiled JavaScript from dist/ (no transpiling at start-up), or the
+  // TypeScript sources through tsx when this process was loaded from them.
+  const compiled = path.extname(__filename) === ".js";
+  const worker = path.join(__dirname, compiled ? "planWorker.js" : "planWorker.ts");
+  const loader = compiled ? [] : ["--require", require.resolve("tsx/cjs")];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--require", require.resolve("tsx/cjs"), worker, JSON.stringify(request)], {
+    const child = spawn(process.execPath, [...loader, worker, JSON.stringify(request)], {
       cwd: request.projectRoot,
       stdio: ["ignore", "ignore", "pipe"],
       env: process.env,
