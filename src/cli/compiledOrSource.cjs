@@ -1,7 +1,8 @@
-// Loads a module of this package from its compiled JavaScript (dist/, built by `npm run build`, which `npm ci`
-// runs as `prepare` and `npm test` as `pretest`) when that build is current, else from its TypeScript source
-// through tsx. "Current" means no file under src/ changed since the build started, so a developer editing src/
-// never runs stale code; LLMOPS_FROM_SOURCE=1 forces the source (used by `npm run bench -- plan`).
+// Whether to load this package's compiled JavaScript (dist/, built by `npm run build`, which `npm ci` runs as
+// `prepare` and `npm test` as `pretest`) or its TypeScript sources through tsx. The callers (llmops.cjs,
+// pulumiProgram.cjs) name both files literally, so the import graph sees them. "Current" means no file under
+// src/ changed since the build started, so a developer editing src/ never runs stale code; LLMOPS_FROM_SOURCE=1
+// forces the sources (used by `npm run bench -- plan`).
 // `node src/cli/compiledOrSource.cjs build` is the build: tsc, the Python shim copied, then the stamp.
 "use strict";
 const fs = require("node:fs");
@@ -34,13 +35,6 @@ function compiledIsCurrent() {
   return !fs.existsSync(srcDir) || newestChange(srcDir) <= builtFrom;
 }
 
-/** `modulePath` relative to src/ without extension, e.g. "cli/entry". */
-function load(modulePath) {
-  if (compiledIsCurrent()) return require(path.join(distDir, `${modulePath}.js`));
-  require("tsx/cjs");
-  return require(path.join(srcDir, `${modulePath}.ts`));
-}
-
 function build() {
   const { execFileSync } = require("node:child_process");
   const started = new Date();
@@ -51,7 +45,7 @@ function build() {
   fs.utimesSync(stampFile, started, started);
 }
 
-module.exports = { load };
+module.exports = { compiledIsCurrent };
 
 if (require.main === module) {
   if (process.argv[2] !== "build") {
