@@ -1,5 +1,5 @@
 /**
- * `llmops plan --stack dev` start to finish (two processes: the CLI and its plan child), median of RUNS (default 5)
+ * `llmops plan --stack dev` start to finish (two processes: the CLI and its plan child), median of 5 (--runs N)
  * wall times, from the TypeScript sources through tsx (LLMOPS_FROM_SOURCE=1, as before the build) and from the
  * compiled build (dist/), against the floor: the same two processes that only load the modules they run (the CLI
  * with its plan command; the plan worker with Pulumi, azure-native and the program), without planning anything.
@@ -25,12 +25,6 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-function repeat(runs: number, once: () => number): number {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) times.push(once());
-  return median(times);
-}
-
 export async function run(args: string[]): Promise<void> {
   const runsFlag = args.indexOf("--runs");
   const runs = runsFlag >= 0 ? Number(args[runsFlag + 1]) : 5;
@@ -40,9 +34,14 @@ export async function run(args: string[]): Promise<void> {
   const fromSource = { ...process.env, LLMOPS_FROM_SOURCE: "1" };
   const loadOnly = (modules: string[]) => ["-e", modules.map((m) => `require(${JSON.stringify(m)});`).join("")];
   const dist = (m: string) => path.join(root, "dist", m);
-  const floor = repeat(runs, () => wallMs(loadOnly([dist("cli/main.js"), dist("cli/commands/plan.js")])) + wallMs(loadOnly([dist("stacks/offlinePlan/planWorker.js")])));
-  const source = repeat(runs, () => wallMs([cli, "plan", "--stack", "dev"], fromSource));
-  const compiled = repeat(runs, () => wallMs([cli, "plan", "--stack", "dev"]));
+  // Rounds interleave the three, so a change in the machine's load hits all of them alike.
+  const times = { floor: [] as number[], source: [] as number[], compiled: [] as number[] };
+  for (let round = 0; round < runs; round++) {
+    times.floor.push(wallMs(loadOnly([dist("cli/main.js"), dist("cli/commands/plan.js")])) + wallMs(loadOnly([dist("stacks/offlinePlan/planWorker.js")])));
+    times.source.push(wallMs([cli, "plan", "--stack", "dev"], fromSource));
+    times.compiled.push(wallMs([cli, "plan", "--stack", "dev"]));
+  }
+  const [floor, source, compiled] = [median(times.floor), median(times.source), median(times.compiled)];
   if (!fs.existsSync(dist("cli/entry.js"))) throw new Error("dist/cli/entry.js missing after the build");
 
   const row = (label: string, ms: number) => `${label.padEnd(44)} ${(ms / 1000).toFixed(2).padStart(6)} s  ${(ms / floor).toFixed(1).padStart(5)}x floor`;
