@@ -40,14 +40,14 @@ function text(record: Record<string, unknown>, key: string): string | undefined 
 /** `azureml://[subscriptions/…/workspaces/<ws>/]datastores/<ds>/paths/<p>` → datastore and path. */
 export function datastorePathOf(uri: string): { datastore: string; path: string } | undefined {
   const match = /^azureml:\/\/(?:.*\/)?datastores\/([^/]+)\/paths\/(.+)$/.exec(uri);
-  return match ? { datastore: decodeURIComponent(match[1]!), path: match[2]! } : undefined;
+  return match ? { datastore: decodeURIComponent(match[1]), path: match[2] } : undefined;
 }
 
 async function blobUrlOf(uri: string, workspace: WorkspaceReference, downloader: DataAssetDownloader, asset: string): Promise<string> {
   if (/^https?:\/\//.test(uri)) {
     if (downloader.blobEndpoint === undefined) return uri;
     const url = new URL(uri);
-    const account = url.hostname.split(".")[0]!;
+    const account = url.hostname.split(".")[0];
     return `${downloader.blobEndpoint.replace(/\/+$/, "")}/${account}${url.pathname}`;
   }
   const located = datastorePathOf(uri);

@@ -39,7 +39,6 @@ export function cachedTokenProvider(credential: TokenCredentialLike, scope: stri
 
 /** DefaultAzureCredential, loaded only when a connection uses Entra ID so key-only runs skip the import. */
 export function defaultCredential(): TokenCredentialLike {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const identity = require("@azure/identity") as typeof import("@azure/identity");
   return new identity.DefaultAzureCredential();
 }

@@ -9,15 +9,15 @@ export type OptionSpecs = NonNullable<ParseArgsConfig["options"]>;
  */
 export interface CommandOptions {
   /** A string flag's value; undefined when absent; an error when given empty. */
-  text(name: string): string | undefined;
+  text: (name: string) => string | undefined;
   /** Every value of a `multiple: true` flag. */
-  list(name: string): string[];
+  list: (name: string) => string[];
   /** Whether a flag of any type was given. */
-  given(name: string): boolean;
-  flag(name: string): boolean;
+  given: (name: string) => boolean;
+  flag: (name: string) => boolean;
   /** A whole number >= 1, or undefined when absent. */
-  positiveInteger(name: string): number | undefined;
-  fail(message: string): never;
+  positiveInteger: (name: string) => number | undefined;
+  fail: (message: string) => never;
 }
 
 /** A usage mistake: the message, then the command's usage text. */

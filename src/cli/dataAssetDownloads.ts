@@ -36,7 +36,7 @@ export async function downloadExperimentDataAssets(
 ): Promise<void> {
   const assets = readExperimentOutline(experimentFile, experimentEnv).datasets.flatMap((d) => (d.asset !== undefined ? [d.asset] : []));
   if (assets.length === 0) return;
-  const workspace = workspaceFrom(env, stackWorkspace, `azureml:${assets[0]!.name}:${assets[0]!.version}`);
+  const workspace = workspaceFrom(env, stackWorkspace, `azureml:${assets[0].name}:${assets[0].version}`);
   const baseUrl = armBaseUrlFromEnvironment(env);
   const blobEndpoint = env[blobEndpointVariable]?.trim();
   const downloader = {

@@ -1,22 +1,17 @@
 import { UserError } from "../core/userError";
 import { terminalText } from "./terminalText";
 
-/** A subcommand: parses its own arguments and returns the process exit code. */
-export interface Command {
-  summary: string;
-  usage: string;
-  run(args: string[]): Promise<number>;
-}
+import type { Command } from "./command";
 
 // Loaded lazily so `llmops plan` never pays for the flow runner's imports and vice versa.
 const commands: Record<string, () => Command> = {
-  plan: () => require("./commands/plan").planCommand,
-  run: () => require("./commands/run").runCommand,
-  evaluate: () => require("./commands/evaluate").evaluateCommand,
-  promote: () => require("./commands/promote").promoteCommand,
-  serve: () => require("./commands/serve").serveCommand,
-  chat: () => require("./commands/chat").chatCommand,
-  "use-cases": () => require("./commands/useCases").useCasesCommand,
+  plan: () => (require("./commands/plan") as typeof import("./commands/plan")).planCommand,
+  run: () => (require("./commands/run") as typeof import("./commands/run")).runCommand,
+  evaluate: () => (require("./commands/evaluate") as typeof import("./commands/evaluate")).evaluateCommand,
+  promote: () => (require("./commands/promote") as typeof import("./commands/promote")).promoteCommand,
+  serve: () => (require("./commands/serve") as typeof import("./commands/serve")).serveCommand,
+  chat: () => (require("./commands/chat") as typeof import("./commands/chat")).chatCommand,
+  "use-cases": () => (require("./commands/useCases") as typeof import("./commands/useCases")).useCasesCommand,
 };
 
 function help(): string {

@@ -76,7 +76,7 @@ export function findPlaceholders(document: unknown, file: string): PlaceholderEn
         const filled = all.filter((key) => !isBlank(entry[key]));
         throw new ConfigError(
           file,
-          jsonPath(blank.length === 1 ? [list, index, blank[0]!] : [list, index]),
+          jsonPath(blank.length === 1 ? [list, index, blank[0]] : [list, index]),
           `every name filled (or all of ${keys.required.join(", ")} blank to leave the entry a placeholder)`,
           `${filled.join(", ")} filled but ${blank.join(", ")} blank`,
         );

@@ -45,7 +45,7 @@ export function parseEnvYaml(text: string, file: string): EnvYamlEntry[] {
     if (text === "") throw new ConfigError(file, at, "a value (the template refuses an empty one)", describeFound(raw));
     const secret = isSecretLookingName(name);
     const match = reference.exec(text);
-    if (match) return { name, variable: match[1]!, secret };
+    if (match) return { name, variable: match[1], secret };
     // A literal under a secret-looking name, or a credential-shaped literal under any name (user:password@ in a URL).
     const plainSecret = plainSecretReason(name, text);
     if (secret || plainSecret !== undefined) {

@@ -1,16 +1,12 @@
 /**
  * Side-by-side comparison tables, as plain data that both report.md and report.html render:
  * - A/B: the prior and the current deployment of an endpoint on the same dataset and evaluator.
- * - deployed vs pre-deployment: a deployment against the local run of the flow variant it serves, with a
- *   tolerance (a deployed flow should score like it did before deployment; a larger gap means the deployment
- *   differs from what was tested: config, model version, connection).
+ * - against a baseline: each entry next to the same entry of an earlier run (also deployed vs pre-deployment).
  */
 import { metricTraits } from "./metricTraits";
-import type { GateResult } from "./gates/gateResult";
-import { formatNumber } from "./formatNumber";
 import type { MetricsEntry, MetricsFile } from "./metricsFile";
 
-export type ComparisonVerdict = "better" | "worse" | "same" | "changed" | "within" | "outside" | "missing";
+export type ComparisonVerdict = "better" | "worse" | "same" | "changed" | "missing";
 
 export interface ComparisonRow {
   /** `<dataset>/<evaluator>`. */
@@ -20,7 +16,6 @@ export interface ComparisonRow {
   right?: number;
   /** right - left. */
   delta?: number;
-  tolerance?: number;
   verdict: ComparisonVerdict;
 }
 
@@ -46,7 +41,7 @@ export function gatedFirst(table: ComparisonTable, gatedMetrics: ReadonlySet<str
   return { ...table, rows: [...table.rows].sort((a, b) => rank(a) - rank(b)) };
 }
 
-function rowsFor(left: MetricsEntry | undefined, right: MetricsEntry | undefined, group: string, tolerance?: number): ComparisonRow[] {
+function rowsFor(left: MetricsEntry | undefined, right: MetricsEntry | undefined, group: string): ComparisonRow[] {
   const metrics = [...new Set([...Object.keys(left?.metrics ?? {}), ...Object.keys(right?.metrics ?? {})])].sort();
   return metrics.map((metric) => {
     const a = left?.metrics[metric];
@@ -56,12 +51,7 @@ function rowsFor(left: MetricsEntry | undefined, right: MetricsEntry | undefined
     if (b !== undefined) row.right = b;
     if (a !== undefined && b !== undefined) {
       row.delta = b - a;
-      if (tolerance === undefined) {
-        row.verdict = direction(metric, a, b);
-      } else {
-        row.tolerance = tolerance;
-        row.verdict = Math.abs(b - a) <= tolerance + 1e-12 ? "within" : "outside";
-      }
+      row.verdict = direction(metric, a, b);
     }
     return row;
   });
@@ -80,29 +70,6 @@ export function abComparison(file: MetricsFile, endpoint: string, prior: string,
   const groups = [...new Set([...left.keys(), ...right.keys()])].sort();
   const rows = left.size === 0 || right.size === 0 ? [] : groups.flatMap((group) => rowsFor(left.get(group), right.get(group), group));
   return { title: `A/B: ${endpoint} prior vs current deployment`, leftLabel: prior, rightLabel: current, rows };
-}
-
-/**
- * Each deployed entry of `post` against the `pre` entry with the same dataset, evaluator and variant.
- * Deployed entries without a pre-deployment counterpart are left out.
- */
-export function deployedVsPreComparison(pre: MetricsFile, post: MetricsFile, tolerance: number): ComparisonTable[] {
-  const preByKey = new Map(
-    pre.targets.filter((entry) => entry.target.kind === "flow").map((entry) => [`${entry.dataset}/${entry.evaluator}@${entry.variant}`, entry]),
-  );
-  const tables: ComparisonTable[] = [];
-  for (const entry of post.targets) {
-    if (entry.target.kind === "flow") continue;
-    const before = preByKey.get(`${entry.dataset}/${entry.evaluator}@${entry.variant}`);
-    if (before === undefined) continue;
-    tables.push({
-      title: `Deployed vs pre-deployment: ${entry.label}`,
-      leftLabel: `pre-deployment (${entry.variant})`,
-      rightLabel: entry.label,
-      rows: rowsFor(before, entry, `${entry.dataset}/${entry.evaluator}`, tolerance),
-    });
-  }
-  return tables;
 }
 
 /**
@@ -125,28 +92,4 @@ export function baselineComparison(baseline: MetricsFile, current: MetricsFile):
     rightLabel: `current (${current.run_id})`,
     rows,
   }));
-}
-
-/** Turns a deployed-vs-pre table into gate results: a metric outside the tolerance fails, missing ones fail too. */
-export function deployedVsPreGates(table: ComparisonTable, metrics: readonly string[]): GateResult[] {
-  return table.rows
-    .filter((row) => metrics.length === 0 || metrics.includes(row.metric))
-    .map((row) => {
-      const metric = `${row.group}.${row.metric}`;
-      const gate = `deployed ${table.rightLabel} matches ${table.leftLabel} on ${metric} within ${formatNumber(row.tolerance ?? 0)}`;
-      if (row.left === undefined || row.right === undefined || row.delta === undefined) {
-        return { gate, kind: "deployed_vs_pre" as const, metric, passed: false, reason: `FAILED: ${metric} is missing on one side` };
-      }
-      const passed = row.verdict === "within";
-      return {
-        gate,
-        kind: "deployed_vs_pre" as const,
-        metric,
-        actual: row.right,
-        baseline: row.left,
-        expected: `|delta| <= ${formatNumber(row.tolerance ?? 0)}`,
-        passed,
-        reason: `${formatNumber(row.left)} before, ${formatNumber(row.right)} deployed${passed ? "" : ": FAILED"}`,
-      };
-    });
 }

@@ -131,5 +131,5 @@ export async function createFlexExecutor(options: FlexExecutorOptions): Promise<
     return { metrics };
   };
 
-  return { runLine, aggregates: flow.flex!.hasAggregate, aggregate, close: async () => undefined };
+  return { runLine, aggregates: flow.flex.hasAggregate, aggregate, close: async () => undefined };
 }

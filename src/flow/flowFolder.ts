@@ -54,11 +54,11 @@ export function locateFlow(target: string, referencedFrom: string): FlowLocation
   const definitions = [...definitionFiles.dag, ...definitionFiles.flex].filter((name) => names.includes(name));
   if (definitions.length > 1) throw new UserError(`${referencedFrom}: flow folder ${absolute} holds ${definitions.join(" and ")}; keep one`);
   if (definitions.length === 1) {
-    const name = definitions[0]!;
+    const name = definitions[0];
     return { kind: kindOfFileName(name)!, dir: absolute, file: path.join(absolute, name) };
   }
   const prompties = names.filter((name) => name.toLowerCase().endsWith(".prompty")).sort();
-  if (prompties.length === 1) return { kind: "prompty", dir: absolute, file: path.join(absolute, prompties[0]!) };
+  if (prompties.length === 1) return { kind: "prompty", dir: absolute, file: path.join(absolute, prompties[0]) };
   const found = prompties.length > 1 ? `several .prompty files (${prompties.join(", ")}): name the one to run` : "none";
   throw new UserError(`${referencedFrom}: flow folder ${absolute} has no flow.dag.yaml, flow.flex.yaml or single .prompty file (found ${found})`);
 }
@@ -259,7 +259,7 @@ const annotationTypes: Record<string, string> = { str: "string", int: "int", flo
 
 function portFromParameter(parameter: EntrySignature["inputs"][number]): FlowPortSpec {
   const annotation = parameter.annotation ?? "";
-  const base = annotation.replace(/^typing\./, "").split("[")[0]!;
+  const base = annotation.replace(/^typing\./, "").split("[")[0];
   const port: FlowPortSpec = { name: parameter.name, type: annotationTypes[base] ?? (annotation || "object"), required: !parameter.hasDefault };
   if (parameter.hasDefault && parameter.default !== null && parameter.default !== undefined) port.default = parameter.default;
   return port;
@@ -396,7 +396,7 @@ export function resolveFileReferences(value: unknown, dir: string, file: string)
   if (typeof value === "string") {
     const match = /^\$\{file:(.+)\}$/.exec(value.trim());
     if (!match) return value;
-    const referenced = path.resolve(dir, match[1]!);
+    const referenced = path.resolve(dir, match[1]);
     if (!fs.existsSync(referenced)) throw new ConfigError(file, "$.sample", `an existing file for ${value}`, `${referenced} (not found)`);
     return referenced.endsWith(".json") ? (JSON.parse(fs.readFileSync(referenced, "utf8")) as unknown) : readYamlFile(referenced);
   }

@@ -59,7 +59,7 @@ export function installPythonTruthiness(): void {
     throw new Error("nunjucks internals changed: cannot install Jinja truthiness");
   }
   const Group = group as GroupConstructor;
-  const proto = compiler.prototype as Record<string, unknown>;
+  const proto = compiler.prototype;
   runtime.pyTruthy = pythonTruthy;
 
   // A Group passes the compiler's expression type checks; its own typename routes it to compilePyTruthy.

@@ -90,9 +90,9 @@ export async function openFlow(target: string, options: OpenFlowOptions): Promis
       const selection = options.variant ?? "default";
       if (selection === "all" || selection === "product") throw new UserError(`${referencedFrom}: one flow runs one variant; '${selection}' selects several (use <node>.<variant_id>)`);
       const [run] = resolveVariants(loadFlow(target, referencedFrom), selection);
-      variant = variantLabelText(run!.label);
+      variant = variantLabelText(run.label);
       executor = createFlowExecutor({
-        flow: run!.flow,
+        flow: run.flow,
         connections: options.connections,
         llm: options.llm,
         python,
@@ -107,7 +107,7 @@ export async function openFlow(target: string, options: OpenFlowOptions): Promis
     return {
       interface: flowInterface,
       ...(variant !== undefined ? { variant } : {}),
-      runLine: (inputs, context) => executor.runLine(inputs, context) as Promise<FlowLineOutcome>,
+      runLine: (inputs, context) => executor.runLine(inputs, context),
       aggregates: executor.aggregates !== false,
       aggregate: (lines) => executor.aggregate(lines),
       close: async () => {

@@ -20,7 +20,7 @@ const fence = /^-{3,}\s*$/;
 export function parsePromptyText(text: string, file: string): PromptyFile {
   const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
   const open = lines.findIndex((line) => line.trim() !== "");
-  if (open < 0 || !fence.test(lines[open]!)) {
+  if (open < 0 || !fence.test(lines[open])) {
     throw new ConfigError(file, "$", "a prompty file starting with a '---' line, its YAML front matter and another '---' line", "no front matter");
   }
   const close = lines.findIndex((line, index) => index > open && fence.test(line));

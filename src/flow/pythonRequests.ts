@@ -67,7 +67,7 @@ export function connectionPayload(connection: Connection): ConnectionPayload {
 export function connectionsNamedIn(values: Record<string, unknown>, connections: Record<string, Connection>): Record<string, ConnectionPayload> | undefined {
   const named: Record<string, ConnectionPayload> = {};
   for (const value of Object.values(values)) {
-    if (typeof value === "string" && Object.prototype.hasOwnProperty.call(connections, value)) named[value] = connectionPayload(connections[value]!);
+    if (typeof value === "string" && Object.prototype.hasOwnProperty.call(connections, value)) named[value] = connectionPayload(connections[value]);
   }
   return Object.keys(named).length > 0 ? named : undefined;
 }

@@ -26,8 +26,3 @@ export function parseValueSource(value: unknown): ParsedReference {
   }
   return { ok: false, expected: "${inputs.<name>}, ${<node>.output} or ${<node>.output.<key>}" };
 }
-
-/** Node names a value source reads (empty for literals and flow inputs). */
-export function referencedNode(source: ValueSource): string | undefined {
-  return source.kind === "node" ? source.node : undefined;
-}

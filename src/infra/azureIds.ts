@@ -21,14 +21,6 @@ export function environmentVersionId(ws: WorkspaceRef, name: string, version: st
   return `${workspaceId(ws)}/environments/${name}/versions/${version}`;
 }
 
-export function onlineEndpointId(ws: WorkspaceRef, endpointName: string): string {
-  return `${workspaceId(ws)}/onlineEndpoints/${endpointName}`;
-}
-
-export function onlineDeploymentId(ws: WorkspaceRef, endpointName: string, deploymentName: string): string {
-  return `${onlineEndpointId(ws, endpointName)}/deployments/${deploymentName}`;
-}
-
 /** `azureml://` URI of a path on a workspace datastore: what ModelVersion.modelUri and DataVersion.dataUri take. */
 export function datastorePathUri(ws: WorkspaceRef, datastoreName: string, path: string): string {
   return `azureml://subscriptions/${ws.subscriptionId}/resourcegroups/${ws.resourceGroupName}/workspaces/${ws.workspaceName}/datastores/${datastoreName}/paths/${path}`;

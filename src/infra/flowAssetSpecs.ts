@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import type { DatasetPlan, FlowPlan } from "../plan/types";
-import { WorkspaceRef, datastorePathUri, defaultDatastoreName, modelVersionId } from "./azureIds";
+import { WorkspaceRef, datastorePathUri, defaultDatastoreName } from "./azureIds";
 
 /** One file to upload to the workspace's default datastore. */
 export interface BlobSpec {
@@ -74,11 +74,6 @@ export function datasetVersionProperties(dataset: DatasetPlan, ws: WorkspaceRef,
     properties: { "llmops.content-hash": dataset.sha256 },
     tags,
   };
-}
-
-/** ARM ID of a model version that a pinned deployment serves (registered by an earlier run). */
-export function pinnedModelId(flow: FlowPlan, ws: WorkspaceRef, version: string): string {
-  return modelVersionId(ws, flow.model.name, version);
 }
 
 function trimSlashes(value: string): string {

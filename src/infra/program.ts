@@ -55,7 +55,7 @@ export function declareLlmopsStack(
     environmentVariables?: Record<string, string | undefined>;
   } = {},
 ): DeclaredStackOutputs {
-  for (const notice of plan.notices ?? []) pulumi.log.warn(notice);
+  for (const notice of plan.notices ?? []) void pulumi.log.warn(notice);
   const stack = new LlmopsStack(
     `llmops-${plan.stack}`,
     {

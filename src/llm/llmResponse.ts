@@ -26,7 +26,7 @@ export function llmResultFrom(body: unknown, api: LlmRequest["api"], status: num
     if (!Array.isArray(vector) || !vector.every((n) => typeof n === "number")) {
       throw new HttpError(status, `the embeddings response has no data[0].embedding: ${JSON.stringify(body).slice(0, 200)}`, attempts, "malformed_response");
     }
-    return { text: "", embedding: vector as number[], usage: usageFrom(body) };
+    return { text: "", embedding: vector, usage: usageFrom(body) };
   }
   const choices = record(body)?.choices;
   const first = Array.isArray(choices) ? record(choices[0]) : undefined;

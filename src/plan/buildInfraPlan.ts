@@ -61,7 +61,7 @@ function findEntry<T extends { ENV_NAME: string }>(
   env: string,
 ): { entry: T; index: number } | undefined {
   const index = (entries ?? []).findIndex((e) => e.ENV_NAME === env);
-  return index < 0 || !entries ? undefined : { entry: entries[index]!, index: originalIndex(list, index, loaded.placeholders) };
+  return index < 0 || !entries ? undefined : { entry: entries[index], index: originalIndex(list, index, loaded.placeholders) };
 }
 
 /** A path from a config file, inside `root` or refused (ConfigError at `jsonPathText` of `file`). */
@@ -116,9 +116,9 @@ function requirementsFileOf(files: FlowFile[], definitionFile: string): string |
     try {
       const document = readYamlFile(dag.absolutePath);
       if (typeof document === "object" && document !== null && "environment" in document) {
-        const environment = (document as { environment: unknown }).environment;
+        const environment = (document).environment;
         if (typeof environment === "object" && environment !== null && "python_requirements_txt" in environment) {
-          const declared = (environment as { python_requirements_txt: unknown }).python_requirements_txt;
+          const declared = (environment).python_requirements_txt;
           if (typeof declared === "string" && files.some((f) => f.relativePath === declared)) return declared;
         }
       }

@@ -11,12 +11,12 @@ const numberPattern = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 export function jsonErrorOffset(text: string): number {
   let i = 0;
   const skipWhitespace = (): void => {
-    while (i < text.length && whitespace.has(text[i]!)) i++;
+    while (i < text.length && whitespace.has(text[i])) i++;
   };
   const string = (): boolean => {
     i++;
     while (i < text.length) {
-      const c = text[i]!;
+      const c = text[i];
       if (c === '"') {
         i++;
         return true;

@@ -52,5 +52,5 @@ export async function preflight(input: PreflightInput): Promise<void> {
   }
   if (problems.length === 0) return;
   const more = problems.length > 1 ? ` (and ${problems.length - 1} more: ${problems.slice(1, 4).map((p) => `${p.file}:${p.line}`).join(", ")}${problems.length > 4 ? ", ..." : ""})` : "";
-  throw new UserError(`${describeSourceProblem(problems[0]!)}${more}; nothing was run`);
+  throw new UserError(`${describeSourceProblem(problems[0])}${more}; nothing was run`);
 }

@@ -8,16 +8,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { runBulk } from "./bulk";
 import type { RunSummary } from "./bulk/types";
-import {
-  loadConnectionsFile,
-  loadExperiment,
-  manifestEntry,
-  planRuns,
-  writeRunManifest,
-  type DatasetToRun,
-  type RunManifest,
-  type RunTableRow,
-} from "../config/experiment";
+import { loadExperiment } from "../config/experiment";
+import { loadConnectionsFile } from "../config/experiment/connectionsFile";
+import { manifestEntry, writeRunManifest, type RunManifest } from "./runManifest";
+import { planRuns, type DatasetToRun } from "./runPlan";
+import type { RunTableRow } from "./runTable";
 import { createFlowExecutor, createPythonPool, loadFlow, resolveVariants } from "../flow";
 import { inputNames, readFlowInterface } from "../flow/flowFolder";
 import { openFlow } from "../flow/openFlow";
@@ -27,7 +22,8 @@ import { preflight } from "./preflight";
 import { createLlmInvoker } from "../llm";
 import { connectionSecretValues } from "../llm/connections";
 import type { Connection } from "../llm/types";
-import { createProgressReporter } from "../cli/progress";
+import type { Environment } from "../llm/connections";
+import type { BulkProgress } from "./bulk/types";
 import { UserError } from "../core/userError";
 
 export interface RunArguments {
@@ -66,8 +62,27 @@ interface RunTarget {
   init?: Record<string, unknown>;
 }
 
-function experimentTarget(args: RunArguments, experimentFile: string, note: (message: string) => void): RunTarget {
-  const experiment = loadExperiment(experimentFile, { env: args.env, environmentVariables: process.env, ...(args.envTyped === true ? { envTyped: true } : {}) });
+/** What the caller (the command line) provides: the environment, a stop signal, progress and status lines. */
+export interface RunContext {
+  /** Where connection secrets and `${env:VAR}` references are read from. */
+  environment: Environment;
+  /** Aborting stops the runs: finished lines are kept and `--resume` completes them. */
+  signal?: AbortSignal;
+  /** A progress display per run (by its name); none when omitted. */
+  progress?: (label: string) => BulkProgress | undefined;
+  /** Status lines, e.g. which overlay was applied. */
+  note: (message: string) => void;
+}
+
+export interface RunRunsResult {
+  /** The signal stopped the runs before every run finished. */
+  interrupted: boolean;
+  rows: RunTableRow[];
+  manifest: RunManifest;
+}
+
+function experimentTarget(args: RunArguments, experimentFile: string, context: RunContext): RunTarget {
+  const experiment = loadExperiment(experimentFile, { env: args.env, environmentVariables: context.environment, ...(args.envTyped === true ? { envTyped: true } : {}) });
   let datasets = experiment.datasets.map((d) => ({ name: d.name, data: d.source, mappings: d.mappings }));
   if (args.datasets.length > 0) {
     const unknown = args.datasets.filter((name) => !datasets.some((d) => d.name === name));
@@ -76,27 +91,23 @@ function experimentTarget(args: RunArguments, experimentFile: string, note: (mes
   }
   const target: RunTarget = { flowDir: experiment.flow, connections: experiment.connections, datasets, experiment: experiment.file };
   if (experiment.init) target.init = experiment.init;
-  if (experiment.overlayFile) note(`${path.basename(experiment.overlayFile)} applied over ${path.basename(experiment.file)}`);
+  if (experiment.overlayFile) context.note(`${path.basename(experiment.overlayFile)} applied over ${path.basename(experiment.file)}`);
   if (args.env !== undefined) target.env = args.env;
   return target;
 }
 
-function flowTarget(args: RunArguments): RunTarget {
+function flowTarget(args: RunArguments, environment: Environment): RunTarget {
   if (!args.flow || !args.data) throw new UserError("give --flow and --data, or --experiment");
   const flowDir = path.resolve(args.flow);
   const data = path.resolve(args.data);
   if (!fs.existsSync(data)) throw new UserError(`--data ${args.data}: file not found`);
-  const connections = args.connections ? loadConnectionsFile(args.connections, process.env) : {};
+  const connections = args.connections ? loadConnectionsFile(args.connections, environment) : {};
   const name = path.basename(data).replace(/\.jsonl?$/i, "");
   return { flowDir, connections, datasets: [{ name, data, mappings: args.mappings }] };
 }
 
-/** `note` gets status lines (overlay applied, stopping); default: stderr with the `llmops run:` prefix. */
-export async function runRuns(
-  args: RunArguments,
-  note: (message: string) => void = (message) => console.error(`llmops run: ${message}`),
-): Promise<{ exitCode: number; rows: RunTableRow[]; manifest: RunManifest }> {
-  const target = args.experiment ? experimentTarget(args, args.experiment, note) : flowTarget(args);
+export async function runRuns(args: RunArguments, context: RunContext): Promise<RunRunsResult> {
+  const target = args.experiment ? experimentTarget(args, args.experiment, context) : flowTarget(args, context.environment);
   const flowInterface = readFlowInterface(target.flowDir, args.experiment ? `${args.experiment}: $.flow` : "--flow");
   const dag = flowInterface.kind === "dag" ? loadFlow(target.flowDir) : undefined;
   await preflight({
@@ -104,7 +115,7 @@ export async function runRuns(
     connections: Object.keys(target.connections),
     connectionsHint: args.experiment ? `add it to connections: in ${args.experiment}` : "pass --connections <file>",
     datasets: [...target.datasets.map((dataset) => dataset.data), ...(args.alsoCheckDatasets ?? [])],
-    ...(process.env.PYTHON ? { pythonExecutable: process.env.PYTHON } : {}),
+    ...(context.environment.PYTHON ? { pythonExecutable: context.environment.PYTHON } : {}),
   });
   if (!dag && args.variants !== undefined && args.variants !== "default" && !(args.experiment && args.variants === "all")) {
     throw new UserError(`--variants ${args.variants}: a ${flowInterface.kind} flow has no variants`);
@@ -114,12 +125,7 @@ export async function runRuns(
   const out = path.resolve(args.out);
   fs.mkdirSync(out, { recursive: true });
 
-  const stop = new AbortController();
-  const onInterrupt = (): void => {
-    note("stopping; finished lines are kept, --resume completes the runs");
-    stop.abort();
-  };
-  process.once("SIGINT", onInterrupt);
+  const signal = context.signal ?? new AbortController().signal;
   const llm = createLlmInvoker(args.maxResponseBytes !== undefined ? { maxResponseBytes: args.maxResponseBytes } : {});
   const python = createPythonPool();
   const manifest: RunManifest = { version: 1, flow: target.flowDir, created_at: new Date().toISOString(), runs: [] };
@@ -128,10 +134,10 @@ export async function runRuns(
   const rows: RunTableRow[] = [];
   try {
     for (const run of plan) {
-      if (stop.signal.aborted) break;
+      if (signal.aborted) break;
       const executor = run.variant.flow
-        ? createFlowExecutor({ flow: run.variant.flow, connections: target.connections, llm, python, environment: process.env })
-        : await openFlow(target.flowDir, { connections: target.connections, llm, python, environment: process.env, ...(target.init || args.init ? { init: { ...target.init, ...args.init } } : {}) });
+        ? createFlowExecutor({ flow: run.variant.flow, connections: target.connections, llm, python, environment: context.environment })
+        : await openFlow(target.flowDir, { connections: target.connections, llm, python, environment: context.environment, ...(target.init || args.init ? { init: { ...target.init, ...args.init } } : {}) });
       let summary: RunSummary;
       try {
         summary = await runBulk({
@@ -144,8 +150,8 @@ export async function runRuns(
           inputNames: inputNames(flowInterface),
           ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
           resume: args.resume,
-          signal: stop.signal,
-          progress: createProgressReporter({ label: run.name }),
+          signal,
+          ...(context.progress ? { progress: context.progress(run.name) } : {}),
           secrets: connectionSecretValues(target.connections),
         });
       } finally {
@@ -156,8 +162,7 @@ export async function runRuns(
       writeRunManifest(out, manifest);
     }
   } finally {
-    process.removeListener("SIGINT", onInterrupt);
     await python.close();
   }
-  return { exitCode: stop.signal.aborted ? 130 : 0, rows, manifest };
+  return { interrupted: signal.aborted, rows, manifest };
 }

@@ -23,10 +23,10 @@ export function formatRunTable(rows: readonly RunTableRow[]): string {
     formatDuration(summary.latency_ms.p95),
     formatDuration(summary.duration_ms),
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...body.map((row) => row[column]!.length)));
+  const widths = header.map((title, column) => Math.max(title.length, ...body.map((row) => row[column].length)));
   // Text columns left-aligned, figures right-aligned.
   const line = (cells: string[]): string =>
-    cells.map((cell, column) => (column < 2 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join("  ").trimEnd();
+    cells.map((cell, column) => (column < 2 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join("  ").trimEnd();
   return [line(header), ...body.map(line)].join("\n");
 }
 

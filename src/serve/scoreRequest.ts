@@ -19,7 +19,7 @@ export function scoreInputs(declared: readonly ServedInput[], body: string): Rec
     if (declared.length > 1) {
       throw new BadScoreRequest(`the request body is not JSON, but the flow has ${declared.length} inputs (${declared.map((i) => i.name).join(", ")}): send a JSON object`);
     }
-    return { [declared[0]!.name]: body };
+    return { [declared[0].name]: body };
   }
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
     throw new BadScoreRequest(`expected a JSON object of flow inputs (${declared.map((i) => i.name).join(", ")}), found ${Array.isArray(data) ? "a list" : data === null ? "null" : typeof data}`);
@@ -39,7 +39,7 @@ export function scoreInputs(declared: readonly ServedInput[], body: string): Rec
 export function acceptedMediaTypes(accept: string | undefined): { eventStream: boolean; json: boolean } {
   const types = (accept ?? "")
     .split(",")
-    .map((part) => part.split(";")[0]!.trim().toLowerCase())
+    .map((part) => part.split(";")[0].trim().toLowerCase())
     .filter((type) => type !== "");
   if (types.length === 0) return { eventStream: false, json: true };
   return {

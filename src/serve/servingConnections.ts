@@ -55,7 +55,7 @@ export function servingHostOf(env: Environment): ServingHost {
   if (deploymentId !== undefined) {
     const match = deploymentIdPattern.exec(deploymentId);
     if (!match) throw new UserError(`AML_DEPLOYMENT_RESOURCE_ID: expected an online deployment's resource ID, found '${deploymentId}'`);
-    return { kind: "azureml", workspace: { subscriptionId: match[1]!, resourceGroupName: match[2]!, workspaceName: match[3]! }, deploymentId };
+    return { kind: "azureml", workspace: { subscriptionId: match[1], resourceGroupName: match[2], workspaceName: match[3] }, deploymentId };
   }
   if (nonEmpty(env.LLMOPS_CONNECTIONS) !== undefined) return { kind: "appSettings" };
   return { kind: "local" };
@@ -114,7 +114,7 @@ export async function resolveServingConnections(input: ServingConnectionsInput):
       toRead.set(name, override);
       continue;
     }
-    const properties = typeof data === "object" && data !== null && "properties" in data ? (data as { properties: unknown }).properties : data;
+    const properties = typeof data === "object" && data !== null && "properties" in data ? (data).properties : data;
     resolved[name] = connectionFromWorkspace(name, properties);
   }
 

@@ -22,7 +22,7 @@ const schemaTypes: Record<string, string> = {
 };
 
 function schemaOfType(type: string | undefined): JsonSchema {
-  const mapped = type === undefined ? "object" : (schemaTypes[type] ?? schemaTypes[type.split("[")[0]!.toLowerCase()] ?? "object");
+  const mapped = type === undefined ? "object" : (schemaTypes[type] ?? schemaTypes[type.split("[")[0].toLowerCase()] ?? "object");
   if (mapped === "object") return { type: "object", additionalProperties: {} };
   if (mapped === "array") return { type: "array", items: { type: "object", additionalProperties: {} } };
   return { type: mapped };

@@ -68,9 +68,9 @@ describe("endpoint benchmark", () => {
     assert.equal(report.settings.rows, 40);
     assert.equal(report.idealRowsPerSecond, 4000);
     assert.equal(report.tools.length, 1);
-    assert.equal(report.tools[0]!.allRowsScored, true);
-    assert.equal(report.tools[0]!.passed, expectedPasses(40));
-    assert.ok((report.tools[0]!.peakRssMb ?? 0) > 0);
+    assert.equal(report.tools[0].allRowsScored, true);
+    assert.equal(report.tools[0].passed, expectedPasses(40));
+    assert.ok((report.tools[0].peakRssMb ?? 0) > 0);
     assert.equal(report.runs.llmops.length, 2);
     assert.deepEqual(report.runs.llmops.map((run) => run.endpointRequests), [40, 40], "one request per row, counted by the endpoint");
     assert.equal(report.runs.promptfoo, undefined);

@@ -172,11 +172,11 @@ export async function runEndpointBench(options: EndpointBenchOptions): Promise<{
       const theirs: ToolRun[] = [];
       for (let i = 0; i < options.runs; i++) {
         ours.push(await withEndpointUsage(endpoint.process, () => runOurs(dir, data, endpoint.scoringUrl, options, i, method)));
-        console.log(runLine("llmops", i, ours[i]!));
+        console.log(runLine("llmops", i, ours[i]));
         if (promptfoo !== undefined) {
           const { cli, config } = promptfoo;
           theirs.push(await withEndpointUsage(endpoint.process, () => runPromptfoo(cli, dir, config, options, i, method)));
-          console.log(runLine(`promptfoo ${promptfooVersion}`, i, theirs[i]!));
+          console.log(runLine(`promptfoo ${promptfooVersion}`, i, theirs[i]));
         }
       }
 

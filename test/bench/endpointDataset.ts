@@ -42,7 +42,7 @@ export interface TicketRow {
 }
 
 export function ticketRow(index: number): TicketRow {
-  const ticket = ticketCases[index % ticketCases.length]!;
+  const ticket = ticketCases[index % ticketCases.length];
   // "T502", not "502": a bare 502 or 503 would read as an outage to the endpoint's keyword classifier.
   return { id: index, ticket_text: `Ticket T${index}: ${ticket.text}`, expected_category: ticket.category };
 }

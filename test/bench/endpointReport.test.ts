@@ -46,9 +46,9 @@ describe("endpoint benchmark report", () => {
     const table = formatTable([summarizeTool("llmops", [toolRun({})], settings), summarizeTool("promptfoo", [toolRun({ seconds: 10 })], settings)]);
     const lines = table.split("\n");
     assert.equal(lines.length, 4);
-    assert.match(lines[0]!, /^\| tool +\| rows \| concurrency \| runs \| seconds \| rows\/s \| % of ideal \|/);
-    assert.ok(lines.every((line) => line.length === lines[0]!.length), "columns are aligned");
-    assert.match(lines[2]!, /^\| llmops +\| 100 +\| 10 +\| 1 +\| 1\.00 +\| 100 +\| 20\.0 /);
-    assert.match(lines[3]!, /^\| promptfoo +\| 100 +\| 10 +\| 1 +\| 10\.00 +\| 10 +\| 2\.0 /);
+    assert.match(lines[0], /^\| tool +\| rows \| concurrency \| runs \| seconds \| rows\/s \| % of ideal \|/);
+    assert.ok(lines.every((line) => line.length === lines[0].length), "columns are aligned");
+    assert.match(lines[2], /^\| llmops +\| 100 +\| 10 +\| 1 +\| 1\.00 +\| 100 +\| 20\.0 /);
+    assert.match(lines[3], /^\| promptfoo +\| 100 +\| 10 +\| 1 +\| 10\.00 +\| 10 +\| 2\.0 /);
   });
 });

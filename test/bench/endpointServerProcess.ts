@@ -12,7 +12,7 @@ startBenchEndpoint(Number(process.argv[2] ?? 20))
       process.send?.({ answered: endpoint.answered(), cpuSeconds: (cpu.user + cpu.system) / 1e6 });
     });
     process.on("disconnect", () => {
-      endpoint.close().finally(() => process.exit(0));
+      void endpoint.close().finally(() => process.exit(0));
     });
     process.send?.({ url: endpoint.scoringUrl });
   })

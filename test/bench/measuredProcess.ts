@@ -73,7 +73,7 @@ export function parsePreloadUsage(text: string): ProcessUsage | undefined {
     .map((line) => line.trim().split(/\s+/).map(Number))
     .filter((fields) => fields.length === 2 && fields.every((value) => Number.isFinite(value) && value >= 0));
   if (lines.length === 0) return undefined;
-  return { peakRssKb: Math.max(...lines.map(([kb]) => kb!)), cpuSeconds: lines.reduce((sum, [, micros]) => sum + micros!, 0) / 1e6 };
+  return { peakRssKb: Math.max(...lines.map(([kb]) => kb)), cpuSeconds: lines.reduce((sum, [, micros]) => sum + micros, 0) / 1e6 };
 }
 
 function keepTail(text: string, chunk: Buffer): string {

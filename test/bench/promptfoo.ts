@@ -92,7 +92,7 @@ const failureReasonError = 2;
 
 function nearestRank(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1]!;
+  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1];
 }
 
 /** Reads `promptfoo eval -o out.json` (results.results[] and results.stats). */

@@ -33,7 +33,7 @@ function scaledClock(scale: number): Clock {
 
 async function measure(rows: number, concurrency: number, quota: number, windowMs: number, configured: boolean, scale: number): Promise<string> {
   const clock = scaledClock(scale);
-  const server = await startFakeOpenAiServer({ apiKey: "bench-key", logRequests: false, quota: { requests: windowMs === 60_000 ? quota : quota / 60, windowMs, now: clock.now } });
+  const server = await startFakeOpenAiServer({ apiKey: "bench-key", logRequests: false, quota: { requests: windowMs === 60_000 ? quota : quota / 60, windowMs, now: () => clock.now() } });
   const dir = await mkdtemp(join(tmpdir(), "bench-quota-"));
   try {
     const connection = azureConnectionTo(server, "bench-key", configured ? { requestsPerMinute: quota } : undefined);

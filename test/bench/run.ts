@@ -8,19 +8,23 @@
  */
 import { spawnSync } from "node:child_process";
 
+interface BenchmarkModule {
+  run(args: string[]): Promise<void>;
+}
+
 interface Benchmark {
   description: string;
-  load: () => { run(args: string[]): Promise<void> };
+  load: () => BenchmarkModule;
 }
 
 const benchmarks: Record<string, Benchmark> = {
-  bulk: { description: "100 000 generated lines through runBulk with an in-process executor", load: () => require("./bulkInProcess") },
-  "bulk-llm": { description: "generated lines through runBulk and the LLM client against the fake OpenAI server (20 ms)", load: () => require("./bulkLlm") },
-  "bulk-flow": { description: "1 000 000 lines through runBulk and the DAG flow executor (no aggregation): peak memory flat in the lines", load: () => require("./bulkFlow") },
-  quota: { description: "1 000 rows at concurrency 64 against a 300/min Azure OpenAI quota (60 s and 1 s windows), with and without requests_per_minute, in scaled time", load: () => require("./quota") },
-  serve: { description: "llmops serve over HTTP vs the engine in-process, one-node flow on a 20 ms fake model at concurrency 64; RSS over 100 000 requests", load: () => require("./serve") },
-  plan: { description: "llmops plan --stack dev from the TypeScript sources (tsx) and from dist/, against the module-loading floor; median of 5", load: () => require("./plan") },
-  endpoint: { description: "llmops evaluate's scoring path vs promptfoo against a local /score endpoint (20 ms), side by side", load: () => require("./endpoint") },
+  bulk: { description: "100 000 generated lines through runBulk with an in-process executor", load: () => require("./bulkInProcess") as BenchmarkModule },
+  "bulk-llm": { description: "generated lines through runBulk and the LLM client against the fake OpenAI server (20 ms)", load: () => require("./bulkLlm") as BenchmarkModule },
+  "bulk-flow": { description: "1 000 000 lines through runBulk and the DAG flow executor (no aggregation): peak memory flat in the lines", load: () => require("./bulkFlow") as BenchmarkModule },
+  quota: { description: "1 000 rows at concurrency 64 against a 300/min Azure OpenAI quota (60 s and 1 s windows), with and without requests_per_minute, in scaled time", load: () => require("./quota") as BenchmarkModule },
+  serve: { description: "llmops serve over HTTP vs the engine in-process, one-node flow on a 20 ms fake model at concurrency 64; RSS over 100 000 requests", load: () => require("./serve") as BenchmarkModule },
+  plan: { description: "llmops plan --stack dev from the TypeScript sources (tsx) and from dist/, against the module-loading floor; median of 5", load: () => require("./plan") as BenchmarkModule },
+  endpoint: { description: "llmops evaluate's scoring path vs promptfoo against a local /score endpoint (20 ms), side by side", load: () => require("./endpoint") as BenchmarkModule },
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -93,7 +93,7 @@ describe("llmops evaluate --phase post (end to end through the CLI)", function (
     const green = entry(run.metrics.targets, `ticket_eval/ticket_classification_eval@${prodEndpoint}:green`);
     const blue = entry(run.metrics.targets, `ticket_eval/ticket_classification_eval@${prodEndpoint}:blue`);
     entry(run.metrics.targets, "ticket_eval/ticket_classification_eval@webapp:app-ticket-classifier-prod");
-    assert.ok(green.metrics.accuracy! > 0.95 && blue.metrics.accuracy! < 0.7, `green ${green.metrics.accuracy}, blue ${blue.metrics.accuracy}`);
+    assert.ok(green.metrics.accuracy > 0.95 && blue.metrics.accuracy < 0.7, `green ${green.metrics.accuracy}, blue ${blue.metrics.accuracy}`);
     assert.equal(green.variant, deployedVariant);
 
     const smoke = run.metrics.gates.filter((gate) => gate.kind === "smoke");
@@ -104,7 +104,7 @@ describe("llmops evaluate --phase post (end to end through the CLI)", function (
       ["webapp:app-ticket-classifier-prod", true],
     ]);
     const accuracyGates = run.metrics.gates.filter((gate) => gate.gate === "ticket_classification_eval.accuracy >= 0.85");
-    const byTarget = Object.fromEntries(accuracyGates.map((gate) => [gate.target_label, [gate.passed, gate.skipped === true]]));
+    const byTarget = Object.fromEntries(accuracyGates.map((gate): [string, [boolean, boolean]] => [String(gate.target_label), [gate.passed, gate.skipped === true]]));
     assert.deepEqual(byTarget[`${prodEndpoint}:green (${deployedVariant})`], [true, false]);
     assert.deepEqual(byTarget[`webapp:app-ticket-classifier-prod (${deployedVariant})`], [true, false]);
     // The prior deployment misses the bar but serves the previous build: shown, not gating.
@@ -178,8 +178,8 @@ describe("llmops evaluate --phase post (end to end through the CLI)", function (
     assert.equal(result.code, 0, result.stdout + result.stderr);
     const listKeys = arm.requests.filter((request) => request.path.endsWith("/listKeys"));
     assert.equal(listKeys.length, 1);
-    assert.equal(listKeys[0]!.method, "POST");
-    assert.equal(listKeys[0]!.query["api-version"], "2025-12-01");
+    assert.equal(listKeys[0].method, "POST");
+    assert.equal(listKeys[0].query["api-version"], "2025-12-01");
     assert.deepEqual([...arm.bearerTokens], [arm.msiToken]);
     assert.ok(scoring.requests.every((request) => request.headers.authorization === "Bearer arm-primary-key-81f2e4"));
     for (const text of [result.stdout, result.stderr, ...allFiles(out).map((file) => file.text)]) assert.ok(!text.includes("arm-primary-key-81f2e4"));
@@ -206,7 +206,6 @@ describe("llmops evaluate --phase post (end to end through the CLI)", function (
 
   it("retries 429/500 and timeouts, and fails the error-rate gate (exit 1) on a malformed JSON answer", async () => {
     // The smoke test meets a 429 and retries; once it has its answer, the bulk lines meet the other faults.
-    let app: FakeScoringServer | undefined;
     let armed = false;
     const armingFlow: DeploymentRule = (inputs) => {
       if (!armed) {
@@ -215,7 +214,7 @@ describe("llmops evaluate --phase post (end to end through the CLI)", function (
       }
       return accurateFlow(inputs);
     };
-    app = await startFakeScoringServer({ kind: "webapp", deployments: { app: armingFlow } });
+    const app = await startFakeScoringServer({ kind: "webapp", deployments: { app: armingFlow } });
     servers.push(app);
     app.fail({ kind: "status", status: 429, headers: { "retry-after": "1" } });
     const out = path.join(tmp, "faults");
@@ -229,7 +228,7 @@ describe("llmops evaluate --phase post (end to end through the CLI)", function (
     assert.equal(bulk.failed + evalRun.failed, 1);
     const failed = run.metrics.gates.filter((gate) => !gate.passed);
     assert.equal(failed.length, 1);
-    assert.equal(failed[0]!.gate, "error_rate <= 0.02");
+    assert.equal(failed[0].gate, "error_rate <= 0.02");
     assert.match(run.file("results.csv"), /MalformedResponse/);
     // smoke + its retry, every line once, one retry after the 500 and one after the timeout
     assert.equal(app.requests.length, 2 + 44 + 49 + 2);
@@ -244,7 +243,7 @@ describe("llmops evaluate --phase post (end to end through the CLI)", function (
     const host = new URL(app.url).host;
     const accuracy = entry(run.metrics.targets, `ticket_eval/ticket_classification_eval@url:${host}`);
     assert.deepEqual(accuracy.target, { kind: "url", name: host });
-    assert.ok(accuracy.metrics.accuracy! > 0.95);
+    assert.ok(accuracy.metrics.accuracy > 0.95);
     assert.ok(app.requests.every((request) => request.path === "/score"));
   });
 });

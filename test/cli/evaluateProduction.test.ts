@@ -39,7 +39,7 @@ describe("llmops evaluate, post-production phase (end to end through the CLI)", 
     assert.equal(summary.completed, 44);
     for (const metric of ["invalid_category_rate", "low_confidence_rate", "other_rate"]) {
       assert.equal(entry.metrics[metric], summary.metrics[metric]);
-      assert.ok(run.file("report.md").includes(formatNumber(entry.metrics[metric]!)));
+      assert.ok(run.file("report.md").includes(formatNumber(entry.metrics[metric])));
     }
     const gates = run.metrics.gates;
     assert.equal(gates.length, 3);

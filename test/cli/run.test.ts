@@ -192,12 +192,12 @@ describe("llmops run (end to end through the CLI)", function () {
       assert.equal(summary.failed, 1);
       const records = jsonLines(path.join(runDir, "outputs.jsonl"));
       assert.deepEqual(records.map((record) => record.status), ["Completed", "Completed", "Completed", "Failed"]);
-      assert.match(JSON.stringify(records[3]!.error), /ticket_text|text/);
+      assert.match(JSON.stringify(records[3].error), /ticket_text|text/);
       const outputs = records.map((record) => record.outputs as Record<string, unknown>);
-      assert.deepEqual([outputs[0]!.category, outputs[1]!.category, outputs[2]!.category], ["billing", "outage", "other"]);
-      assert.equal(outputs[1]!.priority, "P1");
-      assert.ok(outputs[1]!.escalation !== null, "the outage line ran the escalation node");
-      assert.equal(outputs[0]!.escalation, null, "the billing line bypassed it");
+      assert.deepEqual([outputs[0].category, outputs[1].category, outputs[2].category], ["billing", "outage", "other"]);
+      assert.equal(outputs[1].priority, "P1");
+      assert.ok(outputs[1].escalation !== null, "the outage line ran the escalation node");
+      assert.equal(outputs[0].escalation, null, "the billing line bypassed it");
       // The distinct errors close the output: count, first line and message, per run.
       assert.match(result.stdout, new RegExp(`tickets__classify\\.${variant}: 1 failed line\\n  1 x \\w+.*, first at line 3: .*ticket_text`));
     }

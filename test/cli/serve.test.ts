@@ -69,11 +69,11 @@ describe("llmops serve (the CLI, connections where it runs)", function () {
     const { status, body } = await score(server);
     assert.equal(status, 200);
     assert.equal(body.category, "outage");
-    assert.equal(openAi.requests[0]!.headers["api-key"], modelKey);
-    assert.equal(openAi.requests[0]!.query["api-version"], "2024-10-21");
+    assert.equal(openAi.requests[0].headers["api-key"], modelKey);
+    assert.equal(openAi.requests[0].query["api-version"], "2024-10-21");
     const listSecrets = arm.requests.filter((request) => request.path.endsWith("/connections/aoai/listsecrets"));
     assert.equal(listSecrets.length, 1);
-    assert.equal(listSecrets[0]!.method, "POST");
+    assert.equal(listSecrets[0].method, "POST");
     assert.deepEqual([...arm.bearerTokens], [arm.msiToken]);
     assert.equal(await server.stop(), 0);
     assert.ok(!server.stdout().includes(modelKey) && !server.stderr().includes(modelKey), "the key reached the logs");
@@ -86,8 +86,8 @@ describe("llmops serve (the CLI, connections where it runs)", function () {
       arm.addWorkspaceConnection(workspace, "aoai", { category: "AzureOpenAI", authType: "AAD", target: keyless.url, metadata: { ApiVersion: "2024-10-21" } });
       const server = await serve(azureMlEnv());
       assert.equal((await score(server)).status, 200);
-      assert.equal(keyless.requests[0]!.headers.authorization, `Bearer ${arm.msiToken}`);
-      assert.equal(keyless.requests[0]!.headers["api-key"], undefined);
+      assert.equal(keyless.requests[0].headers.authorization, `Bearer ${arm.msiToken}`);
+      assert.equal(keyless.requests[0].headers["api-key"], undefined);
     } finally {
       await keyless.close();
     }
@@ -104,7 +104,7 @@ describe("llmops serve (the CLI, connections where it runs)", function () {
     const server = await serve({ ...azureMlEnv(), aoai: "aoai-eastus", AOAI_API_BASE: openAi.url });
     assert.equal((await score(server)).status, 200);
     assert.ok(arm.requests.some((request) => request.path.endsWith("/connections/aoai-eastus/listsecrets")));
-    assert.equal(openAi.requests[0]!.headers["api-key"], modelKey);
+    assert.equal(openAi.requests[0].headers["api-key"], modelKey);
   });
 
   it("a connection given as JSON in its variable is used without asking the workspace", async () => {
@@ -124,13 +124,13 @@ describe("llmops serve (the CLI, connections where it runs)", function () {
       AOAI_API_KEY: modelKey,
     });
     assert.equal((await score(server)).status, 200);
-    assert.equal(openAi.requests[0]!.headers["api-key"], modelKey);
+    assert.equal(openAi.requests[0].headers["api-key"], modelKey);
   });
 
   it("locally reads --connections (an experiment.yaml), secrets from the environment", async () => {
     const server = await serve({ AOAI_API_BASE: openAi.url, AOAI_API_KEY: modelKey }, ["--connections", path.join(repositoryRoot, "flows/experiment.yaml")]);
     assert.equal((await score(server)).status, 200);
-    assert.equal(openAi.requests[0]!.headers["api-key"], modelKey);
+    assert.equal(openAi.requests[0].headers["api-key"], modelKey);
   });
 
   function runSync(args: string[], env: Record<string, string>): { status: number | null; stderr: string } {

@@ -41,7 +41,7 @@ async function startRouter(deployments: Record<string, string>, split: string[])
       return;
     }
     const pinned = req.headers["azureml-model-deployment"];
-    const name = typeof pinned === "string" ? pinned : split[next++ % split.length]!;
+    const name = typeof pinned === "string" ? pinned : split[next++ % split.length];
     const target = deployments[name];
     if (target === undefined) {
       res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ message: `no deployment ${name}` }));
@@ -101,7 +101,7 @@ describe("deploy path on one machine: llmops serve + llmops evaluate --phase pos
     const run = latestRun(out);
     const host = new URL(server.url).host;
     const accuracy = run.metrics.targets.find((entry) => entry.id === `ticket_eval/ticket_classification_eval@url:${host}`);
-    assert.ok(accuracy !== undefined && accuracy.metrics.accuracy! > 0.95, JSON.stringify(accuracy));
+    assert.ok(accuracy !== undefined && accuracy.metrics.accuracy > 0.95, JSON.stringify(accuracy));
     assert.ok(run.metrics.gates.every((gate) => gate.passed), JSON.stringify(run.metrics.gates.filter((gate) => !gate.passed)));
     for (const report of ["report.html", "report.md", "metrics.json", "junit.xml"]) assert.ok(fs.existsSync(path.join(run.dir, report)), report);
   });
@@ -121,7 +121,7 @@ describe("deploy path on one machine: llmops serve + llmops evaluate --phase pos
       assert.equal(result.code, 0, result.stdout + result.stderr);
       const run = latestRun(out);
       const accuracyOf = (deployment: string): number =>
-        run.metrics.targets.find((entry) => entry.id === `ticket_eval/ticket_classification_eval@ticket-classifier-prod:${deployment}`)!.metrics.accuracy!;
+        run.metrics.targets.find((entry) => entry.id === `ticket_eval/ticket_classification_eval@ticket-classifier-prod:${deployment}`)!.metrics.accuracy;
       assert.ok(accuracyOf("green") > 0.95, `green ${accuracyOf("green")}`);
       assert.ok(accuracyOf("blue") < accuracyOf("green"), `blue ${accuracyOf("blue")} is the worse build`);
       assert.ok(router.picked.includes("green") && router.picked.includes("blue"));
@@ -156,7 +156,7 @@ describe("deploy path on one machine: llmops serve + llmops evaluate --phase pos
           yaml.stringify({
             name: `${name}_flow`,
             flow,
-            connections: yaml.parse(fs.readFileSync(path.join(root, "flows/experiment.yaml"), "utf8")).connections,
+            connections: (yaml.parse(fs.readFileSync(path.join(root, "flows/experiment.yaml"), "utf8")) as { connections: unknown }).connections,
             datasets: [{ name: "questions", source: dataset, mappings: { ticket_text: "${data.ticket_text}", chat_history: "${data.chat_history}" } }],
             evaluators: [{ name: "answered", builtin: "contains", params: { value: "about" }, datasets: [{ name: "questions", mappings: { prediction: `\${run.outputs.${output}}` } }] }],
             gates: ["answered.contains >= 1", "error_rate <= 0"],

@@ -58,7 +58,7 @@ describe("llmops serve: OpenTelemetry to Application Insights", function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "serve-otel-"));
     const tls = loopbackCertificate(dir);
     if (tls === undefined) this.skip();
-    const ingestion = await startIngestion(tls!);
+    const ingestion = await startIngestion(tls);
     try {
       const server = await startServe({
         args: ["--flow", writeTypedFlow()],
@@ -67,7 +67,7 @@ describe("llmops serve: OpenTelemetry to Application Insights", function () {
           APPLICATIONINSIGHTS_STATSBEAT_DISABLED: "true",
           // The distro samples at most 5 traces a second by default, which may drop a test's only trace.
           OTEL_TRACES_SAMPLER: "always_on",
-          NODE_EXTRA_CA_CERTS: tls!.certFile,
+          NODE_EXTRA_CA_CERTS: tls.certFile,
         },
       });
       const response = await fetch(`${server.url}/score`, { method: "POST", headers: { "content-type": "application/json", "x-request-id": "otel-1" }, body: JSON.stringify({ text: "secret text", count: 1 }) });

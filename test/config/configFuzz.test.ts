@@ -73,8 +73,17 @@ interface Located {
 
 /** Every (container, key) pair in the document, to pick a mutation site from. */
 function sites(value: Json, found: Located[] = []): Located[] {
-  if (Array.isArray(value)) value.forEach((item, index) => (found.push({ parent: value, key: index }), sites(item, found)));
-  else if (value !== null && typeof value === "object") for (const [key, item] of Object.entries(value)) found.push({ parent: value, key }), sites(item, found);
+  if (Array.isArray(value)) {
+    value.forEach((item, index) => {
+      found.push({ parent: value, key: index });
+      sites(item, found);
+    });
+  } else if (value !== null && typeof value === "object") {
+    for (const [key, item] of Object.entries(value)) {
+      found.push({ parent: value, key });
+      sites(item, found);
+    }
+  }
   return found;
 }
 
@@ -90,7 +99,7 @@ function containers(value: Json, found: (Record<string, Json> | Json[])[] = []):
 }
 
 function pick<T>(next: () => number, list: readonly T[]): T {
-  return list[Math.floor(next() * list.length)]!;
+  return list[Math.floor(next() * list.length)];
 }
 
 /** One to three structural mutations: replace a value, delete a key, add a key, or rename a key with a typo. */
@@ -179,12 +188,12 @@ describe("fuzz: hostile stack files, deployment configs and experiments end as a
     const tally = { tried: 0, planned: 0, refused: 0 };
     const problems: string[] = [];
     for (let i = 0; i < cases; i++) {
-      for (const file of files) fs.writeFileSync(path.join(p.root, file), pristine[file]!);
-      const file = files[i % files.length]!;
+      for (const file of files) fs.writeFileSync(path.join(p.root, file), pristine[file]);
+      const file = files[i % files.length];
       const yamlFile = file.endsWith(".yaml");
-      const original = yamlFile ? (parseYaml(pristine[file]!, file) as Json) : (JSON.parse(pristine[file]!) as Json);
+      const original = yamlFile ? (parseYaml(pristine[file], file) as Json) : (JSON.parse(pristine[file]) as Json);
       const textDamage = next() < 0.12;
-      const mutated = textDamage ? damageText(pristine[file]!, next, yamlFile) : yamlFile ? stringify(mutate(original, next)) : JSON.stringify(mutate(original, next));
+      const mutated = textDamage ? damageText(pristine[file], next, yamlFile) : yamlFile ? stringify(mutate(original, next)) : JSON.stringify(mutate(original, next));
       fs.writeFileSync(path.join(p.root, file), mutated);
       tally.tried++;
       const started = Date.now();

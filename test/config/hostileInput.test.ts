@@ -173,7 +173,7 @@ describe("hostile input: the plan refuses it in one line", () => {
       const schema = JSON.parse(fs.readFileSync(path.join(__dirname, "../../config/schema/deployment_config.schema.json"), "utf8")) as {
         properties: { azure_managed_endpoint: { items: { properties: Record<string, { maximum?: number; description: string }> } } };
       };
-      const count = schema.properties.azure_managed_endpoint.items.properties.DEPLOYMENT_INSTANCE_COUNT!;
+      const count = schema.properties.azure_managed_endpoint.items.properties.DEPLOYMENT_INSTANCE_COUNT;
       assert.equal(count.maximum, 50);
       assert.match(count.description, /1 to 50/);
     });
@@ -225,7 +225,7 @@ describe("hostile input: the plan refuses it in one line", () => {
         "  llmops:tags:\n    t:\n      secure: v1:CIPHERTEXT\n";
       fs.writeFileSync(path.join(root, "Pulumi.dev.yaml"), text);
       const planErr = refusal(() => readStackConfigFile(root, "dev"));
-      const evaluateErr = refusal(() => readStackDeployment("dev", root));
+      const evaluateErr = refusal(() => readStackDeployment("dev", root, {}));
       assert.equal(planErr.message, evaluateErr.message);
       assert.equal(planErr.jsonPath, '$.config["llmops:tags"].t');
       assert.ok(!planErr.message.includes("CIPHERTEXT"));
@@ -250,7 +250,7 @@ describe("hostile input: the plan refuses it in one line", () => {
 
   describe("control characters", () => {
     const hostile = "label\u001b[2J\u001b]0;pwned\u0007\u202Etxt.exe\nsecond line";
-    // eslint-disable-next-line no-control-regex
+     
     const raw = /[\u0000-\u0009\u000b-\u001f\u007f\u202e]/;
     it("a dataset label reaches progress lines, Markdown report cells and CLI messages escaped", () => {
       const state = { label: hostile, done: 1, failed: 0, total: 2, skipped: 0, elapsedMs: 1000 };
@@ -266,7 +266,7 @@ describe("hostile input: the plan refuses it in one line", () => {
       const name = "BAD\u001b[31mRED\u001b]0;title\u0007\u202Eevil\nNEXT\u0000";
       const text = configWith({}, {}).replace('"USER_MANAGED_ID"', `"ENVIRONMENT_VARIABLES": {${JSON.stringify(name)}: "x"}, "USER_MANAGED_ID"`);
       const err = refusal(() => parseDeploymentConfig(text, file));
-      // eslint-disable-next-line no-control-regex
+       
       assert.ok(!/[\u0000-\u001f\u007f\u202e]/.test(err.message), JSON.stringify(err.message));
       assert.ok(err.message.includes("\\x1b[31m") && err.message.includes("\\u202e"), err.message);
     });

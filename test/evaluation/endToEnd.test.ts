@@ -69,7 +69,7 @@ describe("evaluation: a deployment evaluated end to end (bulk runner -> evaluato
 
   it("scores both deployments, gates them, writes reports and detects a regression against the previous run", async () => {
     const runs = [await evaluateDeployment("blue"), await evaluateDeployment("green")];
-    const blue = runs[0]!;
+    const blue = runs[0];
     assert.equal(blue.lines.length, 6);
     assert.ok(blue.lines.every((line) => line.status === "Completed" && line.durationMs !== undefined));
     const gates = parseGates(["category_match.exact_match >= 0.8", "ticket_classification_eval.accuracy >= 0.8", "error_rate <= 0.02"]);
@@ -88,7 +88,7 @@ describe("evaluation: a deployment evaluated end to end (bulk runner -> evaluato
     const current = buildMetricsFile({ phase: "post", runId: "post-e2e-2", createdAt: new Date(), runs: [relabelled], gates: [] });
     const regression = regressionGates(baseline, current, { max_drop: 0.05, metrics: ["category_match.exact_match"] });
     assert.equal(regression.length, 1);
-    assert.equal(regression[0]!.target_id, "ticket_eval/category_match@ep:blue");
-    assert.equal(regression[0]!.passed, false);
+    assert.equal(regression[0].target_id, "ticket_eval/category_match@ep:blue");
+    assert.equal(regression[0].passed, false);
   });
 });

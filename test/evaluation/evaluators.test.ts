@@ -16,7 +16,7 @@ const predictionAndReference = { prediction: "${run.outputs.answer}", reference:
 
 async function scoreOne(evaluator: Evaluator, outputs: Record<string, unknown>, data?: Record<string, unknown>) {
   const result = await evaluateLines(evaluator, [line(0, outputs, data)]);
-  return result.lines[0]!;
+  return result.lines[0];
 }
 
 describe("evaluation: exact_match", () => {
@@ -44,7 +44,7 @@ describe("evaluation: exact_match", () => {
 
   it("reports a missing reference as a line error, left out of the mean", async () => {
     const result = await evaluateLines(evaluator, [line(0, { answer: "a" }, { truth: "a" }), line(1, { answer: "b" }, {}), line(2, { answer: "c" }, { truth: "x" })]);
-    assert.equal(result.lines[1]!.error, "reference is missing");
+    assert.equal(result.lines[1].error, "reference is missing");
     assert.equal(result.metrics.exact_match, 0.5);
     assert.equal(result.metrics.error_lines, 1);
     assert.equal(result.metrics.scored_lines, 2);
@@ -90,7 +90,7 @@ describe("evaluation: token F1", () => {
     const evaluator = createBuiltinEvaluator({ name: "f1", builtin: "f1", mappings: predictionAndReference });
     const result = await evaluateLines(evaluator, [line(0, { answer: "late order" }, { truth: "late order" }), line(1, { answer: "x" }, { truth: "y" }), line(2, { answer: "x" })]);
     assert.equal(result.metrics.f1, 0.5);
-    assert.equal(result.lines[2]!.error, "reference is missing");
+    assert.equal(result.lines[2].error, "reference is missing");
   });
 });
 
@@ -170,7 +170,7 @@ describe("evaluation: mappings and line handling", () => {
     };
     const result = await evaluateLines(throwing, [line(0, {}), line(1, {}), line(2, {}, undefined, { status: "Failed" })]);
     assert.equal(result.lines.length, 2);
-    assert.equal(result.lines[1]!.error, "bad line");
+    assert.equal(result.lines[1].error, "bad line");
     assert.equal(result.metrics.count, 2);
   });
 });
@@ -182,9 +182,9 @@ describe("evaluation: run metrics", () => {
     const durations = Array.from({ length: 100 }, (_, i) => i + 1); // 1..100
     const metrics = runMetrics(durations.map((ms, i) => line(i, {}, undefined, { durationMs: ms })));
     assert.equal(metrics.p50_latency_ms, 50.5);
-    assert.ok(Math.abs(metrics.p90_latency_ms! - 90.1) < 1e-9);
-    assert.ok(Math.abs(metrics.p95_latency_ms! - 95.05) < 1e-9);
-    assert.ok(Math.abs(metrics.p99_latency_ms! - 99.01) < 1e-9);
+    assert.ok(Math.abs(metrics.p90_latency_ms - 90.1) < 1e-9);
+    assert.ok(Math.abs(metrics.p95_latency_ms - 95.05) < 1e-9);
+    assert.ok(Math.abs(metrics.p99_latency_ms - 99.01) < 1e-9);
     assert.equal(metrics.mean_latency_ms, 50.5);
   });
 

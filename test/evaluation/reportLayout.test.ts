@@ -19,9 +19,9 @@ function resolvedProperty(css: string, classes: string[], property: string): str
   let best: { specificity: number; order: number; value: string } | undefined;
   let order = 0;
   for (const match of css.matchAll(/([^{}]+)\{([^{}]*)\}/g)) {
-    const declarations = match[2]!.split(";").map((part) => part.split(":").map((text) => text.trim()));
+    const declarations = match[2].split(";").map((part) => part.split(":").map((text) => text.trim()));
     const value = declarations.find(([name]) => name === property)?.[1];
-    for (const selector of match[1]!.split(",").map((text) => text.trim())) {
+    for (const selector of match[1].split(",").map((text) => text.trim())) {
       order++;
       if (value === undefined || !/^(\.[\w-]+)+$/.test(selector)) continue;
       const needed = selector.slice(1).split(".");
@@ -51,13 +51,13 @@ async function data(gates: string[]): Promise<ReportData> {
     lines,
     evaluators: [],
   }));
-  runs[0]!.evaluators.push(await evaluateLines(evaluator, lines));
+  runs[0].evaluators.push(await evaluateLines(evaluator, lines));
   const metrics = buildMetricsFile({ phase: "pre", runId: "pre-layout", createdAt: new Date("2026-11-24T09:00:00Z"), runs, gates: parseGates(gates) });
   return { title: "layout", metrics, lines: buildReportLines(runs), comparisons: [] };
 }
 
 function style(html: string): string {
-  return /<style>([\s\S]*?)<\/style>/.exec(html)![1]!;
+  return /<style>([\s\S]*?)<\/style>/.exec(html)![1];
 }
 
 describe("evaluation: report.html layout", () => {
@@ -86,7 +86,7 @@ describe("evaluation: report.html layout", () => {
     const targets = [...gatesTable.matchAll(/<tr><td><span class="\w+">\w+<\/span><\/td><td>[^<]*<\/td><td>(.*?)<\/td>/g)].map((match) => match[1]);
     assert.equal(targets.length, 2);
     assert.equal(new Set(targets).size, 2, `gate rows must differ: ${targets.join(" | ")}`);
-    assert.ok(targets.some((target) => target!.includes("eval/run")) && targets.some((target) => target!.includes("bulk/run")));
+    assert.ok(targets.some((target) => target.includes("eval/run")) && targets.some((target) => target.includes("bulk/run")));
   });
 
   it("gives every gate its own row in report.md and its own testcase name in junit.xml", async () => {

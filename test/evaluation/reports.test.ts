@@ -80,11 +80,11 @@ describe("evaluation: metrics file and report assembly", () => {
       "eval/run@zero_shot",
       "eval/exact@zero_shot",
     ]);
-    const exact = metrics.targets[1]!;
-    assert.ok(Math.abs(exact.metrics.exact_match! - 2 / 3) < 1e-12); // 3 completed lines, 2 say billing
+    const exact = metrics.targets[1];
+    assert.ok(Math.abs(exact.metrics.exact_match - 2 / 3) < 1e-12); // 3 completed lines, 2 say billing
     assert.equal(exact.lines, 4);
     assert.equal(exact.failed, 1);
-    assert.equal(metrics.targets[0]!.metrics.error_rate, 0.25);
+    assert.equal(metrics.targets[0].metrics.error_rate, 0.25);
     assert.deepEqual(metrics.gates.map((gate) => gate.passed), [false, false, true, true, false]);
   });
 
@@ -94,7 +94,7 @@ describe("evaluation: metrics file and report assembly", () => {
     assert.deepEqual(parsed.targets, metrics.targets);
     assert.equal(parsed.run_id, metrics.run_id);
     const broken = JSON.parse(JSON.stringify(metrics)) as { targets: { metrics: Record<string, unknown> }[] };
-    broken.targets[1]!.metrics.exact_match = "0.9";
+    broken.targets[1].metrics.exact_match = "0.9";
     assert.throws(() => parseMetricsFile(JSON.stringify(broken), "baseline.json"), /baseline.json: \$\.targets\[1\]\.metrics\.exact_match: expected a finite number/);
     assert.throws(() => parseMetricsFile('{"version": 2}', "b.json"), /\$\.version: expected 1/);
     assert.throws(() => parseMetricsFile("{", "b.json"), /expected valid JSON/);
@@ -182,7 +182,7 @@ describe("evaluation: report.html is inert for hostile data", () => {
     assert.ok(!html.includes(`data-run="few_shot"`));
     // A long hostile value gets a tooltip: the attribute must not be closable by a quote in the data.
     const data = await reportData();
-    data.lines[0]!.inputs = { ticket_text: `${attributeAttack}${"x".repeat(500)}` };
+    data.lines[0].inputs = { ticket_text: `${attributeAttack}${"x".repeat(500)}` };
     const long = renderHtmlReport(data);
     assert.match(long, /<pre title="\{\n &quot;ticket_text&quot;: &quot;\\&quot;&gt;&lt;svg onload=alert\(3\)&gt;x+/);
     assert.ok(!/<svg onload/i.test(long));
@@ -200,10 +200,10 @@ describe("evaluation: report.html is inert for hostile data", () => {
     const withoutAttributeValues = html.replace(/"[^"]*"/g, '""');
     assert.ok(!/<[^>]*\s(?:src|href)\s*=/i.test(withoutAttributeValues), "no src/href attributes");
     assert.ok(!/@import|url\(/i.test(html));
-    const script = /<script>([\s\S]*?)<\/script>/.exec(html)![1]!;
-    const style = /<style>([\s\S]*?)<\/style>/.exec(html)![1]!;
+    const script = /<script>([\s\S]*?)<\/script>/.exec(html)![1];
+    const style = /<style>([\s\S]*?)<\/style>/.exec(html)![1];
     const sha = (text: string) => `'sha256-${createHash("sha256").update(text).digest("base64")}'`;
-    const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)![1]!.replace(/&#39;/g, "'");
+    const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)![1].replace(/&#39;/g, "'");
     assert.match(csp, /default-src 'none'/);
     assert.ok(csp.includes(`script-src ${sha(script)}`));
     assert.ok(csp.includes(`style-src ${sha(style)}`));
@@ -238,10 +238,10 @@ describe("evaluation: report.md, results.csv and junit.xml escaping", () => {
     const csv = [...renderResultsCsv(data.lines)].join("");
     const rows = csv.split("\r\n").filter((row) => row !== "");
     assert.equal(rows.length, data.lines.length + 1);
-    assert.match(rows[0]!, /^run,dataset,line_number,status,outcome,duration_ms,error,inputs,outputs,exact\.exact_match,notes$/);
+    assert.match(rows[0], /^run,dataset,line_number,status,outcome,duration_ms,error,inputs,outputs,exact\.exact_match,notes$/);
     // Inputs are JSON objects (start with "{"), error text starting with a formula character is guarded.
     assert.ok(!/(^|,)[=+@]/.test(csv.replace(/"[^"]*"/g, "")), "no unquoted formula cell");
-    const guarded = [...renderResultsCsv([{ ...data.lines[0]!, run: "=cmd|' /C calc'!A0", error: "-1" }])].join("");
+    const guarded = [...renderResultsCsv([{ ...data.lines[0], run: "=cmd|' /C calc'!A0", error: "-1" }])].join("");
     assert.ok(guarded.includes("'=cmd|' /C calc'!A0"));
     assert.ok(guarded.includes(",'-1,"));
   });
@@ -255,7 +255,7 @@ describe("evaluation: report.md, results.csv and junit.xml escaping", () => {
       const written = await writeReports(out, data);
       const root = parseXml(await fs.readFile(written.files["junit.xml"], "utf8"));
       assert.equal(root.name, "testsuites");
-      const suite = root.children[0]!;
+      const suite = root.children[0];
       const cases = suite.children;
       assert.equal(cases.length, data.metrics.gates.length);
       assert.equal(suite.attributes.tests, String(cases.length));
@@ -264,7 +264,7 @@ describe("evaluation: report.md, results.csv and junit.xml escaping", () => {
       assert.equal(failed.length, data.metrics.gates.filter((gate) => !gate.passed).length);
       const smoke = cases.find((testcase) => testcase.attributes.classname === "quality.smoke")!;
       assert.equal(smoke.attributes.name, "smoke test: <ep> & \uFFFD");
-      assert.equal(smoke.children[0]!.attributes.message, 'FAILED: body "<oops>" & more');
+      assert.equal(smoke.children[0].attributes.message, 'FAILED: body "<oops>" & more');
       assert.equal(suite.attributes.skipped, "1");
     } finally {
       await fs.rm(out, { recursive: true, force: true });
@@ -314,8 +314,8 @@ describe("evaluation: comparison tables in reports", () => {
   it("renders an A/B table in markdown and html", async () => {
     const data = await reportData();
     const post = { ...data.metrics, phase: "post" as const, targets: [
-      { ...data.metrics.targets[1]!, id: "a", label: "ep:blue (few_shot)", target: { kind: "deployment" as const, endpoint: "ep", deployment: "blue" } },
-      { ...data.metrics.targets[1]!, id: "b", label: "ep:green (zero_shot)", target: { kind: "deployment" as const, endpoint: "ep", deployment: "green" }, metrics: { exact_match: 0.5 } },
+      { ...data.metrics.targets[1], id: "a", label: "ep:blue (few_shot)", target: { kind: "deployment" as const, endpoint: "ep", deployment: "blue" } },
+      { ...data.metrics.targets[1], id: "b", label: "ep:green (zero_shot)", target: { kind: "deployment" as const, endpoint: "ep", deployment: "green" }, metrics: { exact_match: 0.5 } },
     ] };
     const table = abComparison(post, "ep", "green", "blue");
     const withTable = { ...data, comparisons: [table] };
@@ -330,7 +330,7 @@ describe("evaluation: wide tables and missed lines", () => {
   it("splits a metrics table wider than eight metrics into several in report.md instead of dropping columns", async () => {
     const data = await reportData();
     const metrics = Object.fromEntries(Array.from({ length: 19 }, (_, i) => [`metric_${String(i).padStart(2, "0")}`, i / 10]));
-    const wide = { ...data, metrics: { ...data.metrics, targets: [{ ...data.metrics.targets[1]!, metrics }] } };
+    const wide = { ...data, metrics: { ...data.metrics, targets: [{ ...data.metrics.targets[1], metrics }] } };
     const markdown = renderMarkdownReport(wide);
     for (const name of Object.keys(metrics)) assert.ok(markdown.includes(name.replace(/_/g, "\\_")), `${name} is missing from report.md`);
     const headers = markdown.split("\n").filter((line) => line.startsWith("| Variant / deployment |"));

@@ -45,7 +45,7 @@ describe("evaluation: scoring targets against a local endpoint", () => {
     assert.equal(outcome.status, "Completed");
     assert.equal(outcome.outputs.category, "billing");
     assert.equal(outcome.outputs.priority, "P2");
-    const request = endpoint.requests[0]!;
+    const request = endpoint.requests[0];
     assert.equal(request.method, "POST");
     assert.equal(request.headers.authorization, `Bearer ${endpointKey}`);
     assert.equal(request.headers["content-type"], "application/json");

@@ -369,7 +369,7 @@ nodes:
         { prediction: "billing", truth: "billing" },
         { prediction: "outage", truth: "billing" },
         { prediction: "x", truth: "other" }, // score bypassed -> null entry
-        { prediction: "billing" } as Record<string, string>, // missing input: failed line, left out
+        { prediction: "billing" }, // missing input: failed line, left out
       ]);
       assert.deepEqual(result, { metrics: { accuracy: 0.5, lines: 3, nulls: 1 } });
     });

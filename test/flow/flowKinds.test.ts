@@ -52,7 +52,7 @@ describe("flow kinds through openFlow", function () {
     const history = [{ role: "user", content: "hi" }, { role: "assistant", content: "hello" }];
     const second = await flow.runLine({ question: "Name two colours", chat_history: history }, { lineNumber: 1, signal });
     assert.equal(second.outputs.answer, "answer to Name two colours after 4 messages");
-    const request = server.requests[server.requests.length - 1]!;
+    const request = server.requests[server.requests.length - 1];
     assert.equal(request.model, "gpt-4o-mini");
     assert.deepEqual((request.body.messages as { role: string }[]).map((m) => m.role), ["system", "user", "assistant", "user"]);
     const failed = await flow.runLine({ question: "boom" }, { lineNumber: 2, signal });
@@ -91,7 +91,7 @@ describe("flow kinds through openFlow", function () {
     const flow = await openFlow(dir, { connections, llm, python, environment: { LOCAL_BASE: server.openAiBaseUrl, LOCAL_KEY: apiKey } });
     const line = await flow.runLine({ q: "async?" }, { lineNumber: 0, signal });
     assert.deepEqual(line.outputs, { output: "answer to async? after 1 messages" }, JSON.stringify(line.error));
-    const request = server.requests[server.requests.length - 1]!;
+    const request = server.requests[server.requests.length - 1];
     assert.equal(request.flavor, "openai");
     assert.equal(request.model, "local-model");
     const unset = await openFlow(dir, { connections, llm, python, environment: {} });
@@ -146,7 +146,7 @@ describe("flow kinds through openFlow", function () {
     assert.equal(flow.interface.kind, "prompty");
     const line = await flow.runLine({ ticket: "my invoice is wrong" }, { lineNumber: 0, signal });
     assert.deepEqual(line.outputs, { category: "billing", confidence: 0.9 });
-    const request = server.requests[server.requests.length - 1]!;
+    const request = server.requests[server.requests.length - 1];
     assert.deepEqual(request.body.response_format, { type: "json_object" });
     assert.match(String((request.body.messages as { content: string }[])[0]?.content), /written in English/);
   });
@@ -175,9 +175,9 @@ describe("flow kinds through openFlow", function () {
     assert.deepEqual(flow.interface.inputs.map((i) => [i.name, i.type, i.required]), [["firstName", "string", false], ["question", "string", false], ["chat_history", "list", false]]);
     const line = await flow.runLine({}, { lineNumber: 0, signal });
     assert.equal(line.outputs.output, "answer to 1+1? after 4 messages");
-    const messages = server.requests[server.requests.length - 1]!.body.messages as { role: string; content: string }[];
+    const messages = server.requests[server.requests.length - 1].body.messages as { role: string; content: string }[];
     assert.deepEqual(messages.map((m) => m.role), ["system", "user", "assistant", "user"]);
-    assert.equal(messages[0]!.content, "Help Ada.");
+    assert.equal(messages[0].content, "Help Ada.");
   });
 
   it("serves a Prompty call from a DAG python tool through the engine, its tokens counted in the line", async () => {
@@ -198,7 +198,7 @@ describe("flow kinds through openFlow", function () {
     const history = [{ inputs: { question: "hi" }, outputs: { answer: "hello" } }];
     const line = await flow.runLine({ question: "and now?", chat_history: history }, { lineNumber: 0, signal });
     assert.equal(line.outputs.answer, "answer to and now? after 4 messages");
-    const messages = server.requests[server.requests.length - 1]!.body.messages as { role: string; content: string }[];
+    const messages = server.requests[server.requests.length - 1].body.messages as { role: string; content: string }[];
     assert.deepEqual(messages.slice(1).map((m) => [m.role, m.content]), [["user", "hi"], ["assistant", "hello"], ["user", "and now?"]]);
   });
 
@@ -229,7 +229,7 @@ describe("flow kinds through openFlow", function () {
     const embedding = server.requests.find((r) => r.api === "embedding")!;
     assert.equal(embedding.model, "text-embedding-3-small");
     assert.equal(embedding.body.input, "What is RAG?");
-    const chat = server.requests[server.requests.length - 1]!;
+    const chat = server.requests[server.requests.length - 1];
     assert.equal(chat.body.max_tokens, 64);
     const dir = writeFlowDir({
       "flow.dag.yaml": "inputs: {q: {type: string}}\noutputs: {}\nnodes:\n- {name: search, type: python, source: {type: package, tool: promptflow.tools.serpapi.SerpAPI.search}, inputs: {query: '${inputs.q}'}}\n",

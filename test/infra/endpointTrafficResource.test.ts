@@ -16,13 +16,13 @@ describe("EndpointTraffic resource (Pulumi mocks)", () => {
   const registered: Registered[] = [];
 
   before(() => {
-    pulumi.runtime.setMocks(
+    void pulumi.runtime.setMocks(
       {
         newResource: (args) => {
           registered.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
-          return { id: `${args.name}-id`, state: args.inputs };
+          return { id: `${args.name}-id`, state: args.inputs as Record<string, unknown> };
         },
-        call: (args) => args.inputs,
+        call: (args) => args.inputs as Record<string, unknown>,
       },
       "llmops",
       "test",

@@ -52,7 +52,7 @@ describe("response bodies are capped", () => {
     const resumed = await runBulk({ data, executor, runDir, resume: true });
     assert.deepEqual([resumed.completed, resumed.failed], [2, 1]);
     const records = (await readFile(join(runDir, "outputs.jsonl"), "utf8")).trim().split("\n").map((line) => JSON.parse(line) as LineRecord);
-    assert.match(records[1]!.error!.message, /exceeds 1 MB/);
+    assert.match(records[1].error!.message, /exceeds 1 MB/);
     assert.ok((await readFile(join(runDir, "records.jsonl"), "utf8")).length < 10_000, "no oversized text was recorded");
   });
 

@@ -43,14 +43,14 @@ describe("buildInfraPlan", () => {
       assert.deepEqual(endpoint.traffic, { blue: 100 });
       assert.deepEqual(endpoint.mirrorTraffic, {});
       assert.equal(endpoint.deployments.length, 1);
-      assert.equal(endpoint.deployments[0]!.role, "current");
-      assert.deepEqual(endpoint.deployments[0]!.serves, { kind: "candidate" });
+      assert.equal(endpoint.deployments[0].role, "current");
+      assert.deepEqual(endpoint.deployments[0].serves, { kind: "candidate" });
       assert.equal(endpoint.authMode, "Key");
       assert.equal(endpoint.testFilePath, path.join(p.root, "flows/data/sample-request.json"));
     });
 
     it("gives the deployment serving settings: env vars, timeout, probes, defaults", () => {
-      const d = result.endpoint!.deployments[0]!;
+      const d = result.endpoint!.deployments[0];
       assert.equal(d.environmentVariables.PROMPTFLOW_RUN_MODE, "serving");
       assert.equal(d.environmentVariables.example_name, "example_value");
       assert.equal(
@@ -81,7 +81,7 @@ describe("buildInfraPlan", () => {
 
     it("registers every flows/data/*.jsonl file by default, versioned by content", () => {
       assert.deepEqual(result.flow.datasets.map((d) => d.name), ["bulk", "eval"]);
-      const bulk = result.flow.datasets[0]!;
+      const bulk = result.flow.datasets[0];
       assert.equal(bulk.version, bulk.sha256.slice(0, 12));
       assert.equal(bulk.datastorePath, `LocalUpload/${bulk.sha256}/bulk.jsonl`);
     });
@@ -154,7 +154,7 @@ describe("buildInfraPlan", () => {
       const withOpenAi = plan(p, { stackConfig: stackConfig({ openAi: JSON.stringify({ name: "aoai-dev", resourceGroupName: "rg-ai" }) }) });
       const openAi = withOpenAi.roleAssignments.filter((r) => r.roleName === "Cognitive Services OpenAI User");
       assert.deepEqual(openAi.map((r) => r.key), ["endpoint-cognitive-services-openai-user-openai", "webapp-cognitive-services-openai-user-openai"]);
-      assert.deepEqual(openAi[0]!.scope, { kind: "resource", id: `/subscriptions/${sub}/resourceGroups/rg-ai/providers/Microsoft.CognitiveServices/accounts/aoai-dev` });
+      assert.deepEqual(openAi[0].scope, { kind: "resource", id: `/subscriptions/${sub}/resourceGroups/rg-ai/providers/Microsoft.CognitiveServices/accounts/aoai-dev` });
     });
 
     it("is deterministic", () => assert.deepEqual(plan(p), result));
@@ -166,7 +166,7 @@ describe("buildInfraPlan", () => {
     assert.equal(result.azure.resourceGroupName, "rg-ci");
     assert.equal(result.azure.workspace.id, `/subscriptions/${sub}/resourceGroups/rg-ci/providers/Microsoft.MachineLearningServices/workspaces/mlw-ci`);
     assert.equal(result.azure.keyVault.id, `/subscriptions/${sub}/resourceGroups/rg-ci/providers/Microsoft.KeyVault/vaults/kv-ci`);
-    assert.match(result.endpoint!.deployments[0]!.environmentVariables.PRT_CONFIG_OVERRIDE!, /resource_group=rg-ci,deployment\.workspace_name=mlw-ci,/);
+    assert.match(result.endpoint!.deployments[0].environmentVariables.PRT_CONFIG_OVERRIDE, /resource_group=rg-ci,deployment\.workspace_name=mlw-ci,/);
     assert.equal(result.webApp!.resourceGroupName, "rg-ci");
   });
 
@@ -179,7 +179,7 @@ describe("buildInfraPlan", () => {
     const endpoint = plan(p).endpoint!;
     assert.deepEqual(endpoint.traffic, { green: 10, blue: 90 });
     assert.deepEqual(endpoint.deployments.map((d) => [d.name, d.role, d.serves.kind]), [["green", "current", "candidate"], ["blue", "prior", "frozen"]]);
-    assert.match(endpoint.deployments[1]!.environmentVariables.PRT_CONFIG_OVERRIDE!, /deployment\.deployment_name=blue$/);
+    assert.match(endpoint.deployments[1].environmentVariables.PRT_CONFIG_OVERRIDE, /deployment\.deployment_name=blue$/);
   });
 
   it("plans a shadow test: mirror traffic to a current deployment with no live traffic", () => {
@@ -248,14 +248,14 @@ describe("buildInfraPlan", () => {
     const endpoint = plan(p).endpoint!;
     assert.equal(endpoint.authMode, "AADToken");
     const [current, prior] = endpoint.deployments;
-    assert.deepEqual(current!.serves, { kind: "pinned", modelVersion: "4" });
-    assert.deepEqual(prior!.serves, { kind: "pinned", modelVersion: "3", image: `crllmopsdev.azurecr.io/llmops/classifier@sha256:${"a".repeat(64)}` });
-    assert.deepEqual(current!.request, { timeout: "PT1M30S", maxConcurrentRequestsPerInstance: 8 });
-    assert.deepEqual(current!.readinessProbe, { initialDelay: "PT0S", period: "PT5S", timeout: "PT2S", failureThreshold: 3, successThreshold: 2 });
-    assert.equal(current!.instanceCount, 2);
-    assert.deepEqual(current!.autoscale, { minInstances: 1, maxInstances: 4, targetUtilizationPercentage: 70 });
-    assert.equal(current!.appInsightsEnabled, false);
-    assert.equal(current!.dataCollection, true);
+    assert.deepEqual(current.serves, { kind: "pinned", modelVersion: "4" });
+    assert.deepEqual(prior.serves, { kind: "pinned", modelVersion: "3", image: `crllmopsdev.azurecr.io/llmops/classifier@sha256:${"a".repeat(64)}` });
+    assert.deepEqual(current.request, { timeout: "PT1M30S", maxConcurrentRequestsPerInstance: 8 });
+    assert.deepEqual(current.readinessProbe, { initialDelay: "PT0S", period: "PT5S", timeout: "PT2S", failureThreshold: 3, successThreshold: 2 });
+    assert.equal(current.instanceCount, 2);
+    assert.deepEqual(current.autoscale, { minInstances: 1, maxInstances: 4, targetUtilizationPercentage: 70 });
+    assert.equal(current.appInsightsEnabled, false);
+    assert.equal(current.dataCollection, true);
   });
 
   it("adds configured role assignments with stable keys, and can drop the defaults", () => {
@@ -278,9 +278,9 @@ describe("buildInfraPlan", () => {
       roleDefinitionGuid: "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
       scope: { kind: "workspaceStorage" },
     });
-    assert.match(first[1]!.key, /^endpoint-storage-blob-data-reader-stdata-[0-9a-f]{8}$/);
-    assert.deepEqual(first[1]!.scope, { kind: "resource", id: storageAccount });
-    assert.equal(first[2]!.key, "endpoint-reader-workspace", "an ID of a known resource is named after it");
+    assert.match(first[1].key, /^endpoint-storage-blob-data-reader-stdata-[0-9a-f]{8}$/);
+    assert.deepEqual(first[1].scope, { kind: "resource", id: storageAccount });
+    assert.equal(first[2].key, "endpoint-reader-workspace", "an ID of a known resource is named after it");
     assert.deepEqual(plan(p).roleAssignments.map((r) => r.key), first.map((r) => r.key), "keys are stable across runs");
   });
 
@@ -302,7 +302,7 @@ describe("buildInfraPlan", () => {
     const result = plan(p, { stackConfig: stackConfig({ serving: JSON.stringify({ engine: "promptflow" }) }) });
     assert.match(result.image.dockerfile, /^FROM --platform=linux\/amd64 myregistry\.azurecr\.io\/promptflow\/runtime:20240529\.v1$/m);
     assert.equal(result.notices?.length, 1);
-    assert.match(result.notices![0]!, /azure_managed_endpoint\[0\]\.DEPLOYMENT_CONDA_PATH is ignored/);
+    assert.match(result.notices[0], /azure_managed_endpoint\[0\]\.DEPLOYMENT_CONDA_PATH is ignored/);
     assert.equal(result.kubernetesEndpoint?.name, "ticket-k8s-dev", "the Kubernetes entry is deployed beside the managed one");
     // With the llmops engine (the default) it is ignored, with a notice, and the pinned Node base is used.
     const llmops = plan(p);

@@ -30,7 +30,7 @@ describe("serving image command (engine promptflow): Web App connections", () =>
   function run(env: Record<string, string>): { status: number | null; stderr: string; argv: string[]; files: Record<string, string> } {
     const record = fs.mkdtempSync(path.join(root, "record-"));
     const connectionsDir = path.join(record, "store");
-    const result = spawnSync(servingCommand[0]!, servingCommand.slice(1), {
+    const result = spawnSync(servingCommand[0], servingCommand.slice(1), {
       env: { PATH: `${path.join(root, "bin")}:/usr/bin:/bin`, RECORD: record, LLMOPS_CONNECTIONS_DIR: connectionsDir, ...env },
       encoding: "utf8",
       timeout: 30_000,

@@ -39,21 +39,21 @@ describe("plan: Kubernetes online endpoints", () => {
     assert.equal(endpoint.authMode, "Key");
     assert.deepEqual(endpoint.traffic, { blue: 100 });
     const [deployment] = endpoint.deployments;
-    assert.equal(deployment!.vmSize, "defaultinstancetype");
-    assert.equal(deployment!.instanceCount, 1);
-    assert.deepEqual(deployment!.containerResourceRequests, { cpu: "500m", memory: "0.5Gi" });
-    assert.equal(deployment!.environmentVariables.PROMPTFLOW_RUN_MODE, "serving");
-    assert.equal(deployment!.environmentVariables.example_name, "example_value");
-    assert.match(deployment!.environmentVariables.PRT_CONFIG_OVERRIDE!, /deployment\.endpoint_name=ticket-aks-dev,deployment\.deployment_name=blue$/);
-    assert.deepEqual(deployment!.request, { timeout: "PT3M", maxConcurrentRequestsPerInstance: 1 });
-    assert.equal(deployment!.livenessProbe.failureThreshold, 30);
+    assert.equal(deployment.vmSize, "defaultinstancetype");
+    assert.equal(deployment.instanceCount, 1);
+    assert.deepEqual(deployment.containerResourceRequests, { cpu: "500m", memory: "0.5Gi" });
+    assert.equal(deployment.environmentVariables.PROMPTFLOW_RUN_MODE, "serving");
+    assert.equal(deployment.environmentVariables.example_name, "example_value");
+    assert.match(deployment.environmentVariables.PRT_CONFIG_OVERRIDE, /deployment\.endpoint_name=ticket-aks-dev,deployment\.deployment_name=blue$/);
+    assert.deepEqual(deployment.request, { timeout: "PT3M", maxConcurrentRequestsPerInstance: 1 });
+    assert.equal(deployment.livenessProbe.failureThreshold, 30);
   });
 
   it("turns numeric CPU into a quantity and leaves blank requests to the instance type", () => {
     const numeric = plan(project(deploymentConfig({ managed: [], webApps: [], kubernetes: [kubernetesEntry({ CPU_ALLOCATION: 2, MEMORY_ALLOCATION: "" })] })));
-    assert.deepEqual(numeric.kubernetesEndpoint!.deployments[0]!.containerResourceRequests, { cpu: "2" });
+    assert.deepEqual(numeric.kubernetesEndpoint!.deployments[0].containerResourceRequests, { cpu: "2" });
     const blank = plan(project(deploymentConfig({ managed: [], webApps: [], kubernetes: [kubernetesEntry({ CPU_ALLOCATION: "", MEMORY_ALLOCATION: "" })] })));
-    assert.equal(blank.kubernetesEndpoint!.deployments[0]!.containerResourceRequests, undefined);
+    assert.equal(blank.kubernetesEndpoint!.deployments[0].containerResourceRequests, undefined);
   });
 
   it("leaves a Kubernetes entry with every name blank as a placeholder, and refuses one with only the instance type blank", () => {
@@ -83,12 +83,12 @@ describe("plan: Kubernetes online endpoints", () => {
     assert.deepEqual(endpoint.mirrorTraffic, {});
     assert.equal(endpoint.authMode, "AADToken");
     const [green, blue] = endpoint.deployments;
-    assert.equal(green!.role, "current");
-    assert.deepEqual(green!.serves, { kind: "candidate" });
-    assert.deepEqual(blue!.serves, { kind: "pinned", modelVersion: "3" });
-    assert.deepEqual(green!.autoscale, { minInstances: 2, maxInstances: 5, targetUtilizationPercentage: 70 });
-    assert.equal(green!.readinessProbe.period, "PT5S");
-    assert.equal(green!.request.timeout, "PT1M");
+    assert.equal(green.role, "current");
+    assert.deepEqual(green.serves, { kind: "candidate" });
+    assert.deepEqual(blue.serves, { kind: "pinned", modelVersion: "3" });
+    assert.deepEqual(green.autoscale, { minInstances: 2, maxInstances: 5, targetUtilizationPercentage: 70 });
+    assert.equal(green.readinessProbe.period, "PT5S");
+    assert.equal(green.request.timeout, "PT1M");
   });
 
   it("mirrors to the current deployment only when it has no live traffic", () => {

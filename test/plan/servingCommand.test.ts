@@ -25,7 +25,7 @@ describe("serving image command (engine promptflow)", () => {
     assert.ok(line !== undefined && line.startsWith("CMD "), "the Dockerfile ends with its CMD");
     const parsed: unknown = JSON.parse(line.slice(4));
     assert.ok(Array.isArray(parsed) && parsed.every((part) => typeof part === "string"), "exec-form CMD (a JSON string array)");
-    cmd = parsed as string[];
+    cmd = parsed;
 
     const bin = path.join(root, "bin");
     fs.mkdirSync(bin);
@@ -65,7 +65,7 @@ describe("serving image command (engine promptflow)", () => {
 
   function runCmd(env: Record<string, string>): string {
     const record = path.join(root, `record-${Math.random().toString(36).slice(2)}`);
-    const result = spawnSync(cmd[0]!, cmd.slice(1), {
+    const result = spawnSync(cmd[0], cmd.slice(1), {
       env: { PATH: `${path.join(root, "bin")}:/usr/bin:/bin`, RECORD: record, ...env },
       encoding: "utf8",
       timeout: 30_000,

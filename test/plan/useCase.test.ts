@@ -91,7 +91,7 @@ describe("use cases in the template's layout (llmops:useCase)", () => {
       ],
     );
     const file = fs.readFileSync(path.join(root, "review_sentiment", "data", "reviews.jsonl"));
-    assert.equal(datasets[0]!.version, createHash("sha256").update(file).digest("hex").slice(0, 12));
+    assert.equal(datasets[0].version, createHash("sha256").update(file).digest("hex").slice(0, 12));
   });
 
   it("keeps llmops:datasets as an override of the experiment's datasets", () => {
@@ -122,7 +122,7 @@ describe("use cases in the template's layout (llmops:useCase)", () => {
 
   it("refuses a half-filled entry, naming every blank name", () => {
     withConfig(
-      (config) => (config.webapp_endpoint[0]!.WEB_APP_NAME = "app-reviews-dev"),
+      (config) => (config.webapp_endpoint[0].WEB_APP_NAME = "app-reviews-dev"),
       () =>
         assert.throws(
           () => planOf("review_sentiment"),
@@ -134,7 +134,7 @@ describe("use cases in the template's layout (llmops:useCase)", () => {
         ),
     );
     withConfig(
-      (config) => (config.kubernetes_endpoint[0]!.COMPUTE_NAME = "k8s-compute"),
+      (config) => (config.kubernetes_endpoint[0].COMPUTE_NAME = "k8s-compute"),
       () =>
         assert.throws(
           () => planOf("review_sentiment"),
@@ -149,7 +149,7 @@ describe("use cases in the template's layout (llmops:useCase)", () => {
   it("keeps a Kubernetes entry whose only filled value is its instance type a placeholder (math_coding ships one)", () => {
     withConfig(
       (config) => {
-        config.kubernetes_endpoint[0]!.DEPLOYMENT_VM_SIZE = "promptinstancetype";
+        config.kubernetes_endpoint[0].DEPLOYMENT_VM_SIZE = "promptinstancetype";
       },
       () => {
         assert.ok((planOf("review_sentiment").notices ?? []).some((n) => n.includes("kubernetes_endpoint[0]") && n.includes("placeholder")));
@@ -160,7 +160,7 @@ describe("use cases in the template's layout (llmops:useCase)", () => {
   it("says the entries are placeholders when nothing is filled for the stack's environment", () => {
     withConfig(
       (config) => {
-        Object.assign(config.azure_managed_endpoint[0]!, { ENDPOINT_NAME: "", CURRENT_DEPLOYMENT_NAME: "" });
+        Object.assign(config.azure_managed_endpoint[0], { ENDPOINT_NAME: "", CURRENT_DEPLOYMENT_NAME: "" });
       },
       () => {
         assert.throws(() => planOf("review_sentiment"), (err: unknown) => err instanceof ConfigError && /placeholders: fill their names/.test(err.expected));
@@ -169,7 +169,7 @@ describe("use cases in the template's layout (llmops:useCase)", () => {
   });
 
   it("applies environment/env.yaml to the deployments, secrets only by the variable holding them", () => {
-    const deployment = planOf("review_sentiment").endpoint!.deployments[0]!;
+    const deployment = planOf("review_sentiment").endpoint!.deployments[0];
     assert.equal(deployment.environmentVariables.SENTIMENT_CASE, "upper");
     assert.equal(deployment.environmentVariables.PROMPTFLOW_RUN_MODE, "serving");
     assert.deepEqual(deployment.secretEnvironmentVariables, { AZURE_OPENAI_API_KEY: "AOAI_KEY" });
@@ -179,7 +179,7 @@ describe("use cases in the template's layout (llmops:useCase)", () => {
   it("applies environment/env.yaml to the Web App, secrets as Key Vault references", () => {
     withConfig(
       (config) => {
-        Object.assign(config.webapp_endpoint[0]!, { CONNECTION_NAMES: [], APP_PLAN_NAME: "plan-reviews-dev", WEB_APP_NAME: "app-reviews-dev" });
+        Object.assign(config.webapp_endpoint[0], { CONNECTION_NAMES: [], APP_PLAN_NAME: "plan-reviews-dev", WEB_APP_NAME: "app-reviews-dev" });
       },
       () => {
         const webApp = planOf("review_sentiment").webApp!;

@@ -115,8 +115,8 @@ describe("flow/executor with the bulk runner", function () {
       .trim()
       .split("\n")
       .map((line) => JSON.parse(line) as { status: string; printed?: Record<string, string> });
-    assert.deepEqual(records[0]!.printed, { double: "doubling 1\n", check: "checking 2\n" });
-    assert.equal(records[1]!.status, "Failed");
-    assert.deepEqual(records[1]!.printed, { double: "doubling 3\n", check: "checking 6\n" });
+    assert.deepEqual(records[0].printed, { double: "doubling 1\n", check: "checking 2\n" });
+    assert.equal(records[1].status, "Failed");
+    assert.deepEqual(records[1].printed, { double: "doubling 3\n", check: "checking 6\n" });
   });
 });

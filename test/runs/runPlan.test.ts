@@ -3,17 +3,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { formatDuration } from "../../src/core/formatDuration";
-import {
-  formatRunTable,
-  loadConnectionsFile,
-  planRuns,
-  readRunManifest,
-  runDirectoryName,
-  variantText,
-  writeRunManifest,
-  type DatasetToRun,
-  type RunManifest,
-} from "../../src/config/experiment";
+import { loadConnectionsFile } from "../../src/config/experiment/connectionsFile";
+import { readRunManifest, writeRunManifest, type RunManifest } from "../../src/runs/runManifest";
+import { planRuns, runDirectoryName, variantText, type DatasetToRun } from "../../src/runs/runPlan";
+import { formatRunTable } from "../../src/runs/runTable";
 import { ConfigError, UserError } from "../../src/core/userError";
 import { formatRunErrors } from "../../src/runs/runTable";
 

@@ -112,7 +112,7 @@ describe("serve/app: prompt flow's serving contract", function () {
 
   it("a body that is not JSON is the value of a flow's only input, whatever its content type", async () => {
     const flowDir = writeChatFlow();
-    const llm = new FakeLlm((request) => (request.api === "chat" ? `echo: ${request.messages[request.messages.length - 1]!.content}` : ""));
+    const llm = new FakeLlm((request) => (request.api === "chat" ? `echo: ${request.messages[request.messages.length - 1].content}` : ""));
     const { url } = await serve(flowDir, llm);
     // Two inputs but chat_history has a default: still two declared inputs, so JSON is required.
     const refused = await fetch(`${url}/score`, { method: "POST", headers: { "content-type": "text/plain" }, body: "hello" });
@@ -126,7 +126,7 @@ describe("serve/app: prompt flow's serving contract", function () {
   it("serves flex and prompty flows through the same engine: a class flex flow, a generator flex flow, a prompty", async () => {
     const kinds = path.resolve(__dirname, "../flows/kinds");
     const llm = new FakeLlm((request) => {
-      const last = request.api === "chat" ? request.messages[request.messages.length - 1]!.content : request.api === "completion" ? request.prompt : request.input;
+      const last = request.api === "chat" ? request.messages[request.messages.length - 1].content : request.api === "completion" ? request.prompt : request.input;
       return request.parameters.response_format ? JSON.stringify({ category: "billing", confidence: 0.7 }) : `answer to ${last}`;
     });
     const classFlex = await serve(path.join(kinds, "class_flex"), llm);
@@ -149,7 +149,7 @@ describe("serve/app: prompt flow's serving contract", function () {
     assert.deepEqual(await (await score(prompty.url, { ticket: "Where is my invoice?" })).json(), { category: "billing", confidence: 0.7 });
     const swagger = (await (await fetch(`${prompty.url}/swagger.json`)).json()) as { info: Record<string, string>; paths: Record<string, { post: { requestBody: { content: Record<string, { schema: { properties: Record<string, unknown> } }> } } }> };
     assert.equal(swagger.info["x-flow-name"], "classify");
-    assert.deepEqual(Object.keys(swagger.paths["/score"]!.post.requestBody.content["application/json"]!.schema.properties), ["ticket", "language"]);
+    assert.deepEqual(Object.keys(swagger.paths["/score"].post.requestBody.content["application/json"].schema.properties), ["ticket", "language"]);
   });
 
   it("GET /health, /version and /swagger.json describe the server and the flow", async () => {
@@ -165,12 +165,12 @@ describe("serve/app: prompt flow's serving contract", function () {
     assert.equal(swagger.info["x-flow-type"], "chat");
     assert.equal(swagger.info["x-chat-input"], "question");
     assert.equal(swagger.info["x-chat-output"], "answer");
-    const request = swagger.paths["/score"]!.post.requestBody.content["application/json"].schema;
+    const request = swagger.paths["/score"].post.requestBody.content["application/json"].schema;
     assert.deepEqual(request.required, ["question", "chat_history"]);
-    assert.equal(request.properties.question!.type, "string");
-    assert.equal(request.properties.chat_history!.type, "array");
-    const responseSchema = swagger.paths["/score"]!.post.responses["200"]!.content!["application/json"]!.schema;
-    assert.equal(responseSchema.properties.turns!.type, "integer");
+    assert.equal(request.properties.question.type, "string");
+    assert.equal(request.properties.chat_history.type, "array");
+    const responseSchema = swagger.paths["/score"].post.responses["200"].content!["application/json"].schema;
+    assert.equal(responseSchema.properties.turns.type, "integer");
     assert.ok(swagger.paths["/feedback"]);
   });
 
@@ -183,7 +183,7 @@ describe("serve/app: prompt flow's serving contract", function () {
     assert.match(streamed.headers.get("content-type") ?? "", /^text\/event-stream/);
     assert.deepEqual(parseEvents(await streamed.text()), [{ turns: 1 }, { answer: "Your ticket is about billing." }]);
     // The history reached the model as earlier turns.
-    const messages = llm.requests[llm.requests.length - 1]!;
+    const messages = llm.requests[llm.requests.length - 1];
     assert.equal(messages.api === "chat" ? messages.messages.length : 0, 4);
 
     const json = await score(url, { question: "again" }, { accept: "application/json" });
@@ -266,16 +266,16 @@ describe("serve/app: prompt flow's serving contract", function () {
       const read = (collection: string): Record<string, unknown>[] => {
         const files = fs.readdirSync(path.join(dir, collection), { recursive: true, encoding: "utf8" }).filter((file) => file.endsWith(".jsonl"));
         assert.equal(files.length, 1);
-        assert.match(files[0]!, /^\d{4}\/\d{2}\/\d{2}\/\d{2}\/instance-1\.jsonl$/);
-        return fs.readFileSync(path.join(dir, collection, files[0]!), "utf8").trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+        assert.match(files[0], /^\d{4}\/\d{2}\/\d{2}\/\d{2}\/instance-1\.jsonl$/);
+        return fs.readFileSync(path.join(dir, collection, files[0]), "utf8").trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
       };
       const inputs = read("model_inputs");
       const outputs = read("model_outputs");
       // The failed request has no outputs to collect.
       assert.deepEqual(inputs.map((line) => [line.correlationid, line.data]), [["dc-1", [{ text: "hello", count: 2 }]]]);
       assert.deepEqual(outputs.map((line) => [line.correlationid, line.data]), [["dc-1", [{ repeated: "hello hello" }]]]);
-      assert.equal(inputs[0]!.type, "azureml.inference.inputs");
-      assert.equal(inputs[0]!.source, "test-host");
+      assert.equal(inputs[0].type, "azureml.inference.inputs");
+      assert.equal(inputs[0].source, "test-host");
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

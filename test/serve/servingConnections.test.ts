@@ -51,7 +51,7 @@ describe("serve/servingConnections", () => {
   it("a field override turning a key connection keyless drops the key; a key connection without a key is refused", async () => {
     const file = { aoai: { type: "azure_open_ai" as const, name: "aoai", apiBase: "https://a", apiVersion: "v", authMode: "key" as const, apiKey: "k" } };
     const keyless = await resolveServingConnections({ names: ["aoai"], host: { kind: "local" }, env: { AOAI_AUTH_MODE: "meid_token" }, file });
-    assert.equal(keyless.aoai!.type === "azure_open_ai" ? keyless.aoai!.apiKey : "custom", undefined);
+    assert.equal(keyless.aoai.type === "azure_open_ai" ? keyless.aoai.apiKey : "custom", undefined);
     await assert.rejects(
       resolveServingConnections({ names: ["aoai"], host: { kind: "appSettings" }, env: { AOAI_CONNECTION_TYPE: "azure_open_ai", AOAI_API_BASE: "https://a", AOAI_API_VERSION: "v" } }),
       /AOAI_API_KEY/,

@@ -53,7 +53,7 @@ describe("stacks: use cases for CI", function () {
         ["web_classification", "web_classification", "web-dev", "", "web-dev", "web_classification/data/production_log.jsonl", ["Pulumi.web-dev.yaml", "web_classification/"]],
       ],
     );
-    assert.deepEqual(Object.keys(matrixOf(useCases).include[0]!).sort(), ["devStack", "id", "prodStack", "productionLog", "stacks", "useCase"]);
+    assert.deepEqual(Object.keys(matrixOf(useCases).include[0]).sort(), ["devStack", "id", "prodStack", "productionLog", "stacks", "useCase"]);
   });
 
   it("runs only the use cases a change touches; shared files run all, documentation none", () => {
@@ -76,15 +76,15 @@ describe("stacks: use cases for CI", function () {
     assert.equal(useCaseOfStack(useCases, "ner-prod").useCase, "named_entity_recognition");
     assert.throws(() => useCaseOfStack(useCases, "qa"), (err: unknown) => err instanceof UserError && /no Pulumi\.qa\.yaml/.test(err.message));
     assert.throws(
-      () => groupUseCases([{ ...ner[1]! }]),
+      () => groupUseCases([{ ...ner[1] }]),
       (err: unknown) => err instanceof UserError && /use case 'named_entity_recognition' has no stack with llmops:environment dev/.test(err.message),
     );
     assert.throws(
-      () => groupUseCases([...ner, { ...ner[0]!, stack: "ner-dev2" }]),
+      () => groupUseCases([...ner, { ...ner[0], stack: "ner-dev2" }]),
       (err: unknown) => err instanceof UserError && /2 stacks with llmops:environment dev \(Pulumi\.ner-dev\.yaml, Pulumi\.ner-dev2\.yaml\)/.test(err.message),
     );
     assert.throws(
-      () => groupUseCases([{ ...web[0]!, useCase: "a/b" }, { ...web[0]!, stack: "x-dev", useCase: "a-b" }]),
+      () => groupUseCases([{ ...web[0], useCase: "a/b" }, { ...web[0], stack: "x-dev", useCase: "a-b" }]),
       (err: unknown) => err instanceof UserError && /both become 'a-b'/.test(err.message),
     );
   });

@@ -115,7 +115,7 @@ function checkShape(definitions: Definitions, schema: Schema, value: unknown, at
     for (const [key, child] of Object.entries(value)) {
       const property = flat.properties[key];
       if (property === undefined) {
-        if (isRecord(schema.additionalProperties)) checkValue(definitions, schema.additionalProperties as Schema, child, `${at}.${key}`, problems);
+        if (isRecord(schema.additionalProperties)) checkValue(definitions, schema.additionalProperties, child, `${at}.${key}`, problems);
         else if (flat.closed) problems.push(`${at}.${key}: not a property of this definition`);
         continue;
       }

@@ -90,7 +90,7 @@ function defaultAnswer(request: FakeRequest): string {
 /** A deterministic 8-dimensional vector from the text: equal texts embed equally, different ones differ. */
 export function fakeEmbedding(text: string): number[] {
   const vector = new Array<number>(8).fill(0);
-  for (let index = 0; index < text.length; index++) vector[index % 8]! += text.charCodeAt(index) / 1000;
+  for (let index = 0; index < text.length; index++) vector[index % 8] += text.charCodeAt(index) / 1000;
   return vector.map((value) => Math.round(value * 1000) / 1000);
 }
 

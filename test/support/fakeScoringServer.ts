@@ -123,7 +123,7 @@ export async function startFakeScoringServer(options: FakeScoringServerOptions =
   const kind = options.kind ?? "endpoint";
   const deployments = options.deployments ?? { blue: accurateDeployment, green: degradedDeployment };
   const names = Object.keys(deployments);
-  const traffic = options.traffic ?? (names.length >= 2 ? { [names[0]!]: 90, [names[1]!]: 10 } : { [names[0]!]: 100 });
+  const traffic = options.traffic ?? (names.length >= 2 ? { [names[0]]: 90, [names[1]]: 10 } : { [names[0]]: 100 });
   const random = options.random ?? lowDiscrepancy();
   const faults: ScoringFault[] = [];
   const requests: ScoringRequestLog[] = [];
@@ -200,8 +200,8 @@ export async function startFakeScoringServer(options: FakeScoringServerOptions =
     }
     if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
     const inputs = log.body !== null && typeof log.body === "object" && !Array.isArray(log.body) ? (log.body as Record<string, unknown>) : {};
-    const outputs = await deployments[deployment!]!(inputs);
-    reply(200, outputs, kind === "endpoint" ? { "azureml-model-deployment": deployment! } : {});
+    const outputs = await deployments[deployment](inputs);
+    reply(200, outputs, kind === "endpoint" ? { "azureml-model-deployment": deployment } : {});
   };
 
   const server = await listenOnLoopback(handle, (res, err) => sendJson(res, 500, { error: { code: "FakeServerError", message: String(err) } }));

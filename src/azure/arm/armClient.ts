@@ -32,7 +32,7 @@ export interface ArmClientOptions {
 export interface ArmApi {
   get(path: string, apiVersion: string): Promise<unknown>;
   /** Like get, but undefined when ARM answers 404. */
-  getIfExists(path: string, apiVersion: string): Promise<unknown | undefined>;
+  getIfExists(path: string, apiVersion: string): Promise<unknown>;
   /** GET a collection and follow `nextLink` pages; returns every item of `value`. */
   list(path: string, apiVersion: string): Promise<unknown[]>;
   /** PUT, follow the long-running operation to its end, and return the resource as ARM then reports it. */
@@ -86,7 +86,7 @@ export class ArmClient implements ArmApi {
     return response.body;
   }
 
-  async getIfExists(path: string, apiVersion: string): Promise<unknown | undefined> {
+  async getIfExists(path: string, apiVersion: string): Promise<unknown> {
     const response = await this.send("GET", this.resourceUrl(path, apiVersion), `GET ${path}`, undefined, true);
     return response.status === 404 ? undefined : response.body;
   }
@@ -101,7 +101,7 @@ export class ArmClient implements ArmApi {
       if (!isRecord(body) || !Array.isArray(body.value)) {
         throw new ArmError(`GET ${path}`, response.status, "UnexpectedResponse", "a list response without a value array");
       }
-      items.push(...body.value);
+      items.push(...(body.value as unknown[]));
       url = typeof body.nextLink === "string" && body.nextLink !== "" ? body.nextLink : undefined;
     }
     return items;

@@ -60,7 +60,7 @@ export async function readOidcAssertion(
     headers: { authorization: `bearer ${env[source.bearerVariable] ?? ""}`, accept: "application/json" },
     signal: AbortSignal.timeout(30_000),
   });
-  const body = (await response.json().catch(() => undefined)) as unknown;
+  const body: unknown = await response.json().catch(() => undefined);
   const value = typeof body === "object" && body !== null ? (body as Record<string, unknown>).value : undefined;
   if (!response.ok || typeof value !== "string" || value === "") {
     throw new Error(`the OIDC token service at ${url.origin} answered HTTP ${response.status} without a token`);

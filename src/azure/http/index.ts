@@ -1,5 +1,4 @@
-export { fetchJson, type JsonRequest, type JsonResponse, type HttpDependencies, type HeaderSource, type RetryEvent } from "./fetchJson";
-export { HttpError, errorFromBody, describeUrl } from "./httpError";
-export { RateLimiter, type RateLimits, type RateReservation } from "./rateLimiter";
-export { defaultRetryPolicy, resolveRetryPolicy, retryDelayMs, serverRetryDelayMs, type RetryOptions, type RetryPolicy } from "./retryPolicy";
-export { systemClock, ManualClock, type Clock } from "../../core/clock";
+export { fetchJson, type HttpDependencies } from "./fetchJson";
+export { HttpError } from "./httpError";
+export { type RetryOptions } from "./retryPolicy";
+export { systemClock, ManualClock } from "../../core/clock";

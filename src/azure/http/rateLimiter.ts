@@ -140,7 +140,7 @@ export class RateLimiter {
         signal.addEventListener("abort", waiter.onAbort, { once: true });
       }
       let index = this.queue.length;
-      while (index > 0 && this.queue[index - 1]!.ticket > waiter.ticket) index--;
+      while (index > 0 && this.queue[index - 1].ticket > waiter.ticket) index--;
       this.queue.splice(index, 0, waiter);
       void this.pump();
     });
@@ -160,7 +160,7 @@ export class RateLimiter {
     this.pumping = true;
     try {
       while (this.queue.length > 0 && this.inFlight < Math.floor(this.limit)) {
-        const head = this.queue[0]!;
+        const head = this.queue[0];
         const now = this.clock.now();
         this.requests?.refill(now);
         this.tokens?.refill(now);

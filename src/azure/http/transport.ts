@@ -104,12 +104,13 @@ export function fetchTransport(doFetch: typeof fetch): Transport {
     if (response.body) {
       const reader = response.body.getReader();
       for (let read = await reader.read(); !read.done; read = await reader.read()) {
-        bytes += read.value.length;
+        const chunk = read.value as Uint8Array;
+        bytes += chunk.length;
         if (bytes > request.maxBodyBytes) {
           await reader.cancel();
           throw new ResponseTooLarge(request.maxBodyBytes);
         }
-        chunks.push(read.value);
+        chunks.push(chunk);
       }
     }
     const text = Buffer.concat(chunks).toString("utf8");

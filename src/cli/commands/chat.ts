@@ -4,12 +4,12 @@
  * they come; a failed turn is reported and left out of the history; Ctrl-D (end of input) ends the session.
  */
 import * as readline from "node:readline";
-import { loadConnectionsFile } from "../../config/experiment";
+import { loadConnectionsFile } from "../../config/experiment/connectionsFile";
 import { ChatSession, chatRolesOf } from "../../flow/chatSession";
 import { openFlow } from "../../flow/openFlow";
 import { createLlmInvoker } from "../../llm";
 import { parseCommandOptions } from "../commandOptions";
-import type { Command } from "../main";
+import type { Command } from "../command";
 import { parseInitArgument } from "./run";
 
 const usage = `usage: llmops chat --flow <dir|file.prompty> [--connections <file>] [--init <json|file>] [--variant <node.variant>]

@@ -12,9 +12,11 @@ import { parseCommandOptions, type CommandOptions } from "../commandOptions";
 import { readStackExperiment, useCaseExperiment } from "../../config/stackConfigFile";
 import { applyUseCaseEnvironment } from "../useCaseEnvironment";
 import { downloadExperimentDataAssets } from "../dataAssetDownloads";
-import type { Command } from "../main";
 import { renderTextSummary } from "../../evaluation/report/textSummary";
 import { terminalText } from "../terminalText";
+import type { Command } from "../command";
+import { whileInterruptible } from "../interrupt";
+import { createProgressReporter } from "../progress";
 
 const usage = `usage: llmops evaluate --phase pre  [--env <name>] [--experiment <file> | --use-case <folder> | --stack <name>]
                        [--variants <selection>]
@@ -173,7 +175,7 @@ export function evaluationOptions(parsed: EvaluateArguments, cwd: string, enviro
     experiment,
     targets: parsed.targets,
     environment,
-    progress: true,
+    progress: (label) => createProgressReporter({ label }),
     note: (message) => console.error(`llmops evaluate: ${terminalText(message)}`),
   };
   if (projectRoot !== undefined) options.projectRoot = projectRoot;
@@ -205,7 +207,10 @@ export const evaluateCommand: Command = {
       applyUseCaseEnvironment(options.experiment, options.note);
       const fromStack = parsed.stack !== undefined && options.projectRoot !== undefined ? readStackExperiment(options.projectRoot, parsed.stack, process.env) : undefined;
       await downloadExperimentDataAssets(options.experiment, options.env ?? fromStack?.environment, process.env, fromStack?.workspace, options.note);
-      result = await runEvaluation(options);
+      result = await whileInterruptible(
+        () => options.note("stopping; finished lines are kept, --resume completes the runs"),
+        (signal) => runEvaluation({ ...options, signal }),
+      );
     } catch (err) {
       if (err instanceof Interrupted) {
         console.error(`llmops evaluate: ${err.message}`);

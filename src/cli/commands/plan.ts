@@ -5,7 +5,7 @@ import { runOfflinePlan } from "../../stacks/offlinePlan/runOfflinePlan";
 import { UserError } from "../../core/userError";
 import { requireProjectRoot } from "../projectRoot";
 import { parseCommandOptions } from "../commandOptions";
-import type { Command } from "../main";
+import type { Command } from "../command";
 
 const usage = `usage: llmops plan --stack <name> [--config <path>] [--json <file>]
 

@@ -4,7 +4,7 @@ import { runPromotion } from "../../stacks/promotion/runPromotion";
 import { UserError } from "../../core/userError";
 import { parseCommandOptions } from "../commandOptions";
 import { requireProjectRoot } from "../projectRoot";
-import type { Command } from "../main";
+import type { Command } from "../command";
 
 const usage = `usage: llmops promote --from <stack> --to <stack> [--yes] [--dry-run] [--json <file>] [--summary <file>]
 

@@ -8,7 +8,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { formatRunTable } from "../../config/experiment";
+import { formatRunTable } from "../../runs/runTable";
 import { readTextFile } from "../../core/files";
 import { findProjectRoot } from "../../core/projectRoot";
 import { parseCommandOptions, usageError, type CommandOptions } from "../commandOptions";
@@ -16,9 +16,11 @@ import { readStackExperiment, useCaseExperiment } from "../../config/stackConfig
 import { applyUseCaseEnvironment } from "../useCaseEnvironment";
 import { downloadExperimentDataAssets } from "../dataAssetDownloads";
 import type { WorkspaceReference } from "../../azure/workspaceConnections";
-import type { Command } from "../main";
+import type { Command } from "../command";
 import { terminalText } from "../terminalText";
 import { describeFailureBudget, noFailures, parseFailureBudget, withinFailureBudget } from "../../runs/failureBudget";
+import { whileInterruptible } from "../interrupt";
+import { createProgressReporter } from "../progress";
 import { runRuns, type RunArguments } from "../../runs/runFlowRuns";
 import { formatRunErrors } from "../../runs/runTable";
 
@@ -151,7 +153,7 @@ export function parseRunArguments(args: string[]): ParsedRunArguments {
   if (parsed.experiment) {
     const mixed: string[] = (["flow", "data", "connections"] as const).filter((key) => parsed[key] !== undefined);
     if (Object.keys(parsed.mappings).length > 0) mixed.push("mapping");
-    if (mixed.length > 0) fail(`--${chosen[0]!} takes the flow, datasets, mappings and connections from the experiment; drop --${mixed.join(", --")}`);
+    if (mixed.length > 0) fail(`--${chosen[0]} takes the flow, datasets, mappings and connections from the experiment; drop --${mixed.join(", --")}`);
   } else {
     if (!parsed.flow || !parsed.data) fail("give --flow and --data, or --experiment, --use-case or --stack");
     if (parsed.env) fail("--env applies an experiment overlay: use it with --experiment");
@@ -165,19 +167,22 @@ export const runCommand: Command = {
   usage,
   async run(args) {
     const parsed = parseRunArguments(args);
+    const note = (message: string): void => console.error(`llmops run: ${message}`);
     if (parsed.experiment !== undefined) {
-      const note = (message: string): void => console.error(`llmops run: ${message}`);
       applyUseCaseEnvironment(parsed.experiment, note);
       await downloadExperimentDataAssets(parsed.experiment, parsed.env, process.env, parsed.workspace, note);
     }
-    const { exitCode, rows } = await runRuns(parsed);
+    const { interrupted, rows } = await whileInterruptible(
+      () => note("stopping; finished lines are kept, --resume completes the runs"),
+      (signal) => runRuns(parsed, { environment: process.env, signal, progress: (label) => createProgressReporter({ label }), note }),
+    );
     console.log(formatRunTable(rows));
     const out = path.resolve(parsed.out);
     const shown = path.relative(process.cwd(), out);
     console.log(`\nrecords and summaries in ${shown === "" ? "." : shown.startsWith("..") ? out : shown}/<run>/, index in runs.json`);
     const errors = formatRunErrors(rows);
     if (errors !== "") console.log(`\nerrors (line numbers as in records.jsonl):\n${terminalText(errors)}`);
-    if (exitCode !== 0) return exitCode;
+    if (interrupted) return 130;
     const budget = parsed.maxFailed ?? noFailures;
     const over = rows.filter((row) => !withinFailureBudget(row.summary, budget));
     if (over.length === 0) return 0;

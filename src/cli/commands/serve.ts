@@ -11,12 +11,12 @@ import * as path from "node:path";
 import { ArmClient } from "../../azure/arm/armClient";
 import { armBaseUrlFromEnvironment, armTokenScope, azureTokenSource } from "../../azure/arm/armToken";
 import { readWorkspaceConnections } from "../../azure/workspaceConnections";
-import { loadConnectionsFile } from "../../config/experiment";
+import { loadConnectionsFile } from "../../config/experiment/connectionsFile";
 import { UserError } from "../../core/userError";
 import { createPythonPool } from "../../flow/pythonPool";
 import { createLlmInvoker } from "../../llm/invoker";
 import { parseCommandOptions } from "../commandOptions";
-import type { Command } from "../main";
+import type { Command } from "../command";
 
 const usage = `usage: llmops serve --flow <dir|flow.dag.yaml> [--port 8080] [--host 0.0.0.0] [--connections <file>] [options]
 

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { affectedUseCases, groupUseCases, matrixOf, readStackSummaries, useCaseOfStack, type UseCase } from "../../stacks/useCases";
 import { UserError } from "../../core/userError";
 import { parseCommandOptions } from "../commandOptions";
-import type { Command } from "../main";
+import type { Command } from "../command";
 import { requireProjectRoot } from "../projectRoot";
 
 const usage = `usage: llmops use-cases [--changed <file>] [--stack <name>] [--json]
@@ -23,8 +23,8 @@ options:
 function table(useCases: readonly UseCase[]): string {
   if (useCases.length === 0) return "no use case is affected";
   const rows = [["USE CASE", "DEV STACK", "PROD STACK", "PATHS"], ...useCases.map((u) => [u.useCase, u.devStack, u.prodStack || "-", u.paths.join(" ")])];
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join("  ")).join("\n");
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join("  ")).join("\n");
 }
 
 export const useCasesCommand: Command = {

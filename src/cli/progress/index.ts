@@ -1,2 +1,1 @@
-export { createProgressReporter, type ProgressReporterOptions, type ProgressOutput } from "./progressReporter";
-export { formatProgressBar, formatProgressLine, type ProgressState } from "./formatProgress";
+export { createProgressReporter } from "./progressReporter";

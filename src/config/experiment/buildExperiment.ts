@@ -56,11 +56,11 @@ export interface ExperimentDocument {
 const assetReference = /^azureml:([A-Za-z0-9][A-Za-z0-9._-]{0,254}):([A-Za-z0-9][A-Za-z0-9._-]{0,63})$/;
 
 export interface ExperimentProbes {
-  isFile(absolutePath: string): boolean;
-  isDirectory(absolutePath: string): boolean;
-  flowInterface(dir: string, referencedFrom: string): FlowInterface;
+  isFile: (absolutePath: string) => boolean;
+  isDirectory: (absolutePath: string) => boolean;
+  flowInterface: (dir: string, referencedFrom: string) => FlowInterface;
   /** Whether a folder holds a flow definition (flow.dag.*, flow.flex.* or one .prompty). */
-  isFlow(absolutePath: string): boolean;
+  isFlow: (absolutePath: string) => boolean;
 }
 
 export interface BuildContext {
@@ -69,7 +69,7 @@ export interface BuildContext {
   env?: string;
   overlayFile?: string;
   /** The file a top-level key came from (experiment.yaml or the overlay). */
-  fileOf(key: string): string;
+  fileOf: (key: string) => string;
   /**
    * experiment.yaml's own datasets when an overlay replaced them but not the evaluators: the template resolves
    * the base evaluators against the base datasets, so their pairings keep naming the old datasets (and simply
@@ -89,7 +89,7 @@ export function resolveDatasetSource(
   isFile: (absolutePath: string) => boolean,
 ): { kind: "asset"; name: string; version: string } | { kind: "file"; path: string } | undefined {
   const asset = assetReference.exec(source);
-  if (asset) return { kind: "asset", name: asset[1]!, version: asset[2]! };
+  if (asset) return { kind: "asset", name: asset[1], version: asset[2] };
   const direct = path.resolve(directory, source);
   if (isFile(direct)) return { kind: "file", path: direct };
   const underData = path.resolve(directory, "data", source);
@@ -141,7 +141,7 @@ function checkMappings(raw: RawMappings | undefined, rules: MappingRules): Mappi
     if (!rules.allowed.includes(expression.kind)) throw new ConfigError(rules.file, at, allowedWords, describeFound(value));
     if (expression.kind === "run.outputs" || expression.kind === "run.inputs") {
       const names = expression.kind === "run.outputs" ? outputNames(rules.evaluatedFlow) : inputNames(rules.evaluatedFlow);
-      const top = expression.column.split(".")[0]!;
+      const top = expression.column.split(".")[0];
       // A flex flow without declared outputs returns what its code returns: nothing to check before it runs.
       const checkable = expression.kind === "run.inputs" || rules.evaluatedFlow.outputsDeclared;
       if (checkable && !names.includes(top)) {
@@ -165,7 +165,7 @@ function checkMetricReference(
   const match = metricPart.exec(text);
   if (!match) return; // the schema's pattern already refused it
   const dataset = match[1];
-  const metric = match[2]!;
+  const metric = match[2];
   const dot = metric.indexOf(".");
   const evaluator = dot >= 0 ? metric.slice(0, dot) : undefined;
   if (dataset !== undefined && known.datasets && !known.datasets.includes(dataset)) {
@@ -292,7 +292,7 @@ export function buildExperiment(document: ExperimentDocument, context: BuildCont
         // The template: a dataset of the experiment is used as it is; a new one needs both source and reference.
         const extra = (["source", "reference"] as const).filter((key) => rawDataset[key] !== undefined);
         if (extra.length > 0) {
-          throw new ConfigError(file, `${datasetAt}.${extra[0]!}`, `no ${extra.join(" or ")} on "${rawDataset.name}", a dataset of this experiment (name a new dataset to give them)`, describeFound(rawDataset[extra[0]!]));
+          throw new ConfigError(file, `${datasetAt}.${extra[0]}`, `no ${extra.join(" or ")} on "${rawDataset.name}", a dataset of this experiment (name a new dataset to give them)`, describeFound(rawDataset[extra[0]]));
         }
         source = named.asset !== undefined ? { source: named.source, asset: named.asset } : { source: named.source };
       } else if (rawDataset.source !== undefined) {

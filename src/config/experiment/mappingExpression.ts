@@ -11,7 +11,7 @@ const reference = /^\$\{(data|run\.outputs|run\.inputs)\.([^}\s]+)\}$/;
 export function parseMappingExpression(text: string): MappingExpression {
   const match = reference.exec(text.trim());
   if (!match) return { kind: "literal", value: text };
-  const column = match[2]!;
+  const column = match[2];
   switch (match[1]) {
     case "data":
       return { kind: "data", column };

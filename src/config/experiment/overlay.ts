@@ -30,6 +30,6 @@ export function applyOverlay(
 export function originOfPath(merged: MergedDocument, jsonPath: string, fallback: string): string {
   const match = /^\$(?:\.([A-Za-z_$][A-Za-z0-9_$]*)|\[("(?:[^"\\]|\\.)*")\])/.exec(jsonPath);
   if (!match) return fallback;
-  const key = match[1] ?? (JSON.parse(match[2]!) as string);
+  const key = match[1] ?? (JSON.parse(match[2]) as string);
   return merged.origin[key] ?? fallback;
 }

@@ -10,7 +10,6 @@ import { createRegexEvaluator } from "./regexMatch";
 import { createTokenF1Evaluator } from "./tokenF1";
 
 export const builtinEvaluatorKinds = ["exact_match", "f1", "regex", "contains", "json_valid", "llm_judge"] as const;
-export type BuiltinEvaluatorKind = (typeof builtinEvaluatorKinds)[number];
 
 export interface BuiltinEvaluatorSpec {
   name: string;

@@ -30,7 +30,7 @@ export async function evaluateLines(evaluator: Evaluator, lines: RunLine[], opti
     while (next < completed.length) {
       if (options.signal?.aborted) throw options.signal.reason ?? new Error("aborted");
       const index = next++;
-      results[index] = await scoreOne(evaluator, completed[index]!, options.signal);
+      results[index] = await scoreOne(evaluator, completed[index], options.signal);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, completed.length) }, worker));

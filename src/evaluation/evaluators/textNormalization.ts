@@ -16,14 +16,6 @@ export function normalizeForMatch(text: string, options: MatchNormalization): st
   return result;
 }
 
-/**
- * SQuAD-style answer normalisation: lower case, drop punctuation, drop English articles, collapse whitespace.
- * Punctuation is matched by Unicode category so it also strips "¿", "«" or CJK punctuation.
- */
-export function normalizeAnswer(text: string): string {
-  return answerTokens(text).join(" ");
-}
-
 const articles = new Set(["a", "an", "the"]);
 
 /** Tokens of the normalised answer. Articles are dropped per token, since `\b` only knows ASCII word characters. */

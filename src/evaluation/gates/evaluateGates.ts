@@ -36,7 +36,7 @@ export function evaluateGate(gate: Gate, entries: MetricsEntry[]): GateResult[] 
     ];
   }
   return selected.map((entry) => {
-    const actual = entry.metrics[gate.metric.metric]!;
+    const actual = entry.metrics[gate.metric.metric];
     const allFailed = entry.lines > 0 && entry.failed >= entry.lines;
     const passed = !allFailed && compare(actual, gate.operator, gate.threshold);
     const verdict = allFailed ? `: FAILED (all ${entry.lines} lines failed)` : passed ? "" : ": FAILED";

@@ -3,7 +3,7 @@
  * `"eval/exact.exact_match >= 0.9"`, `"run.p95_latency_ms <= 3000"`. See metricRef.ts for metric qualification.
  */
 import { UserError } from "../../core/userError";
-import { formatMetricRef, type MetricRef, parseMetricRef } from "./metricRef";
+import { type MetricRef, parseMetricRef } from "./metricRef";
 
 export type GateOperator = ">=" | ">" | "<=" | "<" | "==";
 
@@ -62,8 +62,4 @@ export function compare(actual: number, operator: GateOperator, threshold: numbe
     case "==":
       return nearlyEqual(actual, threshold);
   }
-}
-
-export function describeGate(gate: Gate): string {
-  return `${formatMetricRef(gate.metric)} ${gate.operator} ${gate.threshold}`;
 }

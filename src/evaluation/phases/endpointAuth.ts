@@ -76,7 +76,7 @@ export async function endpointAuth(stack: StackDeployment, endpointName: string,
   if (endpoint.authMode === "AADToken") return { kind: "entra", credential: (sources.credential ?? defaultCredential)() };
   const fromEnvironment = keyFromEnvironment(stack, endpointName, sources.environment);
   if (fromEnvironment !== undefined) return { kind: "key", key: fromEnvironment };
-  const arm = (sources.arm ?? (() => armClientFromEnvironment(process.env)))();
+  const arm = (sources.arm ?? (() => armClientFromEnvironment(sources.environment)))();
   return { kind: "key", key: await readEndpointKey(arm, endpoint.workspaceId, endpoint.name) };
 }
 

@@ -22,7 +22,7 @@ export async function runExperimentFlows(
   session: EvaluationSession,
   input: { experiment: Experiment; env?: string; variants: string },
 ): Promise<FlowRunDone[]> {
-  const { exitCode, manifest } = await runRuns({
+  const { interrupted, manifest } = await runRuns({
     out: session.runsDir,
     experiment: input.experiment.file,
     ...(input.env !== undefined ? { env: input.env } : {}),
@@ -33,7 +33,12 @@ export async function runExperimentFlows(
     alsoCheckDatasets: input.experiment.evaluators.flatMap((evaluator) => evaluator.datasets.map((dataset) => dataset.source)),
     mappings: {},
     resume: false,
-  }, session.options.note);
-  if (exitCode === 130) throw new Interrupted("the flow runs were stopped; no report was written");
+  }, {
+    environment: session.options.environment,
+    ...(session.options.signal !== undefined ? { signal: session.options.signal } : {}),
+    progress: (label) => session.progress(label),
+    note: session.options.note,
+  });
+  if (interrupted) throw new Interrupted("the flow runs were stopped; no report was written");
   return manifest.runs.map((run) => ({ name: run.name, dataset: run.dataset, data: run.data, variantText: run.variant_text, runDir: path.join(session.runsDir, run.name) }));
 }

@@ -80,7 +80,7 @@ export function stackTargets(outputs: DeployedOutputs, stack: StackDeployment): 
     }
   }
   if (outputs.webAppUrl !== undefined) {
-    const name = outputs.webAppName ?? stack.webApp?.name ?? new URL(outputs.webAppUrl).hostname.split(".")[0]!;
+    const name = outputs.webAppName ?? stack.webApp?.name ?? new URL(outputs.webAppUrl).hostname.split(".")[0];
     const testFile = stack.webApp?.testFile ?? stack.endpoints[0]?.testFile;
     if (testFile === undefined) throw new UserError(`stack ${stack.stack}: no TEST_FILE_PATH for the Web App in the deployment config`);
     targets.push({ name: `webapp:${name}`, url: scoringUrl(outputs.webAppUrl), target: { kind: "webapp", name }, role: "webapp", auth: "none", evaluate: true, gating: true, testFile });

@@ -8,6 +8,7 @@ import { newRunId, type ReportData } from "..";
 import { loadExperiment, type Experiment } from "../../config/experiment";
 import { readFlowInterface } from "../../flow/flowFolder";
 import { UserError } from "../../core/userError";
+import type { BulkProgress } from "../../runs/bulk/types";
 import type { ArmActions } from "./endpointAuth";
 import { runPostPhase } from "./postPhase";
 import { runPrePhase } from "./prePhase";
@@ -40,7 +41,10 @@ export interface EvaluationOptions {
   /** Per-attempt timeout of scoring calls. */
   timeoutMs?: number;
   environment: Record<string, string | undefined>;
-  progress: boolean;
+  /** A progress display per bulk run (by its label); none when omitted (library use). */
+  progress?: (label: string) => BulkProgress | undefined;
+  /** Aborting stops the pre-deployment flow runs; the evaluation then ends with Interrupted. */
+  signal?: AbortSignal;
   /** Status lines (smoke tests, warnings) for stderr. */
   note: (message: string) => void;
   /** Test seam for ARM (listKeys); default an ArmClient from the environment. */
@@ -57,7 +61,7 @@ export interface EvaluationResult {
 function stackDeployment(options: EvaluationOptions): StackDeployment {
   if (options.stack === undefined) throw new UserError("--stack is required for this phase");
   if (options.projectRoot === undefined) throw new UserError(`no Pulumi.yaml in ${process.cwd()} or any folder above it: run llmops evaluate inside the project`);
-  return readStackDeployment(options.stack, options.projectRoot, options.deploymentConfig);
+  return readStackDeployment(options.stack, options.projectRoot, options.environment, options.deploymentConfig);
 }
 
 /** Whether evaluating needs connection secrets: an LLM judge, or an evaluation flow with LLM nodes. */
@@ -99,7 +103,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
       ? undefined
       : options.stackOutputs !== undefined
         ? readStackOutputsFile(path.resolve(options.stackOutputs))
-        : await pulumiStackOutputs(options.stack!, options.projectRoot!, options.pulumiCommand);
+        : await pulumiStackOutputs(options.stack!, options.projectRoot!, options.environment, options.pulumiCommand);
 
   const session = new EvaluationSession(
     {
@@ -107,9 +111,10 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
       createdAt: now,
       out: path.resolve(options.out),
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-      progress: options.progress,
-      note: options.note,
+      ...(options.progress !== undefined ? { progress: options.progress } : {}),
+      ...(options.signal !== undefined ? { signal: options.signal } : {}),
       environment: options.environment,
+      note: options.note,
     },
     experiment.connections,
   );

@@ -9,8 +9,7 @@ import { locateFlow } from "../../flow/flowFolder";
 import { createLlmInvoker } from "../../llm";
 import type { Environment } from "../../llm/connections";
 import type { Connection, LlmInvoker } from "../../llm/types";
-import { variantText } from "../../config/experiment";
-import { createProgressReporter } from "../../cli/progress";
+import { variantText } from "../../runs/runPlan";
 import { EvaluatorRunner } from "./evaluatorRuns";
 import { DatasetRowCache } from "./runLines";
 
@@ -20,11 +19,13 @@ export interface SessionOptions {
   /** `--out`: reports go to `<out>/<runId>/`, bulk runs to `<out>/runs/<runId>/`. */
   out: string;
   concurrency?: number;
-  /** Shows progress on stderr (bar on a terminal, lines in CI); false in library use. */
-  progress: boolean;
+  /** A progress display per bulk run; none when omitted. */
+  progress?: (label: string) => BulkProgress | undefined;
+  /** Stops the pre-deployment flow runs. */
+  signal?: AbortSignal;
+  /** Where connection secrets and `${env:VAR}` references (also in evaluation flows' model configurations) are read from. */
+  environment: Environment;
   note: (message: string) => void;
-  /** Where `${env:VAR}` in evaluation flows' model configurations is read from. */
-  environment?: Environment;
 }
 
 export class EvaluationSession {
@@ -54,7 +55,7 @@ export class EvaluationSession {
   }
 
   progress(label: string): BulkProgress | undefined {
-    return this.options.progress ? createProgressReporter({ label }) : undefined;
+    return this.options.progress?.(label);
   }
 
   async close(): Promise<void> {

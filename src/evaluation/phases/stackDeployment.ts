@@ -49,7 +49,7 @@ export function stackDeploymentOf(plan: InfraPlan): StackDeployment {
   return deployment;
 }
 
-export function readStackDeployment(stack: string, projectRoot: string, deploymentConfigPath?: string): StackDeployment {
+export function readStackDeployment(stack: string, projectRoot: string, environmentVariables: Record<string, string | undefined>, deploymentConfigPath?: string): StackDeployment {
   if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UserError(`--stack '${stack}': use letters, digits, '-', '_' and '.'`);
   const stackConfigFile = `Pulumi.${stack}.yaml`;
   const plan = buildInfraPlan({
@@ -57,7 +57,7 @@ export function readStackDeployment(stack: string, projectRoot: string, deployme
     projectRoot,
     stackConfig: llmopsSettings(readStackConfigFile(projectRoot, stack)),
     stackConfigFile,
-    environmentVariables: process.env,
+    environmentVariables,
     ...(deploymentConfigPath !== undefined ? { deploymentConfigPath } : {}),
   });
   return stackDeploymentOf(plan);

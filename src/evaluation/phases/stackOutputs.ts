@@ -99,10 +99,10 @@ export function readStackOutputsFile(file: string): DeployedOutputs {
 }
 
 /** Runs the Pulumi CLI in the project folder; its error output (never the outputs) is passed on when it fails. */
-export function pulumiStackOutputs(stack: string, projectRoot: string, pulumiCommand = "pulumi"): Promise<DeployedOutputs> {
+export function pulumiStackOutputs(stack: string, projectRoot: string, environment: Record<string, string | undefined>, pulumiCommand = "pulumi"): Promise<DeployedOutputs> {
   const args = ["stack", "output", "--json", "--show-secrets", "--stack", stack];
   return new Promise((resolve, reject) => {
-    execFile(pulumiCommand, args, { cwd: projectRoot, timeout: 180_000, maxBuffer: 16 * 1024 * 1024, env: process.env }, (err, stdout, stderr) => {
+    execFile(pulumiCommand, args, { cwd: projectRoot, timeout: 180_000, maxBuffer: 16 * 1024 * 1024, env: environment }, (err, stdout, stderr) => {
       if (err) {
         if ((err as NodeJS.ErrnoException).code === "ENOENT") {
           reject(new UserError(`the pulumi CLI was not found: install it and log in, or pass --stack-outputs <file> with the JSON of \`pulumi stack output --json\``));

@@ -9,7 +9,7 @@ const htmlEntities: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "
 
 /** Safe in HTML text and in quoted attribute values alike. */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => htmlEntities[char]!);
+  return text.replace(/[&<>"']/g, (char) => htmlEntities[char]);
 }
 
 /**
@@ -31,7 +31,7 @@ const invalidXmlChars = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\
 export function escapeXml(text: string): string {
   return text
     .replace(invalidXmlChars, "\uFFFD")
-    .replace(/[&<>"']/g, (char) => (char === "'" ? "&apos;" : htmlEntities[char]!));
+    .replace(/[&<>"']/g, (char) => (char === "'" ? "&apos;" : htmlEntities[char]));
 }
 
 /**

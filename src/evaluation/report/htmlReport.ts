@@ -38,7 +38,7 @@ th{background:var(--bg)}.table-scroll{overflow-x:auto}td.num{text-align:right;fo
 td pre{margin:0;white-space:pre-wrap;word-break:break-word;font:12px/1.35 ui-monospace,SFMono-Regular,Menlo,monospace;max-width:420px}
 tr.run_failed td:first-child{border-left:4px solid var(--bad)}tr.eval_error td:first-child{border-left:4px solid var(--warn)}
 tr.miss td:first-child{border-left:4px solid #fb8f44}tr.ok td:first-child{border-left:4px solid var(--ok)}
-.verdict-better,.verdict-within{color:var(--ok)}.verdict-worse,.verdict-outside,.verdict-missing{color:var(--bad)}
+.verdict-better{color:var(--ok)}.verdict-worse,.verdict-missing{color:var(--bad)}
 `;
 
 // Filters rows by outcome, run and free text; copies the embedded metrics JSON. Reads only this page's DOM.
@@ -115,7 +115,7 @@ function metricsSection(data: ReportData): string {
     parts.push(`<h3>${escapeHtml(group)}</h3>`);
     if (entries.length > 1 || names.length <= 12) {
       const charts = names.map((name) =>
-        renderBarChart(name, entries.filter((entry) => entry.metrics[name] !== undefined).map((entry) => ({ label: entry.label, value: entry.metrics[name]! })), lowerIsBetter(name)),
+        renderBarChart(name, entries.filter((entry) => entry.metrics[name] !== undefined).map((entry) => ({ label: entry.label, value: entry.metrics[name] })), lowerIsBetter(name)),
       );
       parts.push(`<div class="charts">${charts.join("")}</div>`);
     }
@@ -135,19 +135,17 @@ function comparisonSection(tables: ComparisonTable[]): string {
   const parts: string[] = [];
   for (const table of tables) {
     if (table.rows.length === 0) continue;
-    const withTolerance = table.rows.some((row) => row.tolerance !== undefined);
     const rows = table.rows.map(
       (row) =>
         `<tr><td>${escapeHtml(`${row.group}.${row.metric}`)}</td><td class="num">${num(row.left)}</td><td class="num">${num(row.right)}</td>` +
         `<td class="num">${row.delta === undefined ? "–" : escapeHtml(formatDelta(row.delta))}</td>` +
-        (withTolerance ? `<td class="num">${num(row.tolerance)}</td>` : "") +
         `<td class="verdict-${row.verdict}">${row.verdict}</td></tr>`,
     );
     parts.push(
       `<h3>${escapeHtml(table.title)}</h3>` +
         scrollBox(
           `<table><thead><tr><th>Metric</th><th>${escapeHtml(table.leftLabel)}</th>` +
-            `<th>${escapeHtml(table.rightLabel)}</th><th>Delta</th>${withTolerance ? "<th>Tolerance</th>" : ""}<th>Verdict</th></tr></thead>` +
+            `<th>${escapeHtml(table.rightLabel)}</th><th>Delta</th><th>Verdict</th></tr></thead>` +
             `<tbody>${rows.join("")}</tbody></table>`,
         ),
     );

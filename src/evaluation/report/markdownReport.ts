@@ -60,16 +60,14 @@ export function renderMarkdownReport(data: ReportData): string {
   for (const comparison of data.comparisons) {
     if (comparison.rows.length === 0) continue;
     out.push(`### ${markdownCell(comparison.title)}`, "");
-    const withTolerance = comparison.rows.some((row) => row.tolerance !== undefined);
     const rows = comparison.rows.map((row) => [
       markdownCell(`${row.group}.${row.metric}`),
       value(row.left),
       value(row.right),
       row.delta === undefined ? "–" : formatDelta(row.delta),
-      ...(withTolerance ? [row.tolerance === undefined ? "–" : formatNumber(row.tolerance)] : []),
       row.verdict,
     ]);
-    const header = ["Metric", markdownCell(comparison.leftLabel), markdownCell(comparison.rightLabel), "Delta", ...(withTolerance ? ["Tolerance"] : []), "Verdict"];
+    const header = ["Metric", markdownCell(comparison.leftLabel), markdownCell(comparison.rightLabel), "Delta", "Verdict"];
     out.push(...table(header, rows), "");
   }
   return `${out.join("\n").trimEnd()}\n`;

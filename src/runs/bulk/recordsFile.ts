@@ -31,24 +31,28 @@ export function openJsonlWriter(path: string, append: boolean): JsonlWriter {
     failure = err;
     release();
   });
-  const writeText = async (line: string): Promise<void> => {
+  // A function, so each check reads the variable anew (the stream's error handler sets it between awaits).
+  const throwIfFailed = (): void => {
     if (failure) throw failure;
+  };
+  const writeText = async (line: string): Promise<void> => {
+    throwIfFailed();
     if (!stream.write(`${line}\n`) && !drained) {
       let resolve = (): void => undefined;
       const promise = new Promise<void>((r) => (resolve = r));
       drained = { promise, resolve };
     }
     if (drained) await drained.promise;
-    if (failure) throw failure;
+    throwIfFailed();
   };
   return {
     write: (value) => writeText(JSON.stringify(value)),
     writeText,
     async close() {
-      if (failure) throw failure;
+      throwIfFailed();
       stream.end();
       await once(stream, "close");
-      if (failure) throw failure;
+      throwIfFailed();
     },
   };
 }

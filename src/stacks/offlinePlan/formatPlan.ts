@@ -53,10 +53,6 @@ function shortType(type: string): string {
   return type.replace(/^azure-native:/, "").replace(/^pulumi-nodejs:dynamic\//, "").replace(/^docker:index\/image:/, "docker:");
 }
 
-export function describeResource(resource: RecordedResource): string {
-  return describeResourceParts(resource).join("  ");
-}
-
 function describeResourceParts(resource: RecordedResource): string[] {
   const parts = (keyInputs[resource.type] ?? [])
     .map((key) => [inputLabel(key), valueAt(resource.inputs, key)] as const)
@@ -101,7 +97,7 @@ export function formatPlanReport(report: OfflinePlanReport, width = defaultTextW
 
   // The managed endpoint's split is exported as `traffic`, the Kubernetes endpoint's as `kubernetesTraffic`.
   for (const prefix of ["", "kubernetes"]) {
-    const key = (field: string): string => (prefix === "" ? field : `${prefix}${field[0]!.toUpperCase()}${field.slice(1)}`);
+    const key = (field: string): string => (prefix === "" ? field : `${prefix}${field[0].toUpperCase()}${field.slice(1)}`);
     const traffic = report.outputs[key("traffic")];
     if (!isPercentMap(traffic)) continue;
     const mirrorValue = report.outputs[key("mirrorTraffic")];

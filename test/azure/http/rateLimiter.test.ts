@@ -102,9 +102,9 @@ describe("RateLimiter: what a 429 teaches the whole connection", () => {
     const clock = new ManualClock();
     const limiter = new RateLimiter({}, clock);
     const inFlight = await Promise.all(Array.from({ length: 8 }, () => limiter.acquire(0)));
-    inFlight[0]!.settle(0, 100);
+    inFlight[0].settle(0, 100);
     assert.equal(limiter.concurrencyLimit, 4);
-    inFlight[1]!.settle(0, 100);
+    inFlight[1].settle(0, 100);
     assert.equal(limiter.concurrencyLimit, 4, "sent before the decrease: the same episode");
     // 1/limit per success: six successes at about 4, then four at about 5, is two rounds.
     for (const reservation of inFlight.slice(2)) reservation.settle(0);
@@ -118,7 +118,7 @@ describe("RateLimiter: what a 429 teaches the whole connection", () => {
     const clock = new ManualClock();
     const limiter = new RateLimiter({}, clock);
     const inFlight = await Promise.all(Array.from({ length: 4 }, () => limiter.acquire(0)));
-    inFlight[0]!.settle(0, 0); // limit 4 / 2 = 2, three still in flight
+    inFlight[0].settle(0, 0); // limit 4 / 2 = 2, three still in flight
     let granted = false;
     const waiting = limiter.acquire(0).then((reservation) => {
       granted = true;
@@ -126,10 +126,10 @@ describe("RateLimiter: what a 429 teaches the whole connection", () => {
     });
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(granted, false);
-    inFlight[1]!.settle(0);
+    inFlight[1].settle(0);
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(granted, false, "two in flight, limit 2");
-    inFlight[2]!.settle(0);
+    inFlight[2].settle(0);
     (await waiting).settle(0);
     assert.equal(granted, true);
   });

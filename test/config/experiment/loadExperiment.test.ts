@@ -125,7 +125,7 @@ describe("loadExperiment: overlays and files", () => {
   it("carries a connection's requests/tokens-per-minute quota to the LLM invoker", () => {
     const file = fixture.write((doc) => {
       const [aoai] = list(doc, "connections");
-      Object.assign(aoai!, { requests_per_minute: 300, tokens_per_minute: 60000 });
+      Object.assign(aoai, { requests_per_minute: 300, tokens_per_minute: 60000 });
     });
     const experiment = loadExperiment(file, { environmentVariables: environment });
     const aoai = experiment.connections.aoai;
@@ -135,7 +135,7 @@ describe("loadExperiment: overlays and files", () => {
   it("refuses a quota that is not a positive whole number", () => {
     const file = fixture.write((doc) => {
       const [aoai] = list(doc, "connections");
-      Object.assign(aoai!, { tokens_per_minute: 0 });
+      Object.assign(aoai, { tokens_per_minute: 0 });
     });
     configError(() => loadExperiment(file, { environmentVariables: environment }), { path: "$.connections[0].tokens_per_minute" });
   });
@@ -189,7 +189,7 @@ describe("loadExperiment: schema and semantic errors", () => {
   });
 
   it("refuses a dataset whose file does not exist", () => {
-    fixture.write((doc) => (list(doc, "datasets")[1]!.source = "data/missing.jsonl"));
+    fixture.write((doc) => (list(doc, "datasets")[1].source = "data/missing.jsonl"));
     configError(load, { path: "$.datasets[1].source", expected: /JSONL file/ });
   });
 
@@ -199,59 +199,59 @@ describe("loadExperiment: schema and semantic errors", () => {
   });
 
   it("refuses duplicate dataset names", () => {
-    fixture.write((doc) => (list(doc, "datasets")[1]!.name = "ticket_bulk"));
+    fixture.write((doc) => (list(doc, "datasets")[1].name = "ticket_bulk"));
     configError(load, { path: "$.datasets[1].name", expected: /unique/ });
   });
 
   it("refuses a mapping to an input the flow does not have", () => {
-    fixture.write((doc) => (list(doc, "datasets")[0]!.mappings = { ticket: "${data.ticket_text}" }));
+    fixture.write((doc) => (list(doc, "datasets")[0].mappings = { ticket: "${data.ticket_text}" }));
     configError(load, { path: "$.datasets[0].mappings.ticket", expected: /input of support_ticket_classifier \(one of ticket_text, customer_tier\)/ });
   });
 
   it("refuses a malformed reference instead of passing it on as a literal", () => {
-    fixture.write((doc) => (list(doc, "datasets")[0]!.mappings = { ticket_text: "${dta.ticket_text}" }));
+    fixture.write((doc) => (list(doc, "datasets")[0].mappings = { ticket_text: "${dta.ticket_text}" }));
     configError(load, { path: "$.datasets[0].mappings.ticket_text", expected: /\$\{data\.<column>\}/ });
   });
 
   it("refuses ${run.outputs...} in a dataset the flow itself runs on", () => {
-    fixture.write((doc) => (list(doc, "datasets")[0]!.mappings = { ticket_text: "${run.outputs.reply}" }));
+    fixture.write((doc) => (list(doc, "datasets")[0].mappings = { ticket_text: "${run.outputs.reply}" }));
     configError(load, { path: "$.datasets[0].mappings.ticket_text" });
   });
 
   it("refuses an evaluator mapping to an output the flow does not produce", () => {
     fixture.write((doc) => {
-      const evaluator = list(doc, "evaluators")[0]!;
-      (evaluator.datasets as Record<string, unknown>[])[0]!.mappings = { category: "${run.outputs.label}", ground_truth: "${data.category}" };
+      const evaluator = list(doc, "evaluators")[0];
+      (evaluator.datasets as Record<string, unknown>[])[0].mappings = { category: "${run.outputs.label}", ground_truth: "${data.category}" };
     });
     configError(load, { path: "$.evaluators[0].datasets[0].mappings.category", expected: /output of the evaluated flow \(one of category, confidence/ });
   });
 
   it("refuses an evaluator with both flow and builtin, or neither", () => {
-    fixture.write((doc) => (list(doc, "evaluators")[1]!.flow = "ticket_classification_eval"));
+    fixture.write((doc) => (list(doc, "evaluators")[1].flow = "ticket_classification_eval"));
     configError(load, { path: "$.evaluators[1]", expected: /either flow or builtin/ });
-    fixture.write((doc) => delete list(doc, "evaluators")[1]!.builtin);
+    fixture.write((doc) => delete list(doc, "evaluators")[1].builtin);
     // Neither: the template's default, a flow folder named like the evaluator (none here).
     configError(load, { path: "$.evaluators[1].name", expected: /flow folder/ });
   });
 
   it("refuses an unknown builtin evaluator", () => {
-    fixture.write((doc) => (list(doc, "evaluators")[1]!.builtin = "bleu"));
+    fixture.write((doc) => (list(doc, "evaluators")[1].builtin = "bleu"));
     configError(load, { path: "$.evaluators[1].builtin", expected: /exact_match/ });
   });
 
   it("reserves the evaluator name 'run' for run metrics", () => {
-    fixture.write((doc) => (list(doc, "evaluators")[1]!.name = "run"));
+    fixture.write((doc) => (list(doc, "evaluators")[1].name = "run"));
     configError(load, { path: "$.evaluators[1].name", expected: /reserved/ });
   });
 
   it("refuses an evaluator dataset that is neither an experiment dataset nor has a source", () => {
-    fixture.write((doc) => ((list(doc, "evaluators")[1]!.datasets as Record<string, unknown>[])[0]!.name = "golden"));
+    fixture.write((doc) => ((list(doc, "evaluators")[1].datasets as Record<string, unknown>[])[0].name = "golden"));
     configError(load, { path: "$.evaluators[1].datasets[0].name", expected: /one of ticket_bulk, ticket_eval/ });
   });
 
   it("accepts an evaluator dataset with its own source that references a run dataset", () => {
     fixture.write((doc) => {
-      const dataset = (list(doc, "evaluators")[1]!.datasets as Record<string, unknown>[])[0]!;
+      const dataset = (list(doc, "evaluators")[1].datasets as Record<string, unknown>[])[0];
       dataset.name = "golden";
       dataset.source = "data/eval.jsonl";
       dataset.reference = "ticket_eval";
@@ -263,7 +263,7 @@ describe("loadExperiment: schema and semantic errors", () => {
 
   it("refuses a reference to a dataset the flow does not run on", () => {
     fixture.write((doc) => {
-      const dataset = (list(doc, "evaluators")[1]!.datasets as Record<string, unknown>[])[0]!;
+      const dataset = (list(doc, "evaluators")[1].datasets as Record<string, unknown>[])[0];
       Object.assign(dataset, { name: "golden", source: "data/eval.jsonl", reference: "ticket_test" });
     });
     configError(load, { path: "$.evaluators[1].datasets[0].reference", expected: /dataset the flow runs on/ });
@@ -271,12 +271,12 @@ describe("loadExperiment: schema and semantic errors", () => {
 
   it("uses evaluator-level mappings for every experiment dataset when datasets are left out", () => {
     fixture.write((doc) => {
-      const evaluator = list(doc, "evaluators")[2]!;
+      const evaluator = list(doc, "evaluators")[2];
       delete evaluator.datasets;
       evaluator.mappings = { prediction: "${run.outputs.reply}" };
     });
     const experiment = loadExperiment(fixture.file, { environmentVariables: environment });
-    const regex = experiment.evaluators[2]!;
+    const regex = experiment.evaluators[2];
     assert.deepEqual(regex.datasets.map((d) => [d.name, d.reference, d.mappings.prediction]), [
       ["ticket_bulk", "ticket_bulk", "${run.outputs.reply}"],
       ["ticket_eval", "ticket_eval", "${run.outputs.reply}"],
@@ -284,12 +284,12 @@ describe("loadExperiment: schema and semantic errors", () => {
   });
 
   it("requires mappings for an evaluator dataset", () => {
-    fixture.write((doc) => delete (list(doc, "evaluators")[2]!.datasets as Record<string, unknown>[])[0]!.mappings);
+    fixture.write((doc) => delete (list(doc, "evaluators")[2].datasets as Record<string, unknown>[])[0].mappings);
     configError(load, { path: "$.evaluators[2].datasets[0].mappings", expected: /mappings/ });
   });
 
   it("refuses params on a flow evaluator", () => {
-    fixture.write((doc) => (list(doc, "evaluators")[0]!.params = { threshold: 1 }));
+    fixture.write((doc) => (list(doc, "evaluators")[0].params = { threshold: 1 }));
     configError(load, { path: "$.evaluators[0].params" });
   });
 
@@ -335,7 +335,7 @@ describe("loadExperiment: schema and semantic errors", () => {
   });
 
   it("requires a connection for every LLM node of the flow", () => {
-    fixture.write((doc) => (list(doc, "connections")[0]!.name = "openai"));
+    fixture.write((doc) => (list(doc, "connections")[0].name = "openai"));
     configError(load, { path: "$.connections", expected: /"aoai" \(node classify\.zero_shot of support_ticket_classifier/ });
   });
 });
@@ -365,7 +365,7 @@ describe("loadExperiment: secrets", () => {
   });
 
   it("refuses a literal key in the file without printing it", () => {
-    fixture.write((doc) => (list(doc, "connections")[0]!.api_key = secret));
+    fixture.write((doc) => (list(doc, "connections")[0].api_key = secret));
     const err = failure(() => loadExperiment(fixture.file, { environmentVariables: environment }));
     assert.ok(err instanceof ConfigError);
     assert.equal(err.jsonPath.endsWith("api_key"), true);
@@ -375,7 +375,7 @@ describe("loadExperiment: secrets", () => {
   });
 
   it("refuses a literal key of another type without printing it", () => {
-    fixture.write((doc) => (list(doc, "connections")[0]!.api_key = 123456789012));
+    fixture.write((doc) => (list(doc, "connections")[0].api_key = 123456789012));
     const err = failure(() => loadExperiment(fixture.file, { environmentVariables: environment }));
     assert.ok(!err.message.includes("123456789012"));
   });
@@ -391,7 +391,7 @@ describe("loadExperiment: secrets", () => {
   });
 
   it("never puts a variable's value in an error", () => {
-    fixture.write((doc) => (list(doc, "connections")[0]!.auth_mode = "token"));
+    fixture.write((doc) => (list(doc, "connections")[0].auth_mode = "token"));
     const err = failure(() => loadExperiment(fixture.file, { environmentVariables: environment }));
     assert.ok(!err.message.includes(secret));
   });
@@ -401,7 +401,7 @@ describe("loadExperiment: secrets", () => {
     const experiment = loadExperiment(fixture.file, { environmentVariables: {}, resolveSecrets: false });
     assert.deepEqual(experiment.connections, {});
     assert.equal(experiment.connectionSpecs.length, 1);
-    fixture.write((doc) => (list(doc, "connections")[0]!.api_key = secret));
+    fixture.write((doc) => (list(doc, "connections")[0].api_key = secret));
     const err = failure(() => loadExperiment(fixture.file, { environmentVariables: {}, resolveSecrets: false }));
     assert.ok(!err.message.includes(secret));
   });

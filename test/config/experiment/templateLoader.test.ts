@@ -103,8 +103,8 @@ describe("experiment.yaml as the template's loader reads it", () => {
 
   it("reads mappings: left empty as no mappings (inputs from same-named columns)", () => {
     const experiment = load();
-    assert.deepEqual(experiment.datasets[1]!.mappings, {});
-    assert.deepEqual(experiment.evaluators[0]!.datasets[1]!.mappings, {});
+    assert.deepEqual(experiment.datasets[1].mappings, {});
+    assert.deepEqual(experiment.evaluators[0].datasets[1].mappings, {});
   });
 
   it("keeps the base evaluators, resolved against the base datasets, when an overlay replaces only the datasets", () => {
@@ -112,28 +112,28 @@ describe("experiment.yaml as the template's loader reads it", () => {
     const experiment = load("dev");
     assert.deepEqual(experiment.datasets.map((d) => d.name), ["dsx"]);
     // The pairings still name ds1/ds2, so they pair with no run of dsx, as in the template.
-    assert.deepEqual(experiment.evaluators[0]!.datasets.map((d) => [d.name, d.reference]), [["ds1", "ds1"], ["ds3", "ds2"]]);
+    assert.deepEqual(experiment.evaluators[0].datasets.map((d) => [d.name, d.reference]), [["ds1", "ds1"], ["ds3", "ds2"]]);
   });
 
   it("resolves an overlay's evaluators against the base datasets when the overlay keeps them", () => {
     write("experiment.dev.yaml", "evaluators:\n- name: eval1\n  datasets:\n  - name: ds2\n    mappings:\n      answer: \"${run.outputs.answer}\"\n");
     const experiment = load("dev");
-    assert.deepEqual(experiment.evaluators[0]!.datasets.map((d) => [d.name, d.source]), [["ds2", path.join(dir, "data", "ds2.jsonl")]]);
+    assert.deepEqual(experiment.evaluators[0].datasets.map((d) => [d.name, d.source]), [["ds2", path.join(dir, "data", "ds2.jsonl")]]);
   });
 
   it("runs an evaluator without flow: from the folder named like the evaluator", () => {
-    const evaluator = load().evaluators[0]!;
+    const evaluator = load().evaluators[0];
     assert.equal(evaluator.kind, "flow");
     assert.equal(evaluator.kind === "flow" ? evaluator.flow : "", path.join(dir, "eval1"));
   });
 
   it("finds a dataset source under data/ when it is not beside the experiment", () => {
-    assert.equal(load().datasets[1]!.source, path.join(dir, "data", "ds2.jsonl"));
+    assert.equal(load().datasets[1].source, path.join(dir, "data", "ds2.jsonl"));
   });
 
   it("reads azureml:<name>:<version> as a registered data asset, cached beside the experiment", () => {
     write("experiment.yaml", base.replace("source: ds1.jsonl", "source: azureml:reviews:3"));
-    const dataset = load().datasets[0]!;
+    const dataset = load().datasets[0];
     assert.deepEqual(dataset.asset, { name: "reviews", version: "3" });
     assert.equal(dataset.source, path.join(dir, ".llmops", "data-assets", "reviews", "3", "reviews.jsonl"));
   });
@@ -142,12 +142,12 @@ describe("experiment.yaml as the template's loader reads it", () => {
     write("experiment.yaml", base.replace("connection_type: AzureOpenAIConnection", "connection_type: azureopenaiconnection\n  resource_id: /subscriptions/x"));
     const experiment = load();
     assert.equal(experiment.connections.aoai?.type, "azure_open_ai");
-    assert.equal(experiment.connectionSpecs[0]!.resource_id, "/subscriptions/x");
+    assert.equal(experiment.connectionSpecs[0].resource_id, "/subscriptions/x");
   });
 
   it("ignores a mapping key that is not a flow input when every required input is mapped, as prompt flow does", () => {
     write("experiment.yaml", base.replace('    question: "${data.q}"\n', '    question: "${data.q}"\n    math_question: "${data.q}"\n'));
-    assert.deepEqual(load().datasets[0]!.mappings, { question: "${data.q}" });
+    assert.deepEqual(load().datasets[0].mappings, { question: "${data.q}" });
   });
 
   it("refuses a mapping key that is not a flow input while a required input is unmapped (a likely typo)", () => {

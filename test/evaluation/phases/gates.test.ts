@@ -20,14 +20,14 @@ describe("evaluationRun: which results gate", () => {
   it("decides on the gating entries and shows the others as not gating, saying what they would have been", () => {
     const results = thresholdResults(parseGates(["accuracy >= 0.7"]), entries, gating, (entry) => `variant ${entry.variant} is not deployed`);
     assert.deepEqual(results.map((r) => [r.target_label, r.passed, r.skipped === true]), [["zero", true, false], ["few", true, true]]);
-    assert.equal(results[1]!.reason, "not gating, variant few is not deployed: accuracy = 0.6 on few, required >= 0.7 (would fail)");
+    assert.equal(results[1].reason, "not gating, variant few is not deployed: accuracy = 0.6 on few, required >= 0.7 (would fail)");
   });
 
   it("fails a gate whose metric no gating entry has, even when a non-gating entry has it", () => {
     const onlyFew = [flowEntry("zero", "other", { f1: 1 }), flowEntry("few", "acc", { accuracy: 0.9 })];
     const results = thresholdResults(parseGates(["acc.accuracy >= 0.7"]), onlyFew, gating, () => "shown");
     assert.equal(results.filter((r) => !r.passed).length, 1);
-    assert.match(results[0]!.reason, /missing from the results/);
+    assert.match(results[0].reason, /missing from the results/);
   });
 });
 
@@ -45,17 +45,17 @@ describe("evaluationRun: deployed vs pre-deployment", () => {
       ["ep:green (classify.zero_shot)", "deployed_vs_pre", true, 0.9, 0.93],
       ["ep:blue (classify.zero_shot)", "deployed_vs_pre", false, 0.9, 0.8],
     ]);
-    assert.match(result.gates[1]!.gate, /^deployed vs pre-deployment: eval\/acc\.accuracy drops at most 0\.05$/);
+    assert.match(result.gates[1].gate, /^deployed vs pre-deployment: eval\/acc\.accuracy drops at most 0\.05$/);
     // Side by side, one table per deployment; operational metrics (latency) are not compared.
     assert.deepEqual(result.tables.map((t) => t.title), ["Deployed vs pre-deployment: ep:green (classify.zero_shot)", "Deployed vs pre-deployment: ep:blue (classify.zero_shot)"]);
     assert.ok(result.tables.every((t) => t.rows.every((row) => row.group === "eval/acc")));
-    assert.equal(result.tables[0]!.rows.find((row) => row.metric === "f1")!.verdict, "worse");
+    assert.equal(result.tables[0].rows.find((row) => row.metric === "f1")!.verdict, "worse");
   });
 
   it("relative tolerance, and no gates without a regression policy", () => {
     const green = deployedEntry("green", "acc", { accuracy: 0.86 });
     const relative = deployedVsPre(pre, file("post", [green]), [green], { ...policy, mode: "relative" });
-    assert.equal(relative.gates[0]!.passed, true); // 0.04 / 0.9 = 4.4% <= 5%
+    assert.equal(relative.gates[0].passed, true); // 0.04 / 0.9 = 4.4% <= 5%
     assert.deepEqual(deployedVsPre(pre, file("post", [green]), [green], undefined).gates, []);
   });
 
@@ -63,7 +63,7 @@ describe("evaluationRun: deployed vs pre-deployment", () => {
     const other = createMetricsEntry({ dataset: "eval", evaluator: "acc", variant: "classify.other", target: { kind: "deployment", endpoint: "ep", deployment: "g" }, metrics: { accuracy: 1 }, lines: 1, failed: 0 });
     const result = deployedVsPre(pre, file("post", [other]), [other], policy);
     assert.equal(result.gates.length, 1);
-    assert.equal(result.gates[0]!.passed, false);
-    assert.match(result.gates[0]!.reason, /no results for variant classify\.other/);
+    assert.equal(result.gates[0].passed, false);
+    assert.match(result.gates[0].reason, /no results for variant classify\.other/);
   });
 });

@@ -95,7 +95,7 @@ describe("evaluationRun: stack outputs and post-deployment targets", () => {
   it("refuses outputs with nothing to call, and explicit targets given twice", () => {
     assert.throws(() => stackTargets(parseStackOutputs({ environment: "prod" }, "o"), prod), (err: unknown) => err instanceof UserError && /pulumi up/.test(err.message));
     assert.throws(() => explicitTargets(["https://a.example", "https://a.example/score"], "/p/s.json"), /given twice/);
-    assert.deepEqual(explicitTargets(["https://a.example/v2/score"], "/p/s.json")[0]!.target, { kind: "url", name: "a.example/v2/score" });
+    assert.deepEqual(explicitTargets(["https://a.example/v2/score"], "/p/s.json")[0].target, { kind: "url", name: "a.example/v2/score" });
     assert.throws(() => explicitTargets(["ftp://a.example"], "/p/s.json"), UserError);
   });
 });

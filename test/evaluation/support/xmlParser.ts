@@ -21,7 +21,7 @@ function decode(raw: string, where: number): string {
   return raw.replace(/&(#x[0-9A-Fa-f]+|#\d+|\w+);/g, (_m, ref: string) => {
     if (ref.startsWith("#x")) return String.fromCodePoint(parseInt(ref.slice(2), 16));
     if (ref.startsWith("#")) return String.fromCodePoint(parseInt(ref.slice(1), 10));
-    return entities[ref]!;
+    return entities[ref];
   });
 }
 
@@ -31,11 +31,11 @@ export function parseXml(text: string): XmlElement {
     throw new Error(`XML not well-formed at ${pos}: ${why}`);
   };
   const skipSpace = (): void => {
-    while (pos < text.length && /\s/.test(text[pos]!)) pos++;
+    while (pos < text.length && /\s/.test(text[pos])) pos++;
   };
   const readName = (): string => {
     const start = pos;
-    while (pos < text.length && nameChars.test(text[pos]!)) pos++;
+    while (pos < text.length && nameChars.test(text[pos])) pos++;
     if (pos === start) fail("expected a name");
     return text.slice(start, pos);
   };
@@ -67,7 +67,7 @@ export function parseXml(text: string): XmlElement {
       skipSpace();
       const quote = text[pos];
       if (quote !== '"' && quote !== "'") fail("attribute value not quoted");
-      const end = text.indexOf(quote!, pos + 1);
+      const end = text.indexOf(quote, pos + 1);
       if (end < 0) fail("unterminated attribute");
       if (attribute in element.attributes) fail(`duplicate attribute ${attribute}`);
       element.attributes[attribute] = decode(text.slice(pos + 1, end), pos);

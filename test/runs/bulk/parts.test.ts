@@ -88,8 +88,8 @@ describe("bulk building blocks", () => {
       lines.map((line) => [line.fileLine, line.text.length]),
       [[1, 7], [2, long.length], [4, long.length]],
     );
-    assert.equal(lines[1]!.text, long);
-    assert.equal(lines[2]!.text, long);
+    assert.equal(lines[1].text, long);
+    assert.equal(lines[2].text, long);
   });
 
   it("line order: external sort across spilled chunks keeps each line once, the last record winning", async () => {

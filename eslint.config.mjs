@@ -1,0 +1,36 @@
+// Lint rules of the project (npm run lint, part of npm test): typescript-eslint's type-checked recommendations.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["dist/**", "node_modules/**", "runs/**", "reports/**", "**/*.cjs", "**/*.mjs", "**/*.js", "test/flows/**", "flows/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      "@typescript-eslint/no-explicit-any": "error",
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" }],
+      "@typescript-eslint/ban-ts-comment": "error",
+      // Lazy requires keep start-up fast: the CLI loads one command, ARM loads @azure/identity only when it
+      // needs a credential, the bench dispatcher one benchmark, the Pulumi test fixture the program under mocks;
+      // `serve` loads its server after Application Insights has instrumented HTTP.
+      "@typescript-eslint/no-require-imports": [
+        "error",
+        { allow: ["^@azure/identity$", "^@azure/monitor-opentelemetry$", "^\\./commands/", "^\\.\\./\\.\\./serve/", "^\\./[A-Za-z]+$", "/src/index$"] },
+      ],
+      // Abort reasons (signal.reason) and caught values are rethrown as they came.
+      "@typescript-eslint/prefer-promise-reject-errors": ["error", { allowThrowingAny: true, allowThrowingUnknown: true }],
+      "@typescript-eslint/only-throw-error": ["error", { allowThrowingAny: true, allowThrowingUnknown: true }],
+      // Async functions implementing async interfaces need not await.
+      "@typescript-eslint/require-await": "off",
+      // Escaping and role markers match control characters on purpose.
+      "no-control-regex": "off",
+      // Error messages render unknown config values with String(); a describe helper covers objects where it matters.
+      "@typescript-eslint/no-base-to-string": "off",
+    },
+  },
+);
