@@ -7,11 +7,11 @@ import * as path from "node:path";
 import { describeFound } from "../jsonPath";
 import { resolveInside } from "../projectPaths";
 import type { ConnectionSpec } from "../../llm/connections";
+import type { BuiltinEvaluatorName } from "./builtinEvaluators";
 import { ConfigError } from "../../core/userError";
 import { inputNames, modelConfigurationConnection, outputNames, type FlowInterface } from "../../flow/flowFolder";
 import { isMalformedReference, parseMappingExpression, type MappingExpression } from "./mappingExpression";
 import type {
-  BuiltinEvaluatorName,
   EvaluatorDataset,
   Experiment,
   ExperimentDataset,

@@ -5,9 +5,7 @@
 import type { ConnectionSpec } from "../../llm/connections";
 import type { Connection } from "../../llm/types";
 
-/** The `builtin:` evaluators (implemented in src/evaluation/evaluators). */
-export const builtinEvaluatorNames = ["exact_match", "f1", "regex", "contains", "json_valid", "llm_judge"] as const;
-export type BuiltinEvaluatorName = (typeof builtinEvaluatorNames)[number];
+import type { BuiltinEvaluatorName } from "./builtinEvaluators";
 
 /**
  * Input name → `${data.col}`, `${run.outputs.x}`, `${run.inputs.x}` or a literal (numbers and booleans are kept

@@ -1,5 +1,6 @@
 /** The `builtin:` evaluators an experiment can name, built from their experiment spec. */
 import { UserError } from "../../core/userError";
+import { builtinEvaluatorNames, isBuiltinEvaluatorName, type BuiltinEvaluatorName } from "../../config/experiment/builtinEvaluators";
 import type { Evaluator } from "../types";
 import { createContainsEvaluator } from "./contains";
 import { createExactMatchEvaluator } from "./exactMatch";
@@ -9,7 +10,17 @@ import { createLlmJudgeEvaluator, type JudgeDependencies } from "./llmJudge";
 import { createRegexEvaluator } from "./regexMatch";
 import { createTokenF1Evaluator } from "./tokenF1";
 
-export const builtinEvaluatorKinds = ["exact_match", "f1", "regex", "contains", "json_valid", "llm_judge"] as const;
+type EvaluatorFactory = (name: string, mappings: Record<string, string>, params: Record<string, unknown>, judge?: JudgeDependencies) => Evaluator;
+
+/** One implementation per registered builtin: the type makes a registered name without one a compile error. */
+const factories: Record<BuiltinEvaluatorName, EvaluatorFactory> = {
+  exact_match: createExactMatchEvaluator,
+  f1: createTokenF1Evaluator,
+  regex: createRegexEvaluator,
+  contains: createContainsEvaluator,
+  json_valid: createJsonValidEvaluator,
+  llm_judge: createLlmJudgeEvaluator,
+};
 
 export interface BuiltinEvaluatorSpec {
   name: string;
@@ -22,22 +33,8 @@ export function createBuiltinEvaluator(spec: BuiltinEvaluatorSpec, judge?: Judge
   const mappings = spec.mappings ?? {};
   const params = spec.params ?? {};
   validateMappings(spec.name, mappings);
-  switch (spec.builtin) {
-    case "exact_match":
-      return createExactMatchEvaluator(spec.name, mappings, params);
-    case "f1":
-      return createTokenF1Evaluator(spec.name, mappings, params);
-    case "regex":
-      return createRegexEvaluator(spec.name, mappings, params);
-    case "contains":
-      return createContainsEvaluator(spec.name, mappings, params);
-    case "json_valid":
-      return createJsonValidEvaluator(spec.name, mappings, params);
-    case "llm_judge":
-      return createLlmJudgeEvaluator(spec.name, mappings, params, judge);
-    default:
-      throw new UserError(
-        `evaluator '${spec.name}': unknown builtin '${spec.builtin}' (expected one of ${builtinEvaluatorKinds.join(", ")})`,
-      );
+  if (!isBuiltinEvaluatorName(spec.builtin)) {
+    throw new UserError(`evaluator '${spec.name}': unknown builtin '${spec.builtin}' (expected one of ${builtinEvaluatorNames.join(", ")})`);
   }
+  return factories[spec.builtin](spec.name, mappings, params, judge);
 }

@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import { newRunId, type ReportData } from "..";
 import { loadExperiment, type Experiment } from "../../config/experiment";
+import { builtinNeedsConnection } from "../../config/experiment/builtinEvaluators";
 import { readFlowInterface } from "../../flow/flowFolder";
 import { UserError } from "../../core/userError";
 import type { BulkProgress } from "../../runs/bulk/types";
@@ -68,7 +69,7 @@ function stackDeployment(options: EvaluationOptions): StackDeployment {
 function evaluatorsNeedConnections(experiment: Experiment, phase: EvaluationPhase): boolean {
   if (phase === "production") return experiment.production !== undefined && Object.keys(readFlowInterface(experiment.production.flow, experiment.file).connections).length > 0;
   return experiment.evaluators.some((evaluator) =>
-    evaluator.kind === "builtin" ? evaluator.builtin === "llm_judge" : Object.keys(readFlowInterface(evaluator.flow, experiment.file).connections).length > 0,
+    evaluator.kind === "builtin" ? builtinNeedsConnection(evaluator.builtin) : Object.keys(readFlowInterface(evaluator.flow, experiment.file).connections).length > 0,
   );
 }
 

@@ -1,8 +1,9 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { builtinEvaluatorKinds } from "../../../src/evaluation/evaluators/builtin";
-import { builtinEvaluatorNames, loadExperiment } from "../../../src/config/experiment";
+import { createBuiltinEvaluator } from "../../../src/evaluation/evaluators/builtin";
+import { builtinEvaluatorNames, builtinEvaluators, builtinMetricDirection } from "../../../src/config/experiment/builtinEvaluators";
+import { loadExperiment } from "../../../src/config/experiment";
 import { ConfigError, UserError } from "../../../src/core/userError";
 import { createExperimentFixture, flowsDir, list, type ExperimentFixture } from "./experimentFixture";
 
@@ -85,8 +86,17 @@ describe("loadExperiment: the sample flows/experiment.yaml", () => {
     assert.equal(prod.connections.aoai?.type === "azure_open_ai" && prod.connections.aoai.apiKey, undefined);
   });
 
-  it("lists the same builtin evaluators as the evaluation module and the schema", () => {
-    assert.deepEqual([...builtinEvaluatorNames], [...builtinEvaluatorKinds]);
+  it("lists the same builtin evaluators in the registry, the evaluation module and the schema", () => {
+    // Every registered builtin has an implementation; an unregistered name is refused with the registry's list.
+    const params: Record<string, Record<string, unknown>> = { regex: { pattern: "x" }, contains: { value: "x" } };
+    for (const name of builtinEvaluatorNames.filter((n) => !builtinEvaluators[n].needsConnection)) {
+      assert.equal(createBuiltinEvaluator({ name: "e", builtin: name, params: params[name] ?? {}, mappings: { prediction: "${run.outputs.x}", reference: "${data.y}" } }).name, "e");
+    }
+    assert.throws(() => createBuiltinEvaluator({ name: "e", builtin: "bleu" }), /expected one of exact_match, f1, regex, contains, json_valid, llm_judge/);
+    assert.deepEqual(builtinEvaluatorNames.filter((n) => builtinEvaluators[n].needsConnection), ["llm_judge"]);
+    assert.equal(builtinMetricDirection("llm_judge", "judge_tokens"), "lower-is-better");
+    assert.equal(builtinMetricDirection("exact_match", "exact_match"), "higher-is-better");
+    assert.equal(builtinMetricDirection("exact_match", "scored_lines"), "neutral");
     const schema = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../../config/schema/experiment.schema.json"), "utf8")) as {
       definitions: { evaluator: { properties: { builtin: { enum: string[] } } } };
     };
