@@ -1,8 +1,0 @@
-// The Pulumi program (Pulumi.yaml `main`): src/index.ts, compiled (dist/index.js) when the build is current, else
-// through tsx. Its exports are the stack outputs.
-if (require("./cli/compiledOrSource.cjs").compiledIsCurrent()) {
-  module.exports = require("../dist/index.js");
-} else {
-  require("tsx/cjs");
-  module.exports = require("./index.ts");
-}
