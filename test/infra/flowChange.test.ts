@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { planFromPulumiConfig } from "../../src/infra/program";
-import { diffOfflinePlans, PlannedChange } from "../../src/stacks/offlinePlan/diffPlans";
+import { diffPlans, PlannedChange } from "../../src/stacks/planDiff";
 import { recordOfflinePlan } from "../../src/stacks/offlinePlan/recordUnderMocks";
 import { readStackConfigFile } from "../../src/config/stackConfigFile";
 import type { OfflinePlanReport } from "../../src/stacks/offlinePlan/types";
@@ -20,7 +20,7 @@ describe("infra: a changed flow file", function () {
     const before = (await recordGraph(makePlan("ab", flowDir, "prod"))).report;
     fs.appendFileSync(path.join(flowDir, "classify.jinja2"), "Answer with one word.\n");
     const after = (await recordGraph(makePlan("ab", flowDir, "prod"))).report;
-    const changes = diffOfflinePlans(before, after);
+    const changes = diffPlans(before, after);
 
     const green = changeOf(changes, types.deployment, "green");
     assert.ok(green, "the current deployment changes");
@@ -61,7 +61,7 @@ describe("infra: a changed flow file", function () {
     const flowFile = path.join(root, "flows", "support_ticket_classifier", "flow.dag.yaml");
     fs.appendFileSync(flowFile, "\n# changed by a test\n");
     const after = await planOf();
-    const changes = diffOfflinePlans(before, after);
+    const changes = diffPlans(before, after);
 
     assert.deepEqual(changeOf(changes, types.deployment, current.name)?.properties, ["properties.environmentId", "properties.model"]);
     assert.equal(changeOf(changes, types.deployment, prior.name), undefined);

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { isNotFoundInvokeError, liveTrafficOf, readLiveTraffic } from "../../src/infra/liveTraffic";
-import { diffOfflinePlans } from "../../src/stacks/offlinePlan/diffPlans";
+import { diffPlans } from "../../src/stacks/planDiff";
 import { armInvokeFailure } from "../../src/stacks/offlinePlan/mockAzure";
 import { recordOfflinePlan } from "../../src/stacks/offlinePlan/recordUnderMocks";
 import type { OfflinePlanReport } from "../../src/stacks/offlinePlan/types";
@@ -81,9 +81,9 @@ describe("infra: the endpoint's live traffic", function () {
       const plan = makePlan("ab", makeFlowFolder(), "prod");
       const moved = await recordOfflinePlan(plan, { onlineEndpoints: { "tickets-test": { traffic: { green: 10, blue: 90 } } } });
       const again = await recordOfflinePlan(plan, { onlineEndpoints: { "tickets-test": { traffic: { green: 10, blue: 90 } } } });
-      const endpointChanges = diffOfflinePlans(report, moved).filter((change) => change.type === types.endpoint);
+      const endpointChanges = diffPlans(report, moved).filter((change) => change.type === types.endpoint);
       assert.deepEqual(endpointChanges.map((change) => [...change.properties].sort()), [["properties.mirrorTraffic.green", "properties.traffic.blue", "properties.traffic.green"]]);
-      assert.deepEqual(diffOfflinePlans(moved, again).filter((change) => change.type === types.endpoint), []);
+      assert.deepEqual(diffPlans(moved, again).filter((change) => change.type === types.endpoint), []);
     });
   });
 

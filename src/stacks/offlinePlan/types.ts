@@ -1,7 +1,17 @@
 /** What `llmops plan` reports for one stack: every resource the program declares, and the stack outputs. */
 
 
-export interface RecordedResource {
+interface ResourceOptions {
+  dependsOn: string[];
+  ignoreChanges: string[];
+  retainOnDelete: boolean;
+}
+
+/**
+ * One resource of an offline plan: the shape every plan diff works on (src/stacks/planDiff.ts). A promotion's
+ * snapshot may carry only type, name and inputs; a recorded plan has everything (RecordedResource).
+ */
+export interface PlannedResource {
   /** Pulumi type token, e.g. `azure-native:machinelearningservices:OnlineDeployment`. */
   type: string;
   name: string;
@@ -9,11 +19,13 @@ export interface RecordedResource {
   parent?: string;
   /** Inputs as the engine would receive them; secrets masked, files as `{ "file": <path> }`. */
   inputs: Record<string, unknown>;
-  options: {
-    dependsOn: string[];
-    ignoreChanges: string[];
-    retainOnDelete: boolean;
-  };
+  options?: ResourceOptions;
+  custom?: boolean;
+}
+
+/** A resource as `llmops plan` records it under Pulumi mocks: with its options. */
+export interface RecordedResource extends PlannedResource {
+  options: ResourceOptions;
   custom: boolean;
 }
 

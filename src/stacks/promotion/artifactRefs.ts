@@ -1,4 +1,4 @@
-import { pairResources } from "./resourceDiff";
+import { pairResources } from "../planDiff";
 import type { ArtifactRow, PlannedResource, StackPlanSnapshot } from "./types";
 import { joinPath } from "./valueDiff";
 import { isRecord } from "../../core/values";

@@ -1,6 +1,6 @@
 /** Promotion between stacks: pure diff functions and the runner the `llmops promote` command wraps. */
 export { buildPromotionDiff, isIdentical } from "./promotionDiff";
-export { diffResources } from "./resourceDiff";
+export { diffResources } from "../planDiff";
 export { compareTraffic } from "./trafficTable";
 export { compareArtifacts } from "./artifactRefs";
 export { diffStackConfig, diffDeploymentConfig } from "./configDiff";

@@ -1,7 +1,7 @@
 import { compareArtifacts } from "./artifactRefs";
 import { diffDeploymentConfig, diffStackConfig } from "./configDiff";
 import { environmentRenames } from "./environmentNames";
-import { diffResources } from "./resourceDiff";
+import { diffResources } from "../planDiff";
 import { compareTraffic } from "./trafficTable";
 import type { PromotionDiff, StackConfigSource, StackPlanSnapshot } from "./types";
 

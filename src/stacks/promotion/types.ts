@@ -3,13 +3,9 @@
  * Pulumi mocks) and their configuration files. Plain data; every value that was a secret is already masked.
  */
 
-/** One resource of an offline plan, as `runOfflinePlan` (src/offlinePlan/) reports it. */
-export interface PlannedResource {
-  type: string;
-  name: string;
-  parent?: string;
-  inputs: Record<string, unknown>;
-}
+import type { PlannedResource } from "../offlinePlan/types";
+
+export type { PlannedResource };
 
 /** The part of an offline plan report a promotion needs (structurally compatible with the full report). */
 export interface StackPlanSnapshot {

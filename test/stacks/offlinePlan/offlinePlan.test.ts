@@ -2,7 +2,6 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { diffOfflinePlans } from "../../../src/stacks/offlinePlan/diffPlans";
 import { formatPlanReport } from "../../../src/stacks/offlinePlan/formatPlan";
 import { runOfflinePlan } from "../../../src/stacks/offlinePlan/runOfflinePlan";
 import { readStackConfigFile, stackConfigFromDocument } from "../../../src/config/stackConfigFile";
@@ -58,28 +57,6 @@ describe("offline plan", function () {
       assert.throws(() => stackConfigFromDocument(["a"], "Pulumi.x.yaml"), (err: unknown) => err instanceof ConfigError && err.file === "Pulumi.x.yaml" && err.jsonPath === "$");
       assert.throws(() => stackConfigFromDocument({ config: "text" }, "Pulumi.x.yaml"), (err: unknown) => err instanceof ConfigError && err.jsonPath === "$.config");
       assert.throws(() => readStackConfigFile(projectRoot, "../etc"), UserError);
-    });
-  });
-
-  describe("diffOfflinePlans", () => {
-    const endpointType = "azure-native:machinelearningservices:OnlineEndpoint";
-    it("reports creates, deletes and changed input paths", () => {
-      const before = report([resource("t:A", "a", { x: 1, nested: { y: 1 } }), resource("t:B", "b", {})]);
-      const after = report([resource("t:A", "a", { x: 1, nested: { y: 2 } }), resource("t:C", "c", {})]);
-      assert.deepEqual(diffOfflinePlans(before, after), [
-        { type: "t:A", name: "a", change: "update", properties: ["nested.y"] },
-        { type: "t:C", name: "c", change: "create", properties: [] },
-        { type: "t:B", name: "b", change: "delete", properties: [] },
-      ]);
-    });
-
-    it("leaves out inputs under the resource's ignoreChanges, as the engine does", () => {
-      const ignored = ["properties.traffic"];
-      const before = report([resource(endpointType, "e", { properties: { traffic: { a: 100 }, authMode: "Key" } }, ignored)]);
-      const after = report([resource(endpointType, "e", { properties: { traffic: { b: 100 }, authMode: "Key" } }, ignored)]);
-      assert.deepEqual(diffOfflinePlans(before, after), []);
-      const authChanged = report([resource(endpointType, "e", { properties: { traffic: { b: 100 }, authMode: "AADToken" } }, ignored)]);
-      assert.deepEqual(diffOfflinePlans(before, authChanged)[0].properties, ["properties.authMode"]);
     });
   });
 
