@@ -72,11 +72,26 @@ export function abComparison(file: MetricsFile, endpoint: string, prior: string,
   return { title: `A/B: ${endpoint} prior vs current deployment`, leftLabel: prior, rightLabel: current, rows };
 }
 
+/** How a baseline table names itself and its two sides; the default is the previous run of the same phase. */
+export interface BaselineTableWording {
+  title: (label: string) => string;
+  leftLabel: string;
+  rightLabel: string;
+}
+
 /**
  * The regression table: each current entry next to the baseline entry with the same id (the previous run of the
  * same phase), one table per variant/deployment. Entries new since the baseline are left out.
  */
-export function baselineComparison(baseline: MetricsFile, current: MetricsFile): ComparisonTable[] {
+export function baselineComparison(
+  baseline: MetricsFile,
+  current: MetricsFile,
+  wording: BaselineTableWording = {
+    title: (label) => `Against baseline ${baseline.run_id}: ${label}`,
+    leftLabel: `baseline (${baseline.run_id})`,
+    rightLabel: `current (${current.run_id})`,
+  },
+): ComparisonTable[] {
   const before = new Map(baseline.targets.map((entry) => [entry.id, entry]));
   const byLabel = new Map<string, ComparisonRow[]>();
   for (const entry of current.targets) {
@@ -86,10 +101,5 @@ export function baselineComparison(baseline: MetricsFile, current: MetricsFile):
     rows.push(...rowsFor(previous, entry, `${entry.dataset}/${entry.evaluator}`));
     byLabel.set(entry.label, rows);
   }
-  return [...byLabel].map(([label, rows]) => ({
-    title: `Against baseline ${baseline.run_id}: ${label}`,
-    leftLabel: `baseline (${baseline.run_id})`,
-    rightLabel: `current (${current.run_id})`,
-    rows,
-  }));
+  return [...byLabel].map(([label, rows]) => ({ title: wording.title(label), leftLabel: wording.leftLabel, rightLabel: wording.rightLabel, rows }));
 }

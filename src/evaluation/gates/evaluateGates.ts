@@ -19,7 +19,8 @@ function availableMetrics(entries: MetricsEntry[]): string {
   return `available: ${list.slice(0, 12).join(", ")}${list.length > 12 ? `, … (${list.length} in all)` : ""}`;
 }
 
-export function evaluateGate(gate: Gate, entries: MetricsEntry[]): GateResult[] {
+/** `statesFailure: false` leaves ": FAILED" out of a failed result's reason, for results shown only as information. */
+export function evaluateGate(gate: Gate, entries: MetricsEntry[], { statesFailure = true }: { statesFailure?: boolean } = {}): GateResult[] {
   const expected = `${gate.operator} ${formatNumber(gate.threshold)}`;
   const metric = formatMetricRef(gate.metric);
   const selected = entries.filter((entry) => refSelects(gate.metric, entry) && entry.metrics[gate.metric.metric] !== undefined);
@@ -39,7 +40,7 @@ export function evaluateGate(gate: Gate, entries: MetricsEntry[]): GateResult[] 
     const actual = entry.metrics[gate.metric.metric];
     const allFailed = entry.lines > 0 && entry.failed >= entry.lines;
     const passed = !allFailed && compare(actual, gate.operator, gate.threshold);
-    const verdict = allFailed ? `: FAILED (all ${entry.lines} lines failed)` : passed ? "" : ": FAILED";
+    const verdict = allFailed ? `: FAILED (all ${entry.lines} lines failed)` : passed || !statesFailure ? "" : ": FAILED";
     return {
       gate: gate.source,
       kind: "threshold",
@@ -54,8 +55,8 @@ export function evaluateGate(gate: Gate, entries: MetricsEntry[]): GateResult[] 
   });
 }
 
-export function evaluateGates(gates: Gate[], entries: MetricsEntry[]): GateResult[] {
-  return gates.flatMap((gate) => evaluateGate(gate, entries));
+export function evaluateGates(gates: Gate[], entries: MetricsEntry[], options: { statesFailure?: boolean } = {}): GateResult[] {
+  return gates.flatMap((gate) => evaluateGate(gate, entries, options));
 }
 
 export function allPassed(results: GateResult[]): boolean {

@@ -47,7 +47,23 @@ function validatePolicy(policy: RegressionPolicy): MetricRef[] {
   return policy.metrics.map((text, index) => parseMetricRef(text, `regression.metrics[${index}]`));
 }
 
-export function regressionGates(baseline: MetricsFile, current: MetricsFile, policy: RegressionPolicy): GateResult[] {
+/** What the baseline is (the previous run of the same phase, or the pre-deployment run) and how results say it. */
+export interface RegressionWording {
+  kind: "regression" | "deployed_vs_pre";
+  /** Starts each gate's description, e.g. "regression". */
+  gatePrefix: string;
+  /** Names the baseline run in a reason, e.g. "baseline". */
+  baselineName: string;
+}
+
+const againstBaseline: RegressionWording = { kind: "regression", gatePrefix: "regression", baselineName: "baseline" };
+
+export function regressionGates(
+  baseline: MetricsFile,
+  current: MetricsFile,
+  policy: RegressionPolicy,
+  { wording = againstBaseline, statesFailure = true }: { wording?: RegressionWording; statesFailure?: boolean } = {},
+): GateResult[] {
   const refs = validatePolicy(policy);
   const baselineById = new Map(baseline.targets.map((entry) => [entry.id, entry]));
   const limit = policy.mode === "relative" ? `${formatNumber(policy.max_drop * 100)}%` : formatNumber(policy.max_drop);
@@ -63,12 +79,12 @@ export function regressionGates(baseline: MetricsFile, current: MetricsFile, pol
             .filter((metric) => entry.metrics[metric] !== undefined || before?.metrics[metric] !== undefined);
     for (const metric of new Set(watched)) {
       const qualified = `${entry.dataset}/${entry.evaluator}.${metric}`;
-      const gate = `regression: ${qualified} drops at most ${limit}`;
-      const common = { gate, kind: "regression" as const, target_id: entry.id, target_label: entry.label, metric: qualified, expected: `drop <= ${limit}` };
+      const gate = `${wording.gatePrefix}: ${qualified} drops at most ${limit}`;
+      const common = { gate, kind: wording.kind, target_id: entry.id, target_label: entry.label, metric: qualified, expected: `drop <= ${limit}` };
       const baselineValue = before?.metrics[metric];
       const currentValue = entry.metrics[metric];
       if (baselineValue === undefined) {
-        results.push({ ...common, actual: currentValue, passed: true, skipped: true, reason: `no baseline value in run ${baseline.run_id}: nothing to compare` });
+        results.push({ ...common, actual: currentValue, passed: true, skipped: true, reason: `no ${wording.baselineName} value in run ${baseline.run_id}: nothing to compare` });
         continue;
       }
       if (currentValue === undefined) {
@@ -83,7 +99,7 @@ export function regressionGates(baseline: MetricsFile, current: MetricsFile, pol
         actual: currentValue,
         baseline: baselineValue,
         passed,
-        reason: `${formatNumber(baselineValue)} -> ${formatNumber(currentValue)} (drop ${shown}, allowed ${limit})${passed ? "" : ": FAILED"}`,
+        reason: `${formatNumber(baselineValue)} -> ${formatNumber(currentValue)} (drop ${shown}, allowed ${limit})${passed || !statesFailure ? "" : ": FAILED"}`,
       });
     }
   }
@@ -92,8 +108,8 @@ export function regressionGates(baseline: MetricsFile, current: MetricsFile, pol
     const present = current.targets.some((entry) => refSelects(ref, entry) && entry.metrics[ref.metric] !== undefined);
     if (!present) {
       results.push({
-        gate: `regression: ${formatMetricRef(ref)} drops at most ${limit}`,
-        kind: "regression",
+        gate: `${wording.gatePrefix}: ${formatMetricRef(ref)} drops at most ${limit}`,
+        kind: wording.kind,
         metric: formatMetricRef(ref),
         passed: false,
         reason: `FAILED: metric '${formatMetricRef(ref)}' is missing from the current results`,

@@ -4,7 +4,7 @@
  * a drop beyond it fails (direction-aware, absolute or relative, as for the baseline regression): a deployment
  * scoring as well as or better than what was tested passes. Operational metrics are left out: local and
  * deployed latencies measure different things. Reuses the core's regression check by giving each deployed entry
- * its pre-deployment counterpart as "baseline" under the deployed entry's id.
+ * its pre-deployment counterpart as "baseline" under the deployed entry's id, worded as pre-deployment.
  */
 import {
   baselineComparison,
@@ -46,18 +46,14 @@ export function deployedVsPre(pre: MetricsFile, current: MetricsFile, compared: 
   }
   const baseline: MetricsFile = { ...pre, targets: pairs.map((pair) => pair.before) };
   const deployed: MetricsFile = { ...current, targets: pairs.map((pair) => pair.deployed), gates: [] };
-  const tables = baselineComparison(baseline, deployed).map((table) => ({
-    ...table,
-    title: `Deployed vs pre-deployment: ${table.title.replace(/^Against baseline [^:]*: /, "")}`,
+  const tables = baselineComparison(baseline, deployed, {
+    title: (label) => `Deployed vs pre-deployment: ${label}`,
     leftLabel: `pre-deployment (${pre.run_id})`,
     rightLabel: "deployed",
-  }));
+  });
   if (policy === undefined) return { gates: [], tables };
-  const gates = regressionGates(baseline, deployed, policy).map((result) => ({
-    ...result,
-    kind: "deployed_vs_pre" as const,
-    gate: result.gate.replace(/^regression: /, "deployed vs pre-deployment: "),
-    reason: result.reason.replace(`no baseline value in run ${pre.run_id}`, `no pre-deployment value in run ${pre.run_id}`),
-  }));
+  const gates = regressionGates(baseline, deployed, policy, {
+    wording: { kind: "deployed_vs_pre", gatePrefix: "deployed vs pre-deployment", baselineName: "pre-deployment" },
+  });
   return { gates, tables };
 }

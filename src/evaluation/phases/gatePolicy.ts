@@ -8,13 +8,14 @@
  */
 import { evaluateGates, regressionGates, type Gate, type GateResult, type MetricsEntry, type MetricsFile, type RegressionPolicy } from "..";
 
+/** `result` computed without ": FAILED" in its reason (`statesFailure: false`): it says "(would fail)" instead. */
 export function informational(result: GateResult, why: string): GateResult {
   const outcome = result.passed ? "" : " (would fail)";
   return {
     ...result,
     passed: true,
     skipped: true,
-    reason: `not gating, ${why}: ${result.reason.replace(/: FAILED$/, "")}${outcome}`,
+    reason: `not gating, ${why}: ${result.reason}${outcome}`,
   };
 }
 
@@ -26,12 +27,12 @@ export function gateOnSubset(
   entries: readonly MetricsEntry[],
   gating: (entry: MetricsEntry) => boolean,
   why: (entry: MetricsEntry) => string,
-  compute: (entries: MetricsEntry[]) => GateResult[],
+  compute: (entries: MetricsEntry[], options: { statesFailure: boolean }) => GateResult[],
 ): GateResult[] {
-  const deciding = compute(entries.filter(gating));
+  const deciding = compute(entries.filter(gating), { statesFailure: true });
   const others = entries.filter((entry) => !gating(entry));
   const byId = new Map(others.map((entry) => [entry.id, entry]));
-  const shown = others.length === 0 ? [] : compute(others).flatMap((result) => {
+  const shown = others.length === 0 ? [] : compute(others, { statesFailure: false }).flatMap((result) => {
     const entry = result.target_id === undefined ? undefined : byId.get(result.target_id);
     return entry === undefined ? [] : [informational(result, why(entry))];
   });
@@ -40,7 +41,7 @@ export function gateOnSubset(
 
 export function thresholdResults(gates: readonly Gate[], entries: readonly MetricsEntry[], gating: (entry: MetricsEntry) => boolean, why: (entry: MetricsEntry) => string): GateResult[] {
   if (gates.length === 0) return [];
-  return gateOnSubset(entries, gating, why, (subset) => evaluateGates([...gates], subset));
+  return gateOnSubset(entries, gating, why, (subset, options) => evaluateGates([...gates], subset, options));
 }
 
 /** Regression of `current` against a baseline of the same phase, matched by entry id. */
@@ -52,5 +53,5 @@ export function regressionResults(
   gating: (entry: MetricsEntry) => boolean,
   why: (entry: MetricsEntry) => string,
 ): GateResult[] {
-  return gateOnSubset(entries, gating, why, (subset) => regressionGates(baseline, { ...current, targets: subset, gates: [] }, policy));
+  return gateOnSubset(entries, gating, why, (subset, options) => regressionGates(baseline, { ...current, targets: subset, gates: [] }, policy, options));
 }

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { createMetricsEntry, parseGates, type MetricsEntry, type MetricsFile } from "../../../src/evaluation";
 import { deployedVsPre } from "../../../src/evaluation/phases";
-import { thresholdResults } from "../../../src/evaluation/phases/gatePolicy";
+import { regressionResults, thresholdResults } from "../../../src/evaluation/phases/gatePolicy";
 
 function flowEntry(variant: string, evaluator: string, metrics: Record<string, number>): MetricsEntry {
   return createMetricsEntry({ dataset: "eval", evaluator, variant, target: { kind: "flow" }, metrics, lines: 10, failed: 0 });
@@ -21,6 +21,13 @@ describe("evaluationRun: which results gate", () => {
     const results = thresholdResults(parseGates(["accuracy >= 0.7"]), entries, gating, (entry) => `variant ${entry.variant} is not deployed`);
     assert.deepEqual(results.map((r) => [r.target_label, r.passed, r.skipped === true]), [["zero", true, false], ["few", true, true]]);
     assert.equal(results[1].reason, "not gating, variant few is not deployed: accuracy = 0.6 on few, required >= 0.7 (would fail)");
+  });
+
+  it("shows a regression on a non-gating entry as what it would have been, without FAILED", () => {
+    const baseline = file("pre", [flowEntry("zero", "acc", { accuracy: 0.8 }), flowEntry("few", "acc", { accuracy: 0.9 })]);
+    const results = regressionResults(baseline, { ...file("pre", []), run_id: "pre-2" }, entries, { max_drop: 0.05, metrics: ["accuracy"] }, gating, () => "not deployed");
+    assert.deepEqual(results.map((r) => [r.target_label, r.passed, r.skipped === true]), [["zero", true, false], ["few", true, true]]);
+    assert.equal(results[1].reason, "not gating, not deployed: 0.9 -> 0.6 (drop +0.3, allowed 0.05) (would fail)");
   });
 
   it("fails a gate whose metric no gating entry has, even when a non-gating entry has it", () => {
@@ -50,6 +57,15 @@ describe("evaluationRun: deployed vs pre-deployment", () => {
     assert.deepEqual(result.tables.map((t) => t.title), ["Deployed vs pre-deployment: ep:green (classify.zero_shot)", "Deployed vs pre-deployment: ep:blue (classify.zero_shot)"]);
     assert.ok(result.tables.every((t) => t.rows.every((row) => row.group === "eval/acc")));
     assert.equal(result.tables[0].rows.find((row) => row.metric === "f1")!.verdict, "worse");
+    assert.deepEqual([result.tables[0].leftLabel, result.tables[0].rightLabel], ["pre-deployment (pre-1)", "deployed"]);
+  });
+
+  it("names the pre-deployment run, not a baseline, when it lacks a watched metric", () => {
+    const green = deployedEntry("green", "acc", { accuracy: 0.93, recall: 0.7 });
+    const result = deployedVsPre(pre, file("post", [green]), [green], { max_drop: 0.05, metrics: ["acc.recall"] });
+    assert.deepEqual(result.gates.map((g) => [g.gate, g.kind, g.skipped, g.reason]), [
+      ["deployed vs pre-deployment: eval/acc.recall drops at most 0.05", "deployed_vs_pre", true, "no pre-deployment value in run pre-1: nothing to compare"],
+    ]);
   });
 
   it("relative tolerance, and no gates without a regression policy", () => {
