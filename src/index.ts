@@ -50,3 +50,6 @@ export const webAppName = outputs.webAppName;
 export const webAppUrl = outputs.webAppUrl;
 export const webAppPrincipalId = outputs.webAppPrincipalId;
 export const webAppClientId = outputs.webAppClientId;
+export const jobsClusterId = outputs.jobsClusterId;
+export const jobsIdentityClientId = outputs.jobsIdentityClientId;
+export const jobsEnvironmentId = outputs.jobsEnvironmentId;

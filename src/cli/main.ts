@@ -14,6 +14,11 @@ const commands: Record<string, () => Command> = {
   "use-cases": () => (require("./commands/useCases") as typeof import("./commands/useCases")).useCasesCommand,
 };
 
+/** Commands that run inside jobs, not typed by people: callable, but not listed in help. */
+const hiddenCommands: Record<string, () => Command> = {
+  "run-shard": () => require("./commands/runShard").runShardCommand,
+};
+
 function help(): string {
   const lines = ["usage: llmops <command> [options]", "", "commands:"];
   for (const [name, load] of Object.entries(commands)) {
@@ -29,7 +34,7 @@ export async function runCli(argv: string[]): Promise<number> {
     console.log(help());
     return name ? 0 : 2;
   }
-  const load = commands[name];
+  const load = commands[name] ?? hiddenCommands[name];
   if (!load) {
     console.error(`llmops: unknown command '${name}'\n\n${help()}`);
     return 2;

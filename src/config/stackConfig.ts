@@ -22,7 +22,7 @@ export function inUseCase(useCase: string, file: string): string {
 }
 
 /** Keys whose Pulumi config values are structured, so Pulumi hands them over as JSON text. */
-const structuredKeys = new Set(["keyVault", "containerRegistry", "openAi", "datasets", "tags", "serving"]);
+const structuredKeys = new Set(["keyVault", "containerRegistry", "openAi", "datasets", "tags", "serving", "jobs"]);
 
 /**
  * CI sets these (the template's variable names) to point a stack at other resources without editing
@@ -209,6 +209,16 @@ export function readStackSettings(input: StackConfigInput): StackSettings {
   const registryConfig = get("containerRegistry");
   if (settings.containerRegistry && isRecord(registryConfig) && (registryConfig.login === "entra" || registryConfig.login === "adminUser")) {
     settings.containerRegistry.login = registryConfig.login;
+  }
+  const jobs = get("jobs");
+  if (isRecord(jobs)) {
+    // The schema checked every field's type and range.
+    settings.jobs = {};
+    if (typeof jobs.clusterName === "string") settings.jobs.clusterName = jobs.clusterName;
+    if (typeof jobs.vmSize === "string") settings.jobs.vmSize = jobs.vmSize;
+    if (typeof jobs.maxNodes === "number") settings.jobs.maxNodes = jobs.maxNodes;
+    if (typeof jobs.lowPriority === "boolean") settings.jobs.lowPriority = jobs.lowPriority;
+    if (typeof jobs.idleSecondsBeforeScaleDown === "number") settings.jobs.idleSecondsBeforeScaleDown = jobs.idleSecondsBeforeScaleDown;
   }
   const datasets = datasetSources(get("datasets"));
   if (datasets !== undefined) settings.datasets = datasets;

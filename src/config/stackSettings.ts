@@ -47,4 +47,14 @@ export interface StackSettings {
   tags: Record<string, string>;
   /** `llmops:serving`: engine (default llmops) and, for llmops, the base image (default: the plan's pinned one). */
   serving: { engine: ServingEngine; baseImage?: string };
+  /** `llmops:jobs`: present when the stack declares what Azure ML jobs need. */
+  jobs?: JobsSettings;
+}
+
+export interface JobsSettings {
+  clusterName?: string;
+  vmSize?: string;
+  maxNodes?: number;
+  lowPriority?: boolean;
+  idleSecondsBeforeScaleDown?: number;
 }

@@ -22,7 +22,7 @@ export interface AccessGrantsArgs {
  * those can `dependsOn` exactly their own grants (a Web App's first image pull needs AcrPull already in place).
  */
 export class AccessGrants extends pulumi.ComponentResource {
-  private readonly byPrincipal: Record<RolePrincipal, pulumi.Resource[]> = { endpoint: [], kubernetesEndpoint: [], webapp: [] };
+  private readonly byPrincipal: Record<RolePrincipal, pulumi.Resource[]> = { endpoint: [], kubernetesEndpoint: [], webapp: [], jobs: [] };
 
   constructor(name: string, args: AccessGrantsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("llmops:infra:AccessGrants", name, {}, opts);

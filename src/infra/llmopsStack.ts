@@ -7,6 +7,7 @@ import { EndpointDeployments } from "./endpointDeployments";
 import { FlowImage } from "./flowImage";
 import { FlowModel } from "./flowModel";
 import { FlowWebApp } from "./flowWebApp";
+import { JobsCompute } from "./jobsCompute";
 import type { RegistryTokenSource } from "../azure/registryToken";
 import { ScoringEndpoint } from "./scoringEndpoint";
 import { longLivedTags } from "./resourceTags";
@@ -83,6 +84,8 @@ export class LlmopsStack extends pulumi.ComponentResource {
             { parent: this },
           );
     if (webAppIdentity !== undefined) principals.webapp = { principalId: webAppIdentity.principalId, tenantId: webAppIdentity.tenantId };
+    const jobs = plan.jobs === undefined ? undefined : new JobsCompute("jobs", { plan, jobs: plan.jobs, repoDigest: image.repoDigest }, { parent: this });
+    if (jobs !== undefined) principals.jobs = { principalId: jobs.identity.principalId, tenantId: jobs.identity.tenantId };
 
     const grants = new AccessGrants(
       "access",
@@ -100,6 +103,9 @@ export class LlmopsStack extends pulumi.ComponentResource {
       imageRepoDigest: image.repoDigest,
       environmentId: image.environmentId,
     };
+    if (jobs !== undefined) {
+      Object.assign(this.outputs, { jobsClusterId: jobs.clusterId, jobsIdentityClientId: jobs.identity.clientId, jobsEnvironmentId: jobs.environmentId });
+    }
 
     for (const { principal, name, endpointPlan, endpoint } of endpoints) {
       const deployments = new EndpointDeployments(

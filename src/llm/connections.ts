@@ -13,6 +13,9 @@ export type ConnectionSpec = Record<string, unknown>;
 
 export type Environment = Record<string, string | undefined>;
 
+/** Every variable "exists" with a placeholder, so resolution checks shapes and literal secrets without reading any. */
+export const placeholderEnvironment: Environment = new Proxy({}, { get: () => "unresolved" });
+
 const wholeReference = /^\$\{(?:env:)?([A-Za-z_][A-Za-z0-9_]*)\}$/;
 const embeddedReference = /\$\{(?:env:)?([A-Za-z_][A-Za-z0-9_]*)\}/g;
 

@@ -19,7 +19,8 @@ import { buildEndpointPlan, type EndpointEntryOf, type EndpointPlanInput } from 
 import { contentHashOf } from "./flowFolder";
 import { readFlowFiles, readFlowInterface } from "../flow/flowFolder";
 import { UserError } from "../core/userError";
-import { configuredRoleRequests, defaultRoleRequests, planRoleAccess, type RoleRequest } from "./roleAssignments";
+import { configuredRoleRequests, defaultRoleRequests, jobsRoleRequests, planRoleAccess, type RoleRequest } from "./roleAssignments";
+import { buildJobsPlan } from "./jobsPlan";
 import type { AzureTarget, EndpointPlan, FlowDefinition, FlowFile, FlowPlan, ImagePlan, InfraPlan, RolePrincipal } from "./types";
 import { buildWebAppPlan } from "./webAppPlan";
 import { planWebAppConnections, type UnresolvedVariables, type WebAppConnections } from "./webAppConnections";
@@ -481,6 +482,11 @@ export function buildInfraPlan(input: PlanInput): InfraPlan {
     });
     if (looseBoolean(webApp.entry.DEFAULT_ROLE_ASSIGNMENTS, true)) requests.push(...defaultRoleRequests("webapp", azure));
     requests.push(...configuredRoleRequests("webapp", webApp.entry.ROLE_ASSIGNMENTS, configFile, [...base, "ROLE_ASSIGNMENTS"]));
+  }
+  const jobs = buildJobsPlan(settings, azure, flow, image);
+  if (jobs !== undefined) {
+    plan.jobs = jobs;
+    requests.push(...jobsRoleRequests());
   }
   const access = planRoleAccess(requests, azure);
   plan.roleAssignments = access.roleAssignments;

@@ -7,7 +7,7 @@ import { sha256Hex } from "../core/sha256";
 import type { AzureTarget, KeyVaultAccessPolicyPlan, RoleAssignmentPlan, RolePrincipal, RoleScope } from "./types";
 
 /** How a principal starts the keys (and so the Pulumi names) of its role assignments. */
-const principalKeys: Record<RolePrincipal, string> = { endpoint: "endpoint", kubernetesEndpoint: "kubernetes-endpoint", webapp: "webapp" };
+const principalKeys: Record<RolePrincipal, string> = { endpoint: "endpoint", kubernetesEndpoint: "kubernetes-endpoint", webapp: "webapp", jobs: "jobs" };
 
 /** One grant as written (config) or defaulted: a role name or GUID and a scope keyword or ARM ID. */
 export interface RoleRequest {
@@ -37,6 +37,19 @@ export function defaultRoleRequests(principal: RolePrincipal, azure: AzureTarget
   requests.push({ principal, role: "Key Vault Secrets User", scope: "key_vault" });
   if (azure.openAi) requests.push({ principal, role: "Cognitive Services OpenAI User", scope: "openai" });
   return requests;
+}
+
+/**
+ * The jobs' identity gets exactly what a job touches: the workspace storage (read inputs, write mini-batch
+ * outputs), the registry (pull the image) and the vault (connection keys). No workspace role: jobs are submitted
+ * by the caller, not by the identity.
+ */
+export function jobsRoleRequests(): RoleRequest[] {
+  return [
+    { principal: "jobs", role: "Storage Blob Data Contributor", scope: "storage" },
+    { principal: "jobs", role: "AcrPull", scope: "registry" },
+    { principal: "jobs", role: "Key Vault Secrets User", scope: "key_vault" },
+  ];
 }
 
 export function configuredRoleRequests(

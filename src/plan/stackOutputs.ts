@@ -30,6 +30,10 @@ export interface StackOutputs {
   webAppUrl?: string;
   webAppPrincipalId?: string;
   webAppClientId?: string;
+  /** `llmops:jobs`: the compute cluster, the jobs identity's client ID and the jobs environment. */
+  jobsClusterId?: string;
+  jobsIdentityClientId?: string;
+  jobsEnvironmentId?: string;
 }
 
 /** Outputs the plan knows before any resource exists; the others come from Azure. */

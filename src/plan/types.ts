@@ -191,8 +191,8 @@ export interface WebAppPlan {
   testFilePath: string;
 }
 
-/** Whose identity a grant is for: the managed endpoint's, the Kubernetes endpoint's, or the Web App's. */
-export type RolePrincipal = "endpoint" | "kubernetesEndpoint" | "webapp";
+/** Whose identity a grant is for: the managed endpoint's, the Kubernetes endpoint's, the Web App's or the Azure ML jobs'. */
+export type RolePrincipal = "endpoint" | "kubernetesEndpoint" | "webapp" | "jobs";
 
 export type RoleScope =
   | { kind: "resource"; id: string }
@@ -213,6 +213,28 @@ export interface KeyVaultAccessPolicyPlan {
   secretPermissions: ("get" | "list")[];
 }
 
+/**
+ * What `--on azureml` runs need that lives long: a compute cluster that scales to zero, the user-assigned identity
+ * the jobs run as (roles: read/write the workspace storage, pull the image, read connection keys), and an
+ * environment on the flow image (the serving image, which carries our engine).
+ */
+export interface JobsPlan {
+  clusterName: string;
+  vmSize: string;
+  minNodes: 0;
+  maxNodes: number;
+  lowPriority: boolean;
+  /** ISO 8601, e.g. PT900S. */
+  idleTimeBeforeScaleDown: string;
+  identityName: string;
+  /** ARM ID of the identity (known before it exists, so jobs and the cluster can name it). */
+  identityId: string;
+  environmentName: string;
+  environmentVersion: string;
+  /** ARM ID of the environment version jobs run in. */
+  environmentId: string;
+}
+
 export interface InfraPlan {
   stack: string;
   environment: string;
@@ -225,6 +247,7 @@ export interface InfraPlan {
   /** The Kubernetes online endpoint (kubernetes_endpoint). */
   kubernetesEndpoint?: EndpointPlan;
   webApp?: WebAppPlan;
+  jobs?: JobsPlan;
   roleAssignments: RoleAssignmentPlan[];
   keyVaultAccessPolicies: KeyVaultAccessPolicyPlan[];
   /** Things the user should know that are not errors (e.g. a deployment_config.json key that is ignored). */

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { runBulk } from "./bulk";
 import type { RunSummary } from "./bulk/types";
 import { loadExperiment } from "../config/experiment";
-import { loadConnectionsFile } from "../config/experiment/connectionsFile";
+import { loadConnectionsFile, readConnectionSpecs } from "../config/experiment/connectionsFile";
 import { manifestEntry, writeRunManifest, type RunManifest } from "./runManifest";
 import { planRuns, type DatasetToRun } from "./runPlan";
 import type { RunTableRow } from "./runTable";
@@ -22,8 +22,12 @@ import { preflight } from "./preflight";
 import { createLlmInvoker } from "../llm";
 import { connectionSecretValues } from "../llm/connections";
 import type { Connection } from "../llm/types";
-import type { Environment } from "../llm/connections";
+import { placeholderEnvironment, resolveConnections, type ConnectionSpec, type Environment } from "../llm/connections";
 import type { BulkProgress } from "./bulk/types";
+import { connectAzureMl, type AzureMlConnection, type AzureMlRequest } from "./azureml/connect";
+import { jobConnections } from "./azureml/jobConnections";
+import { runOnAzureMl } from "./azureml/runOnAzureMl";
+import type { RecordedRequest } from "./azureml/dryRun";
 import { UserError } from "../core/userError";
 
 export interface RunArguments {
@@ -50,11 +54,15 @@ export interface RunArguments {
   maxResponseBytes?: number;
   /** Failed lines a run may have before `llmops run` exits 1 (read by the command, not by the runs). */
   maxFailed?: FailureBudget;
+  /** Run on Azure ML jobs instead of this machine (`--on azureml`). */
+  azureml?: AzureMlRequest;
 }
 
 interface RunTarget {
   flowDir: string;
   connections: Record<string, Connection>;
+  /** As written, secrets as references: what an Azure ML job gets. */
+  connectionSpecs: ConnectionSpec[];
   datasets: DatasetToRun[];
   experiment?: string;
   env?: string;
@@ -79,17 +87,27 @@ export interface RunRunsResult {
   interrupted: boolean;
   rows: RunTableRow[];
   manifest: RunManifest;
+  /** Azure ML runs that did not finish every line or went over --max-failed (the jobs were cancelled). */
+  incomplete: boolean;
+  /** `--on azureml --dry-run`: the requests that would have been sent; nothing ran. */
+  requests?: RecordedRequest[];
 }
 
 function experimentTarget(args: RunArguments, experimentFile: string, context: RunContext): RunTarget {
-  const experiment = loadExperiment(experimentFile, { env: args.env, environmentVariables: context.environment, ...(args.envTyped === true ? { envTyped: true } : {}) });
+  // On Azure ML the job reads keys from Key Vault: they need not be set here.
+  const experiment = loadExperiment(experimentFile, {
+    env: args.env,
+    environmentVariables: context.environment,
+    resolveSecrets: args.azureml === undefined,
+    ...(args.envTyped === true ? { envTyped: true } : {}),
+  });
   let datasets = experiment.datasets.map((d) => ({ name: d.name, data: d.source, mappings: d.mappings }));
   if (args.datasets.length > 0) {
     const unknown = args.datasets.filter((name) => !datasets.some((d) => d.name === name));
     if (unknown.length > 0) throw new UserError(`--dataset ${unknown.join(", ")}: not in ${experiment.file} (datasets: ${datasets.map((d) => d.name).join(", ")})`);
     datasets = datasets.filter((d) => args.datasets.includes(d.name));
   }
-  const target: RunTarget = { flowDir: experiment.flow, connections: experiment.connections, datasets, experiment: experiment.file };
+  const target: RunTarget = { flowDir: experiment.flow, connections: experiment.connections, connectionSpecs: experiment.connectionSpecs, datasets, experiment: experiment.file };
   if (experiment.init) target.init = experiment.init;
   if (experiment.overlayFile) context.note(`${path.basename(experiment.overlayFile)} applied over ${path.basename(experiment.file)}`);
   if (args.env !== undefined) target.env = args.env;
@@ -101,9 +119,10 @@ function flowTarget(args: RunArguments, environment: Environment): RunTarget {
   const flowDir = path.resolve(args.flow);
   const data = path.resolve(args.data);
   if (!fs.existsSync(data)) throw new UserError(`--data ${args.data}: file not found`);
-  const connections = args.connections ? loadConnectionsFile(args.connections, environment) : {};
+  const connectionSpecs = args.connections ? readConnectionSpecs(args.connections) : [];
+  const connections = args.connections && args.azureml === undefined ? loadConnectionsFile(args.connections, environment) : {};
   const name = path.basename(data).replace(/\.jsonl?$/i, "");
-  return { flowDir, connections, datasets: [{ name, data, mappings: args.mappings }] };
+  return { flowDir, connections, connectionSpecs, datasets: [{ name, data, mappings: args.mappings }] };
 }
 
 export async function runRuns(args: RunArguments, context: RunContext): Promise<RunRunsResult> {
@@ -112,7 +131,8 @@ export async function runRuns(args: RunArguments, context: RunContext): Promise<
   const dag = flowInterface.kind === "dag" ? loadFlow(target.flowDir) : undefined;
   await preflight({
     flows: [target.flowDir, ...(args.alsoCheckFlows ?? [])],
-    connections: Object.keys(target.connections),
+    // On Azure ML the jobs resolve the connections (keys from Key Vault): here they only need to be declared.
+    connections: args.azureml === undefined ? Object.keys(target.connections) : target.connectionSpecs.map((spec) => String(spec.name)),
     connectionsHint: args.experiment ? `add it to connections: in ${args.experiment}` : "pass --connections <file>",
     datasets: [...target.datasets.map((dataset) => dataset.data), ...(args.alsoCheckDatasets ?? [])],
     ...(context.environment.PYTHON ? { pythonExecutable: context.environment.PYTHON } : {}),
@@ -126,6 +146,14 @@ export async function runRuns(args: RunArguments, context: RunContext): Promise<
   fs.mkdirSync(out, { recursive: true });
 
   const signal = context.signal ?? new AbortController().signal;
+  const environment = context.environment;
+  const azureml: AzureMlConnection | undefined = args.azureml
+    ? await connectAzureMl({ ...args.azureml, ...(args.maxFailed !== undefined ? { failureBudget: args.maxFailed } : {}) }, path.basename(target.flowDir), environment)
+    : undefined;
+  const connectionsForJobs = azureml ? jobConnections(target.connectionSpecs, environment, target.experiment ?? args.connections ?? "connections") : undefined;
+  // On Azure ML this machine runs only the aggregation, which calls no model: connections need no secrets here.
+  const localConnections = azureml ? resolveConnections(target.connectionSpecs, placeholderEnvironment, "connections") : target.connections;
+  let incomplete = false;
   const llm = createLlmInvoker(args.maxResponseBytes !== undefined ? { maxResponseBytes: args.maxResponseBytes } : {});
   const python = createPythonPool();
   const manifest: RunManifest = { version: 1, flow: target.flowDir, created_at: new Date().toISOString(), runs: [] };
@@ -136,11 +164,35 @@ export async function runRuns(args: RunArguments, context: RunContext): Promise<
     for (const run of plan) {
       if (signal.aborted) break;
       const executor = run.variant.flow
-        ? createFlowExecutor({ flow: run.variant.flow, connections: target.connections, llm, python, environment: context.environment })
-        : await openFlow(target.flowDir, { connections: target.connections, llm, python, environment: context.environment, ...(target.init || args.init ? { init: { ...target.init, ...args.init } } : {}) });
+        ? createFlowExecutor({ flow: run.variant.flow, connections: localConnections, llm, python, environment: context.environment })
+        : await openFlow(target.flowDir, { connections: localConnections, llm, python, environment: context.environment, ...(target.init || args.init ? { init: { ...target.init, ...args.init } } : {}) });
       let summary: RunSummary;
       try {
-        summary = await runBulk({
+        if (azureml && connectionsForJobs) {
+          const result = await runOnAzureMl(
+            {
+              runDir: path.join(out, run.name),
+              runName: run.name,
+              labels: run.variant.label,
+              data: run.dataset.data,
+              mappings: run.dataset.mappings,
+              flowDir: target.flowDir,
+              ...(target.init || args.init ? { init: { ...target.init, ...args.init } } : {}),
+              connections: target.connectionSpecs,
+              jobConnections: connectionsForJobs,
+              resume: args.resume,
+              signal,
+              ...(azureml.services.dryRun || context.progress === undefined ? {} : { progress: context.progress(run.name) }),
+              executor,
+              note: context.note,
+            },
+            azureml.settings,
+            azureml.services,
+          );
+          if (result.outcome === "tooManyFailures" || result.outcome === "incomplete") incomplete = true;
+          if (result.summary === undefined) continue;
+          summary = result.summary;
+        } else summary = await runBulk({
           data: run.dataset.data,
           executor,
           runDir: path.join(out, run.name),
@@ -164,5 +216,6 @@ export async function runRuns(args: RunArguments, context: RunContext): Promise<
   } finally {
     await python.close();
   }
-  return { interrupted: signal.aborted, rows, manifest };
+  if (azureml?.recorder) return { interrupted: false, incomplete: false, rows, manifest, requests: azureml.recorder.requests };
+  return { interrupted: signal.aborted, incomplete, rows, manifest };
 }

@@ -24,6 +24,10 @@ const benchmarks: Record<string, Benchmark> = {
   quota: { description: "1 000 rows at concurrency 64 against a 300/min Azure OpenAI quota (60 s and 1 s windows), with and without requests_per_minute, in scaled time", load: () => require("./quota") as BenchmarkModule },
   serve: { description: "llmops serve over HTTP vs the engine in-process, one-node flow on a 20 ms fake model at concurrency 64; RSS over 100 000 requests", load: () => require("./serve") as BenchmarkModule },
   plan: { description: "llmops plan --stack dev from the TypeScript sources (tsx) and from dist/, against the module-loading floor; median of 5", load: () => require("./plan") as BenchmarkModule },
+  "scale-out": {
+    description: "a CPU-bound Python flow on 1, 2 and 4 instances through the simulated Azure ML jobs service (--lines, default 100 000)",
+    load: () => require("./scaleOut") as BenchmarkModule,
+  },
   endpoint: { description: "llmops evaluate's scoring path vs promptfoo against a local /score endpoint (20 ms), side by side", load: () => require("./endpoint") as BenchmarkModule },
 };
 

@@ -17,6 +17,9 @@ import { terminalText } from "../terminalText";
 import type { Command } from "../command";
 import { whileInterruptible } from "../interrupt";
 import { createProgressReporter } from "../progress";
+import { azureMlOptionSpecs, azureMlUsage, parseAzureMlOptions, printRecordedRequests } from "../azureMlOptions";
+import type { AzureMlRequest } from "../../runs/azureml/connect";
+import { runRuns } from "../../runs/runFlowRuns";
 
 const usage = `usage: llmops evaluate --phase pre  [--env <name>] [--experiment <file> | --use-case <folder> | --stack <name>]
                        [--variants <selection>]
@@ -54,6 +57,9 @@ options:
   --timeout <seconds>            post: per-request timeout of scoring calls (default 90)
   --production-log <file>        rows a deployment logged (inputs + outputs) for the production phase
 
+pre on Azure ML (see README, "Running at scale"):
+${azureMlUsage}
+
 auth (post): Key endpoints use LLMOPS_ENDPOINT_KEY_<ENDPOINT> (or LLMOPS_ENDPOINT_KEY on a one-endpoint stack),
 else the key listed through Azure Resource Manager;
 AADToken endpoints an Entra ID token (DefaultAzureCredential). Keys are never printed or reported.
@@ -74,6 +80,7 @@ export interface EvaluateArguments {
   config?: string;
   timeoutMs?: number;
   productionLog?: string;
+  azureml?: AzureMlRequest;
 }
 
 const phases: readonly EvaluationPhase[] = ["pre", "post", "production"];
@@ -96,6 +103,7 @@ export function parseEvaluateArguments(args: string[]): EvaluateArguments {
       config: { type: "string" },
       timeout: { type: "string" },
       "production-log": { type: "string" },
+      ...azureMlOptionSpecs,
     },
     usage,
   );
@@ -146,7 +154,11 @@ export function parseEvaluateArguments(args: string[]): EvaluateArguments {
     if (given.length > 0) fail(`--${given.join(", --")} ${given.length > 1 ? "do" : "does"} not apply to ${why}`);
   };
   if (phase === "pre") {
+    const azureml = parseAzureMlOptions(options, process.cwd());
+    if (azureml !== undefined) parsed.azureml = azureml;
     notFor(["stack-outputs", "target", "timeout", "config"], "the pre-deployment phase (it runs the flow locally)");
+  } else if (options.given("on")) {
+    fail("--on applies to the pre-deployment phase");
   } else if (phase === "post") {
     if (parsed.stack === undefined) fail("--phase post needs --stack <name> (its config names the smoke-test request and auth mode)");
     notFor(["variants"], "the post-deployment phase (deployments serve the default variant)");
@@ -193,6 +205,7 @@ export function evaluationOptions(parsed: EvaluateArguments, cwd: string, enviro
   if (parsed.variants !== undefined) options.variants = parsed.variants;
   if (parsed.concurrency !== undefined) options.concurrency = parsed.concurrency;
   if (parsed.timeoutMs !== undefined) options.timeoutMs = parsed.timeoutMs;
+  if (parsed.azureml !== undefined) options.azureml = parsed.azureml;
   return options;
 }
 
@@ -201,6 +214,21 @@ export const evaluateCommand: Command = {
   usage,
   async run(args) {
     const parsed = parseEvaluateArguments(args);
+    if (parsed.azureml?.dryRun) {
+      // The requests of the pre phase are those of its flow runs: every dataset x selected variant.
+      const { requests } = await runRuns({
+        out: path.resolve(parsed.out, "dry-run"),
+        experiment: evaluationOptions(parsed, process.cwd(), process.env).experiment,
+        ...(parsed.env !== undefined ? { env: parsed.env } : {}),
+        variants: parsed.variants ?? "all",
+        datasets: [],
+        mappings: {},
+        resume: false,
+        azureml: parsed.azureml,
+      }, { environment: process.env, note: (message) => console.error(`llmops evaluate: ${terminalText(message)}`) });
+      printRecordedRequests(requests ?? [], args.includes("--json"));
+      return 0;
+    }
     let result;
     try {
       const options = evaluationOptions(parsed, process.cwd(), process.env);

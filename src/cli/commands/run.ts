@@ -23,6 +23,7 @@ import { whileInterruptible } from "../interrupt";
 import { createProgressReporter } from "../progress";
 import { runRuns, type RunArguments } from "../../runs/runFlowRuns";
 import { formatRunErrors } from "../../runs/runTable";
+import { azureMlOptionSpecs, azureMlUsage, parseAzureMlOptions, printRecordedRequests } from "../azureMlOptions";
 
 export type { RunArguments };
 
@@ -55,7 +56,10 @@ options:
   --max-response-mb <n>     largest model response accepted, in MB (default 16); a longer one fails its line
   --max-failed <n|p%>       failed lines a run may have and still exit 0, e.g. 5 or 2% (default 0: any failed
                             line exits 1, after listing the distinct errors)
-  --out <dir>               output folder (required)`;
+  --out <dir>               output folder (required)
+
+on Azure ML (see README, "Running at scale"; --max-failed there also cancels the jobs once exceeded):
+${azureMlUsage}`;
 
 
 /** `name=value` pairs; the value may itself contain `=`. */
@@ -112,6 +116,7 @@ export function parseRunArguments(args: string[]): ParsedRunArguments {
       "max-failed": { type: "string" },
       "max-response-mb": { type: "string" },
       out: { type: "string" },
+      ...azureMlOptionSpecs,
     },
     usage,
   );
@@ -134,12 +139,15 @@ export function parseRunArguments(args: string[]): ParsedRunArguments {
   if (maxResponseMb !== undefined) parsed.maxResponseBytes = maxResponseMb * 1024 * 1024;
   const concurrency = positiveInteger("concurrency");
   if (concurrency !== undefined) parsed.concurrency = concurrency;
+  const azureml = parseAzureMlOptions(options, process.cwd());
+  if (azureml !== undefined) parsed.azureml = azureml;
   const chosen = (["experiment", "use-case", "stack"] as const).filter((key) => text(key) !== undefined);
   if (chosen.length > 1) fail(`give one of --${chosen.join(", --")}: each names the experiment`);
   const useCase = text("use-case");
   if (useCase !== undefined) parsed.experiment = useCaseExperiment(useCase);
   const stack = text("stack");
-  if (stack !== undefined) {
+  // With --on azureml, --flow and --data, --stack names only the workspace the jobs run in.
+  if (stack !== undefined && !(azureml !== undefined && text("flow") !== undefined)) {
     const root = findProjectRoot(process.cwd());
     if (root === undefined) fail(`--stack ${stack}: no Pulumi.yaml in ${process.cwd()} or any folder above it`);
     const fromStack = readStackExperiment(root, stack, process.env);
@@ -172,10 +180,14 @@ export const runCommand: Command = {
       applyUseCaseEnvironment(parsed.experiment, note);
       await downloadExperimentDataAssets(parsed.experiment, parsed.env, process.env, parsed.workspace, note);
     }
-    const { interrupted, rows } = await whileInterruptible(
+    const { interrupted, incomplete, rows, requests } = await whileInterruptible(
       () => note("stopping; finished lines are kept, --resume completes the runs"),
       (signal) => runRuns(parsed, { environment: process.env, signal, progress: (label) => createProgressReporter({ label }), note }),
     );
+    if (requests !== undefined) {
+      printRecordedRequests(requests, args.includes("--json"));
+      return 0;
+    }
     console.log(formatRunTable(rows));
     const out = path.resolve(parsed.out);
     const shown = path.relative(process.cwd(), out);
@@ -183,6 +195,7 @@ export const runCommand: Command = {
     const errors = formatRunErrors(rows);
     if (errors !== "") console.log(`\nerrors (line numbers as in records.jsonl):\n${terminalText(errors)}`);
     if (interrupted) return 130;
+    if (incomplete) return 1;
     const budget = parsed.maxFailed ?? noFailures;
     const over = rows.filter((row) => !withinFailureBudget(row.summary, budget));
     if (over.length === 0) return 0;

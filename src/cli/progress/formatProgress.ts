@@ -12,6 +12,8 @@ export interface ProgressState {
   /** Lines a resume skipped (already completed before). */
   skipped: number;
   elapsedMs: number;
+  /** Azure ML runs: instances working now, of those started. */
+  instances?: { busy: number; started: number };
 }
 
 function rateOf(state: ProgressState): number {
@@ -39,6 +41,7 @@ export function formatProgressLine(state: ProgressState): string {
   const remaining = eta(state);
   if (remaining) parts.push(remaining);
   if (state.skipped > 0) parts.push(`${state.skipped} already done`);
+  if (state.instances) parts.push(`${state.instances.busy}/${state.instances.started} instances busy`);
   return parts.join(", ");
 }
 
@@ -49,7 +52,8 @@ export function formatProgressBar(state: ProgressState, width: number): string {
   const fraction = state.total ? Math.min(1, finished / state.total) : 0;
   const filled = Math.round(fraction * barWidth);
   const bar = state.total === undefined ? "" : `[${"#".repeat(filled)}${".".repeat(barWidth - filled)}] `;
-  const tail = [`${rateOf(state).toFixed(1)}/s`, eta(state), state.failed > 0 ? `${state.failed} failed` : undefined].filter(Boolean).join(" ");
+  const busy = state.instances ? `${state.instances.busy}/${state.instances.started} busy` : undefined;
+  const tail = [`${rateOf(state).toFixed(1)}/s`, eta(state), state.failed > 0 ? `${state.failed} failed` : undefined, busy].filter(Boolean).join(" ");
   const text = `${escapeControlCharacters(state.label)} ${bar}${counts(state)} ${tail}`;
   return text.length > width ? text.slice(0, Math.max(0, width - 1)) : text;
 }

@@ -68,6 +68,10 @@ export function createProgressReporter(options: ProgressReporterOptions): BulkPr
       if (status === "Failed") state.failed++;
       showIfDue();
     },
+    instances(busy, started) {
+      state.instances = { busy, started };
+      showIfDue();
+    },
     finish() {
       if (timer) clearInterval(timer);
       show(true);

@@ -10,6 +10,11 @@ import type { Connection } from "../../llm/types";
 import { ConfigError, UserError } from "../../core/userError";
 
 export function loadConnectionsFile(file: string, environment: Environment): Record<string, Connection> {
+  return resolveConnections(readConnectionSpecs(file), environment, path.resolve(file));
+}
+
+/** The specs as written (secrets still `${VAR}` references), e.g. to hand them to an Azure ML job. */
+export function readConnectionSpecs(file: string): ConnectionSpec[] {
   const absolute = path.resolve(file);
   const document = readYamlFile(absolute, { missing: () => new UserError(`${absolute}: connections file not found`) });
   const specs = Array.isArray(document)
@@ -18,5 +23,5 @@ export function loadConnectionsFile(file: string, environment: Environment): Rec
       ? (document as { connections: unknown[] }).connections
       : undefined;
   if (!specs) throw new ConfigError(absolute, "$", "a list of connections, or a mapping with a connections: list", describeFound(document));
-  return resolveConnections(specs as ConnectionSpec[], environment, absolute);
+  return specs as ConnectionSpec[];
 }

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { readYamlFile } from "../../core/yaml";
 import { describeFound } from "../jsonPath";
 import { validateAgainstSchema } from "../schemaValidation";
-import { resolveConnections, type Environment } from "../../llm/connections";
+import { placeholderEnvironment, resolveConnections, type Environment } from "../../llm/connections";
 import { withFieldOverrides } from "../../llm/connectionOverrides";
 import { ConfigError, UserError } from "../../core/userError";
 import { assetCachePath, buildExperiment, resolveDatasetSource, type ExperimentDocument } from "./buildExperiment";
@@ -136,8 +136,6 @@ function validateMerged(merged: MergedDocument, file: string): void {
   }
 }
 
-// Every variable "exists" with a placeholder, so resolution checks shapes and literal secrets without reading any.
-const placeholderEnvironment: Environment = new Proxy({}, { get: () => "unresolved" });
 
 export function loadExperiment(experimentPath: string, options: LoadExperimentOptions): Experiment {
   const file = path.resolve(experimentPath);

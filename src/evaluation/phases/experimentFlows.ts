@@ -8,6 +8,8 @@ import { runRuns } from "../../runs/runFlowRuns";
 import type { Experiment } from "../../config/experiment";
 import { Interrupted } from "./interrupted";
 import type { EvaluationSession } from "./session";
+import type { AzureMlRequest } from "../../runs/azureml/connect";
+import { UserError } from "../../core/userError";
 
 export interface FlowRunDone {
   name: string;
@@ -20,9 +22,10 @@ export interface FlowRunDone {
 
 export async function runExperimentFlows(
   session: EvaluationSession,
-  input: { experiment: Experiment; env?: string; variants: string },
+  input: { experiment: Experiment; env?: string; variants: string; azureml?: AzureMlRequest },
 ): Promise<FlowRunDone[]> {
-  const { interrupted, manifest } = await runRuns({
+  const { interrupted, incomplete, manifest } = await runRuns({
+    ...(input.azureml !== undefined ? { azureml: input.azureml } : {}),
     out: session.runsDir,
     experiment: input.experiment.file,
     ...(input.env !== undefined ? { env: input.env } : {}),
@@ -40,5 +43,6 @@ export async function runExperimentFlows(
     note: session.options.note,
   });
   if (interrupted) throw new Interrupted("the flow runs were stopped; no report was written");
+  if (incomplete) throw new UserError("the flow runs on Azure ML did not complete (see above); no report was written, --resume is not available here: rerun the evaluation");
   return manifest.runs.map((run) => ({ name: run.name, dataset: run.dataset, data: run.data, variantText: run.variant_text, runDir: path.join(session.runsDir, run.name) }));
 }

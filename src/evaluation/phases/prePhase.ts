@@ -22,6 +22,7 @@ import {
 } from "..";
 import type { Experiment } from "../../config/experiment";
 import { UserError } from "../../core/userError";
+import type { AzureMlRequest } from "../../runs/azureml/connect";
 import { readBaseline } from "./baseline";
 import { forPeople } from "./comparisonRows";
 import { runExperimentFlows } from "./experimentFlows";
@@ -35,6 +36,7 @@ export interface PrePhaseInput {
   /** default | all | product | <node>.<variant>,...; default "all". */
   variants?: string;
   baseline?: string;
+  azureml?: AzureMlRequest;
 }
 
 export async function runPrePhase(session: EvaluationSession, input: PrePhaseInput): Promise<ReportData> {
@@ -45,7 +47,12 @@ export async function runPrePhase(session: EvaluationSession, input: PrePhaseInp
     throw new UserError(`--baseline: ${baseline.run_id} is a ${baseline.phase} evaluation; pre-deployment regression compares with an earlier pre-deployment run`);
   }
 
-  const flowRuns = await runExperimentFlows(session, { experiment, ...(input.env !== undefined ? { env: input.env } : {}), variants: input.variants ?? "all" });
+  const flowRuns = await runExperimentFlows(session, {
+    experiment,
+    ...(input.env !== undefined ? { env: input.env } : {}),
+    variants: input.variants ?? "all",
+    ...(input.azureml !== undefined ? { azureml: input.azureml } : {}),
+  });
   const runs: EvaluatedRun[] = [];
   for (const flowRun of flowRuns) {
     const lines = await readRunLines(flowRun.runDir);

@@ -2,6 +2,7 @@
  * `llmops evaluate` as a function: loads the experiment for the right environment, runs one phase, writes the
  * reports. The command (src/cli/commands/evaluate.ts) only parses arguments and prints.
  */
+import type { AzureMlRequest } from "../../runs/azureml/connect";
 import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import { newRunId, type ReportData } from "..";
@@ -46,6 +47,8 @@ export interface EvaluationOptions {
   progress?: (label: string) => BulkProgress | undefined;
   /** Aborting stops the pre-deployment flow runs; the evaluation then ends with Interrupted. */
   signal?: AbortSignal;
+  /** Pre phase: run the flows as Azure ML jobs (`--on azureml`). */
+  azureml?: AzureMlRequest;
   /** Status lines (smoke tests, warnings) for stderr. */
   note: (message: string) => void;
   /** Test seam for ARM (listKeys); default an ArmClient from the environment. */
@@ -80,7 +83,8 @@ function evaluatorsNeedConnections(experiment: Experiment, phase: EvaluationPhas
 function loadForPhase(options: EvaluationOptions, env: string | undefined): Experiment {
   const typed = options.envTyped === true && options.stack === undefined;
   const base = { ...(env !== undefined ? { env } : {}), environmentVariables: options.environment, ...(typed ? { envTyped: true } : {}) };
-  if (options.phase === "pre") return loadExperiment(options.experiment, base);
+  // On Azure ML the flow's jobs read their keys from Key Vault; only local evaluators may need them here.
+  if (options.phase === "pre" && options.azureml === undefined) return loadExperiment(options.experiment, base);
   const shape = loadExperiment(options.experiment, { ...base, resolveSecrets: false });
   return evaluatorsNeedConnections(shape, options.phase) ? loadExperiment(options.experiment, base) : shape;
 }
@@ -128,6 +132,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
           ...(env !== undefined ? { env } : {}),
           ...(options.variants !== undefined ? { variants: options.variants } : {}),
           ...(options.baseline !== undefined ? { baseline: options.baseline } : {}),
+          ...(options.azureml !== undefined ? { azureml: options.azureml } : {}),
         });
         break;
       case "post":

@@ -1,3 +1,3 @@
-export { runBulk, runFiles } from "./runBulk";
-export { nonBlankLines } from "./jsonlLines";
+export { runBulk, finishBulkRun, runFiles } from "./runBulk";
+export { nonBlankLines, countNonBlankLines } from "./jsonlLines";
 export type * from "./types";

@@ -54,6 +54,12 @@ export interface RunBulkOptions {
   sortChunkChars?: number;
   /** Secret values the line executor holds (API keys, endpoint keys): never written into a recorded error. */
   secrets?: readonly string[];
+  /** Only lines for which this is true run (a shard of an Azure ML job runs its mini-batches only). */
+  selectLines?: (lineNumber: number) => boolean;
+  /** Called with each record once it is in records.jsonl (a shard checkpoints mini-batches from it). */
+  onRecord?: (record: LineRecord) => Promise<void>;
+  /** Run the executor's aggregation at the end. Default true; a shard sees part of the lines, so it does not. */
+  aggregate?: boolean;
 }
 
 export const runFiles = { records: "records.jsonl", outputs: "outputs.jsonl", summary: "summary.json" } as const;
@@ -121,7 +127,7 @@ async function* workItems(
   data: string,
   mapping: ColumnMapping,
   base: BaseRunCursor | undefined,
-  skip: LineSet,
+  skip: { has(lineNumber: number): boolean },
   seen: { rows: number },
 ): AsyncGenerator<WorkItem> {
   let lineNumber = 0;
@@ -185,7 +191,7 @@ export async function runBulk(options: RunBulkOptions): Promise<RunSummary> {
   try {
     options.progress?.start(options.progress ? await countNonBlankLines(options.data) : undefined, done.size);
     await forEachConcurrent(
-      workItems(options.data, mapping, base, done, seen),
+      workItems(options.data, mapping, base, skipSet(done, options.selectLines), seen),
       concurrency,
       async (item) => {
         const lineStarted = performance.now();
@@ -201,7 +207,9 @@ export async function runBulk(options: RunBulkOptions): Promise<RunSummary> {
         }
         // A line that failed because the run was stopped has no record: a resume runs it again.
         if (lineAbort.signal.aborted && outcome.status === "Failed") return;
-        await writer.write(recordOf(item.lineNumber, item.inputs, outcome, performance.now() - lineStarted, options.secrets ?? []));
+        const record = recordOf(item.lineNumber, item.inputs, outcome, performance.now() - lineStarted, options.secrets ?? []);
+        await writer.write(record);
+        await options.onRecord?.(record);
         options.progress?.lineFinished(outcome.status);
       },
       options.signal,
@@ -213,10 +221,53 @@ export async function runBulk(options: RunBulkOptions): Promise<RunSummary> {
     options.progress?.finish();
   }
 
-  const aborted = options.signal?.aborted === true;
+  return finishBulkRun({
+    runDir,
+    runName: options.runName ?? basename(runDir),
+    labels: options.labels ?? {},
+    data: options.data,
+    aborted: options.signal?.aborted === true,
+    rowsSeen: seen.rows,
+    startedAt,
+    started,
+    ...(options.aggregate !== false ? { executor: options.executor } : {}),
+    ...(options.sortChunkChars !== undefined ? { sortChunkChars: options.sortChunkChars } : {}),
+    ...(options.secrets !== undefined ? { secrets: options.secrets } : {}),
+  });
+}
+
+function skipSet(done: LineSet, select: ((lineNumber: number) => boolean) | undefined): { has(lineNumber: number): boolean } {
+  return select ? { has: (lineNumber) => done.has(lineNumber) || !select(lineNumber) } : done;
+}
+
+export interface FinishBulkRunOptions {
+  runDir: string;
+  runName: string;
+  labels: Record<string, string>;
+  data: string;
+  aborted: boolean;
+  /** Dataset rows seen (all of them unless aborted). */
+  rowsSeen: number;
+  startedAt: Date;
+  /** performance.now() at the start. */
+  started: number;
+  /** Aggregates the completed lines when given and not aborted. */
+  executor?: LineExecutor;
+  /** Secret values never written into the summary's aggregation error. */
+  secrets?: readonly string[];
+  sortChunkChars?: number;
+}
+
+/**
+ * The end of every bulk run, local or merged from an Azure ML job: outputs.jsonl in line order from records.jsonl
+ * (last record of a line wins), the aggregation over completed lines, and summary.json.
+ */
+export async function finishBulkRun(options: FinishBulkRunOptions): Promise<RunSummary> {
+  const { runDir, aborted } = options;
+  const recordsPath = join(runDir, runFiles.records);
   const totals = new SummaryAccumulator();
   const aggregationLines: Parameters<NonNullable<LineExecutor["aggregate"]>>[0] = [];
-  const aggregate = aborted || options.executor.aggregates === false ? undefined : options.executor.aggregate?.bind(options.executor);
+  const aggregate = aborted || options.executor?.aggregates === false ? undefined : options.executor?.aggregate?.bind(options.executor);
   await writeLineOrdered(
     recordsPath,
     join(runDir, runFiles.outputs),
@@ -243,16 +294,16 @@ export async function runBulk(options: RunBulkOptions): Promise<RunSummary> {
 
   const counts = totals.counts();
   const summary: RunSummary = {
-    run: options.runName ?? basename(runDir),
-    labels: options.labels ?? {},
+    run: options.runName,
+    labels: options.labels,
     data: options.data,
     status: aborted ? "Aborted" : "Completed",
-    total: Math.max(seen.rows, counts.completed + counts.failed),
+    total: Math.max(options.rowsSeen, counts.completed + counts.failed),
     ...counts,
-    not_run: aborted ? Math.max(0, seen.rows - counts.completed - counts.failed) : 0,
-    duration_ms: Math.round(performance.now() - started),
+    not_run: aborted ? Math.max(0, options.rowsSeen - counts.completed - counts.failed) : 0,
+    duration_ms: Math.round(performance.now() - options.started),
     metrics,
-    started_at: startedAt.toISOString(),
+    started_at: options.startedAt.toISOString(),
     finished_at: new Date().toISOString(),
   };
   if (aggregationError !== undefined) summary.aggregation_error = redactSecrets(aggregationError, options.secrets ?? []);

@@ -101,5 +101,7 @@ export interface BulkProgress {
   /** `total` is undefined when counting rows first was skipped; `alreadyDone` counts lines a resume skips. */
   start(total: number | undefined, alreadyDone: number): void;
   lineFinished(status: LineRecord["status"]): void;
+  /** Runs on Azure ML: instances working now, of those the attempt started. */
+  instances?(busy: number, started: number): void;
   finish(): void;
 }

@@ -17,6 +17,13 @@ const keyInputs: Record<string, string[]> = {
   "azure-native:machinelearningservices:ModelVersion": ["name", "version"],
   "azure-native:machinelearningservices:EnvironmentVersion": ["name", "version", "properties.image"],
   "azure-native:machinelearningservices:DataVersion": ["name", "version"],
+  "azure-native:machinelearningservices:Compute": [
+    "computeName",
+    "properties.properties.vmSize",
+    "properties.properties.vmPriority",
+    "properties.properties.scaleSettings.maxNodeCount",
+    "properties.properties.scaleSettings.nodeIdleTimeBeforeScaleDown",
+  ],
   "azure-native:storage:Blob": ["source.file", "accountName"],
   "azure-native:authorization:RoleAssignment": ["roleDefinitionId", "scope", "principalType"],
   "azure-native:keyvault:AccessPolicy": ["vaultName", "policy.permissions.secrets"],

@@ -87,6 +87,10 @@ export function mockResource(type: string, name: string, inputs: Record<string, 
       return { id: `${workspace()}/models/${text("name")}/versions/${text("version")}`, state: { ...inputs } };
     case "azure-native:machinelearningservices:EnvironmentVersion":
       return { id: `${workspace()}/environments/${text("name")}/versions/${text("version")}`, state: { ...inputs } };
+    case "azure-native:machinelearningservices:Compute": {
+      const id = `${workspace()}/computes/${text("computeName")}`;
+      return { id, state: { ...inputs, name: text("computeName"), properties: { ...record(inputs.properties), provisioningState: "Succeeded" } } };
+    }
     case "azure-native:machinelearningservices:DataVersion":
       return { id: `${workspace()}/data/${text("name")}/versions/${text("version")}`, state: { ...inputs } };
     case "azure-native:storage:Blob": {
