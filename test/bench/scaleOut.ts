@@ -11,7 +11,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
-import { cpuBoundFlow, startCli, startScaleOut } from "../support/scaleOut";
+import { startCli } from "../support/cliProcess";
+import { cpuBoundFlow, startScaleOut } from "../support/scaleOut";
 
 function flag(args: string[], name: string, fallback: string): string {
   const index = args.indexOf(`--${name}`);

@@ -4,16 +4,15 @@
  * depends on the prompt variant, so each run's records prove which variant produced them.
  */
 import * as assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseMappingArguments, parseRunArguments } from "../../src/cli/commands/run";
 import { UserError } from "../../src/core/userError";
 import { startFakeOpenAiServer, type FakeOpenAiServer, type FakeRequest } from "../support/fakeOpenAiServer";
+import { jsonLines, startCli, type CliResult } from "../support/cliProcess";
 
 const root = path.resolve(__dirname, "../..");
-const cli = path.join(root, "src/cli/llmops.cjs");
 const flowsDir = path.join(root, "flows");
 const apiKey = "fake-key-e2e-0123456789";
 
@@ -34,33 +33,6 @@ function classify(request: FakeRequest): string {
   return JSON.stringify({ category, confidence: fewShot ? 0.9 : 0.75 });
 }
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Async spawn: the fake server lives in this process and must keep answering while the CLI runs. */
-function startCli(args: string[], env: Record<string, string | undefined>, timeoutMs = 90_000): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [cli, ...args], { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: "1", ...env } });
-  const done = new Promise<CliResult>((resolve, reject) => {
-    let stdout = "";
-    let stderr = "";
-    child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`llmops ${args.join(" ")} did not finish in ${timeoutMs} ms\n${stderr}`));
-    }, timeoutMs);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-  return { child, done };
-}
-
 function runCli(args: string[], env: Record<string, string | undefined>): Promise<CliResult> {
   return startCli(args, env).done;
 }
@@ -74,13 +46,6 @@ async function waitFor(condition: () => boolean, what: string): Promise<void> {
   throw new Error(`gave up waiting for ${what}`);
 }
 
-function jsonLines(file: string): Record<string, unknown>[] {
-  return fs
-    .readFileSync(file, "utf8")
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
 
 function readJson(file: string): Record<string, unknown> {
   return JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;

@@ -8,15 +8,9 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { cpuBoundFlow, startCli, startScaleOut, writeCpuDataset, type ScaleOut } from "../support/scaleOut";
+import { jsonLines, startCli } from "../support/cliProcess";
+import { cpuBoundFlow, startScaleOut, writeCpuDataset, type ScaleOut } from "../support/scaleOut";
 
-function jsonLines(file: string): Record<string, unknown>[] {
-  return fs
-    .readFileSync(file, "utf8")
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
 
 /**
  * What must be identical between a local run and one on Azure ML: everything but timings and where the flow's files

@@ -4,7 +4,6 @@
  * `llmops` is this repository's CLI. Built for the sample stack `dev` (Pulumi.dev.yaml declares llmops:jobs), with
  * the cluster, identity and environment IDs its plan derives. Shared by the tests and `npm run bench -- scale-out`.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import * as os from "node:os";
@@ -16,8 +15,8 @@ import { startAzurite, azuriteKey, type Azurite } from "./azurite";
 import { FakeJobsServer } from "./fakeJobsServer";
 import { listenOnLoopback, type LoopbackServer } from "./loopbackServer";
 
-export const repoRoot = path.resolve(__dirname, "../..");
-const cli = path.join(repoRoot, "src/cli/llmops.cjs");
+import { repoRoot } from "./cliProcess";
+
 export const cpuBoundFlow = path.join(__dirname, "flows", "cpu_bound");
 
 export interface ScaleOut {
@@ -31,12 +30,6 @@ export interface ScaleOut {
   close(): Promise<void>;
 }
 
-export interface CliResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** A 503-injecting pass-through proxy in front of Azurite, so the client's retries are exercised for real. */
 async function storageProxy(target: string, faults: { remaining: number; answered: number }): Promise<LoopbackServer> {
@@ -87,7 +80,7 @@ export async function startScaleOut(options: { secrets?: Record<string, string>;
   const container = azurite.service.getContainerClient(`azureml-blobstore-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`);
   await container.create();
   const imageBin = fs.mkdtempSync(path.join(os.tmpdir(), "llmops-image-"));
-  fs.writeFileSync(path.join(imageBin, "llmops"), `#!/bin/sh\nexec "${process.execPath}" "${cli}" "$@"\n`, { mode: 0o755 });
+  fs.writeFileSync(path.join(imageBin, "llmops"), `#!/bin/sh\nexec "${process.execPath}" "${path.join(repoRoot, "src/cli/llmops.cjs")}" "$@"\n`, { mode: 0o755 });
   const jobs = await new FakeJobsServer({
     workspace: { subscriptionId: infra.azure.subscriptionId, resourceGroupName: infra.azure.resourceGroupName, workspaceName: infra.azure.workspace.name },
     container,
@@ -122,27 +115,6 @@ export async function startScaleOut(options: { secrets?: Record<string, string>;
       fs.rmSync(imageBin, { recursive: true, force: true });
     },
   };
-}
-
-/** The CLI as a child process (async: the fake services live in this process and must keep answering). */
-export function startCli(args: string[], env: Record<string, string | undefined>, timeoutMs = 180_000): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [cli, ...args], { cwd: repoRoot, env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: "1", ...env } });
-  const done = new Promise<CliResult>((resolve, reject) => {
-    let stdout = "";
-    let stderr = "";
-    child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`llmops ${args.join(" ")} did not finish in ${timeoutMs} ms\n${stderr}`));
-    }, timeoutMs);
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-  return { child, done };
 }
 
 /** A dataset for the CPU-bound flow: `lines` rows with ids 0..lines-1. */
