@@ -16,7 +16,7 @@ const commands: Record<string, () => Command> = {
 
 /** Commands that run inside jobs, not typed by people: callable, but not listed in help. */
 const hiddenCommands: Record<string, () => Command> = {
-  "run-shard": () => require("./commands/runShard").runShardCommand,
+  "run-shard": () => (require("./commands/runShard") as typeof import("./commands/runShard")).runShardCommand,
 };
 
 function help(): string {

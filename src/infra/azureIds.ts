@@ -6,9 +6,6 @@ export interface WorkspaceRef {
   workspaceName: string;
 }
 
-/** The datastore every Azure ML workspace has; flows and datasets are uploaded there, like the template does. */
-export const defaultDatastoreName = "workspaceblobstore";
-
 export function workspaceId(ws: WorkspaceRef): string {
   return `/subscriptions/${ws.subscriptionId}/resourceGroups/${ws.resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/${ws.workspaceName}`;
 }

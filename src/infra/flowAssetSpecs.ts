@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import type { DatasetPlan, FlowPlan } from "../plan/types";
-import { WorkspaceRef, datastorePathUri, defaultDatastoreName } from "./azureIds";
+import { WorkspaceRef, datastorePathUri } from "./azureIds";
+import { defaultDatastoreName } from "../azure/ml/workspaceDatastore";
 
 /** One file to upload to the workspace's default datastore. */
 export interface BlobSpec {

@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as machinelearningservices from "@pulumi/azure-native/machinelearningservices";
 import * as storage from "@pulumi/azure-native/storage";
 import type { InfraPlan } from "../plan/types";
-import { WorkspaceRef, defaultDatastoreName, storageAccountId } from "./azureIds";
+import { WorkspaceRef, storageAccountId } from "./azureIds";
+import { defaultDatastoreName } from "../azure/ml/workspaceDatastore";
 import { longLivedTags } from "./resourceTags";
 import {
   BlobSpec,

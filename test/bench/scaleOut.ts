@@ -16,7 +16,7 @@ import { cpuBoundFlow, startScaleOut } from "../support/scaleOut";
 
 function flag(args: string[], name: string, fallback: string): string {
   const index = args.indexOf(`--${name}`);
-  return index >= 0 && args[index + 1] !== undefined ? args[index + 1]! : fallback;
+  return index >= 0 && args[index + 1] !== undefined ? args[index + 1] : fallback;
 }
 
 async function timed(args: string[], env: Record<string, string>, expectLines: number, outDir: string): Promise<number> {
@@ -57,7 +57,7 @@ export async function run(args: string[]): Promise<void> {
       );
       rows.push({ instances, seconds });
     }
-    const base = rows.find((row) => row.instances === 1)?.seconds ?? rows[0]!.seconds;
+    const base = rows.find((row) => row.instances === 1)?.seconds ?? rows[0].seconds;
     console.log("\ninstances  seconds  ms/line  speed-up  speed-up/instance");
     for (const row of rows) {
       const speedUp = base / row.seconds;

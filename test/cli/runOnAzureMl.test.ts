@@ -130,7 +130,7 @@ describe("llmops run --on azureml (end to end against Azurite and the local jobs
     const resumed = await startCli(["run", "--flow", cpuBoundFlow, "--data", slow, "--out", out, ...onAzureMl, "--instances", "2", "--mini-batch-size", "10", "--resume"], services.env).done;
     assert.equal(resumed.code, 0, resumed.stderr);
     // The resumed attempt's spec lists only lines without a Completed record.
-    const spec = await specOf(services, services.jobs.submitted[resumedFrom]!.body);
+    const spec = await specOf(services, services.jobs.submitted[resumedFrom].body);
     const pending = (spec.pending as [number, number][]).reduce((sum, [start, end]) => sum + end - start, 0);
     assert.ok(pending < 60 && pending <= 60 - kept + 6, `pending ${pending} after ${kept} kept records`);
     const records = jsonLines(path.join(runDir, "records.jsonl")).filter((record) => record.status === "Completed").map((record) => record.line_number as number);
@@ -163,8 +163,8 @@ describe("llmops run --on azureml (end to end against Azurite and the local jobs
     const { requests } = JSON.parse(result.stdout) as { requests: { service: string; method: string; url: string; body?: Record<string, unknown> }[] };
     const puts = requests.filter((request) => request.service === "arm" && request.method === "PUT");
     assert.equal(puts.length, 2);
-    assert.match(puts[0]!.url, /\/jobs\/llmops-tickets__default-.*-0\?api-version=2025-12-01$/);
-    assert.equal((puts[0]!.body!.properties as Record<string, unknown>).jobType, "Command");
+    assert.match(puts[0].url, /\/jobs\/llmops-tickets__default-.*-0\?api-version=2025-12-01$/);
+    assert.equal((puts[0].body!.properties as Record<string, unknown>).jobType, "Command");
     const uploads = requests.filter((request) => request.service === "blob" && request.method === "PUT").map((request) => request.url);
     assert.ok(uploads.some((url) => /^azureml:\/\/datastores\/workspaceblobstore\/paths\/llmops\/data\/[0-9a-f]{64}\/tickets\.jsonl$/.test(url)), uploads.join("\n"));
     assert.ok(uploads.some((url) => url.endsWith("/spec.json")));

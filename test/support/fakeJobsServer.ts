@@ -165,7 +165,7 @@ export class FakeJobsServer {
     if (!/^Bearer \S+/.test(req.headers.authorization ?? "")) return send(res, 401, { error: { code: "AuthenticationFailed", message: "no bearer token" } });
     const secret = /^\/keyvault\/secrets\/([^/]+)$/.exec(url.pathname);
     if (secret && method === "GET") {
-      const value = this.options.secrets?.[decodeURIComponent(secret[1]!)];
+      const value = this.options.secrets?.[decodeURIComponent(secret[1])];
       return value === undefined ? send(res, 404, { error: { code: "SecretNotFound", message: "secret not found" } }) : send(res, 200, { value, id: url.pathname });
     }
     if (url.searchParams.get("api-version") !== jobsApiVersion) return send(res, 400, { error: { code: "InvalidApiVersion", message: `expected api-version ${jobsApiVersion}` } });
@@ -173,7 +173,7 @@ export class FakeJobsServer {
     if (url.pathname === `${ws}/datastores` && method === "GET") return this.listDatastores(res);
     const jobMatch = new RegExp(`^${ws.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/jobs/([^/]+)(/cancel)?$`).exec(url.pathname);
     if (!jobMatch) return send(res, 404, { error: { code: "NotFound", message: `no route ${method} ${url.pathname}` } });
-    const name = decodeURIComponent(jobMatch[1]!);
+    const name = decodeURIComponent(jobMatch[1]);
     if (jobMatch[2] && method === "POST") return this.cancel(res, name);
     if (method === "GET") {
       const job = this.jobs.get(name);
@@ -311,7 +311,7 @@ export class FakeJobsServer {
       HOME: work,
       IDENTITY_ENDPOINT: `${this.url}/msi/token`,
       IDENTITY_HEADER: this.identityHeader,
-      ...(identity.identityType === "Managed" ? { DEFAULT_IDENTITY_CLIENT_ID: this.options.identities[String(identity.resourceId)]! } : {}),
+      ...(identity.identityType === "Managed" ? { DEFAULT_IDENTITY_CLIENT_ID: this.options.identities[String(identity.resourceId)] } : {}),
       ...(record(properties.environmentVariables) as Record<string, string>),
     };
     if (job.canceled) {
@@ -371,7 +371,7 @@ export class FakeJobsServer {
   private blobPath(uri: string): string {
     const match = /^azureml:\/\/datastores\/([^/]+)\/paths\/(.*)$/.exec(uri);
     if (!match || match[1] !== (this.options.datastoreName ?? "workspaceblobstore")) throw new Error(`unsupported data URI ${uri}`);
-    return match[2]!;
+    return match[2];
   }
 
   private async downloadFile(uri: string, local: string): Promise<string> {

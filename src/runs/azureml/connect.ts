@@ -11,7 +11,7 @@ import { keyVaultUrl } from "../../azure/keyVaultSecrets";
 import { WorkspaceJobs, type JobCompute } from "../../azure/ml/commandJobs";
 import { llmopsSettings, readStackConfigFile } from "../../config/stackConfigFile";
 import { buildInfraPlan } from "../../plan/buildInfraPlan";
-import { defaultDatastoreName } from "../../infra/azureIds";
+import { defaultDatastoreName } from "../../azure/ml/workspaceDatastore";
 import { UserError } from "../../core/userError";
 import type { FailureBudget } from "../failureBudget";
 import { RequestRecorder } from "./dryRun";

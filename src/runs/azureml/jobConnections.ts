@@ -19,7 +19,7 @@ export interface JobConnections {
 
 function referencesIn(value: unknown): string[] {
   if (typeof value !== "string") return [];
-  return [...value.matchAll(reference)].map((match) => match[1]!);
+  return [...value.matchAll(reference)].map((match) => match[1]);
 }
 
 export function jobConnections(specs: readonly ConnectionSpec[], environment: Environment, source: string): JobConnections {

@@ -47,10 +47,10 @@ export class PendingLines {
     let high = this.ranges.length - 1;
     while (low <= high) {
       const middle = (low + high) >> 1;
-      const [start, end] = this.ranges[middle]!;
+      const [start, end] = this.ranges[middle];
       if (lineNumber < start) high = middle - 1;
       else if (lineNumber >= end) low = middle + 1;
-      else return this.before[middle]! + (lineNumber - start);
+      else return this.before[middle] + (lineNumber - start);
     }
     return -1;
   }
