@@ -11,24 +11,18 @@ import { parseMappingArguments, parseRunArguments } from "../../src/cli/commands
 import { UserError } from "../../src/core/userError";
 import { startFakeOpenAiServer, type FakeOpenAiServer, type FakeRequest } from "../support/fakeOpenAiServer";
 import { jsonLines, startCli, type CliResult } from "../support/cliProcess";
+import { classifyText } from "../evaluation/phases/cliSupport";
 
 const root = path.resolve(__dirname, "../..");
 const flowsDir = path.join(root, "flows");
 const apiKey = "fake-key-e2e-0123456789";
 
-const keywordRules: [RegExp, string][] = [
-  [/\b(down|outage|503|502|nobody|everyone|anyone|all of us|all our|every customer|entire|unreachable|status page)\b/, "outage"],
-  [/\b(invoice|bill|billed|charged|refund|payment|price|plan|discount|vat|factura)\b/, "billing"],
-  [/\b(parcel|ship|delivered|delivery|tracking|shipment|courier|box|order|arrived|printer|return label)\b/, "shipping"],
-  [/\b(log in|login|password|two-factor|account|access|sso|admin|ownership|locked|email address|anmeldung)\b/, "account"],
-  [/\b(error|crash|crashes|fails|failing|freezes|empty|bug|slow|api|importing|sync|webhook|integration|search)\b/, "technical"],
-];
 
 function classify(request: FakeRequest): string {
   const messages = (request.body.messages ?? []) as { role: string; content: string }[];
   const lastUser = [...messages].reverse().find((message) => message.role === "user")?.content ?? "";
   const ticket = lastUser.replace(/^[\s\S]*?Ticket:\s*/, "").toLowerCase();
-  const category = keywordRules.find(([rule]) => rule.test(ticket))?.[1] ?? "other";
+  const category = classifyText(ticket);
   const fewShot = messages.some((message) => message.role === "assistant");
   return JSON.stringify({ category, confidence: fewShot ? 0.9 : 0.75 });
 }
