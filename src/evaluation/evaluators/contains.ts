@@ -1,6 +1,6 @@
 import { UserError } from "../../core/userError";
-import type { Evaluator, LineScore } from "../types";
-import { lineCounts, meanScores } from "./aggregate";
+import type { Evaluator } from "../types";
+import { oneMetricEvaluator } from "./aggregate";
 import { invalidParam, matchNormalizationParams, type Params, requireMappings, stringListParam } from "./params";
 import { normalizeForMatch, valueAsText } from "./textNormalization";
 
@@ -17,18 +17,12 @@ export function createContainsEvaluator(name: string, mappings: Record<string, s
   const mode = params.mode ?? "all";
   if (mode !== "all" && mode !== "any") throw invalidParam(name, "mode", '"all" or "any"', mode);
   const normalization = matchNormalizationParams(name, params);
-  return {
-    name,
-    mappings,
-    scoreLine(fields, line): LineScore {
-      const reference = valueAsText(fields.reference);
-      const expected = fixed ?? (reference === undefined ? undefined : [reference]);
-      if (expected === undefined) return { lineNumber: line.lineNumber, scores: {}, error: "reference is missing" };
-      const haystack = normalizeForMatch(valueAsText(fields.prediction) ?? "", normalization);
-      const found = (needle: string): boolean => haystack.includes(normalizeForMatch(needle, normalization));
-      const hit = mode === "all" ? expected.every(found) : expected.some(found);
-      return { lineNumber: line.lineNumber, scores: { contains: hit ? 1 : 0 } };
-    },
-    aggregate: (scores) => ({ ...meanScores(scores, ["contains"]), ...lineCounts(scores) }),
-  };
+  return oneMetricEvaluator(name, mappings, "contains", (fields) => {
+    const reference = valueAsText(fields.reference);
+    const expected = fixed ?? (reference === undefined ? undefined : [reference]);
+    if (expected === undefined) return { error: "reference is missing" };
+    const haystack = normalizeForMatch(valueAsText(fields.prediction) ?? "", normalization);
+    const found = (needle: string): boolean => haystack.includes(normalizeForMatch(needle, normalization));
+    return { score: (mode === "all" ? expected.every(found) : expected.some(found)) ? 1 : 0 };
+  });
 }

@@ -1,5 +1,5 @@
-import type { Evaluator, LineScore } from "../types";
-import { lineCounts, meanScores } from "./aggregate";
+import type { Evaluator } from "../types";
+import { oneMetricEvaluator } from "./aggregate";
 import { matchNormalizationParams, type Params, requireMappings } from "./params";
 import { normalizeForMatch, valueAsText } from "./textNormalization";
 
@@ -10,16 +10,10 @@ import { normalizeForMatch, valueAsText } from "./textNormalization";
 export function createExactMatchEvaluator(name: string, mappings: Record<string, string>, params: Params): Evaluator {
   requireMappings(name, "exact_match", mappings, ["prediction", "reference"]);
   const normalization = matchNormalizationParams(name, params);
-  return {
-    name,
-    mappings,
-    scoreLine(fields, line): LineScore {
-      const reference = valueAsText(fields.reference);
-      if (reference === undefined) return { lineNumber: line.lineNumber, scores: {}, error: "reference is missing" };
-      const prediction = valueAsText(fields.prediction) ?? "";
-      const equal = normalizeForMatch(prediction, normalization) === normalizeForMatch(reference, normalization);
-      return { lineNumber: line.lineNumber, scores: { exact_match: equal ? 1 : 0 } };
-    },
-    aggregate: (scores) => ({ ...meanScores(scores, ["exact_match"]), ...lineCounts(scores) }),
-  };
+  return oneMetricEvaluator(name, mappings, "exact_match", (fields) => {
+    const reference = valueAsText(fields.reference);
+    if (reference === undefined) return { error: "reference is missing" };
+    const prediction = valueAsText(fields.prediction) ?? "";
+    return { score: normalizeForMatch(prediction, normalization) === normalizeForMatch(reference, normalization) ? 1 : 0 };
+  });
 }

@@ -1,5 +1,5 @@
-import type { Evaluator, LineScore } from "../types";
-import { lineCounts, meanScores } from "./aggregate";
+import type { Evaluator } from "../types";
+import { oneMetricEvaluator } from "./aggregate";
 import { type Params, requireMappings, stringListParam } from "./params";
 
 /** Whether a value is JSON (a string that parses, or an already-structured value) holding every required key. */
@@ -26,15 +26,8 @@ export function checkJson(value: unknown, requiredKeys: string[]): { valid: bool
 export function createJsonValidEvaluator(name: string, mappings: Record<string, string>, params: Params): Evaluator {
   requireMappings(name, "json_valid", mappings, ["prediction"]);
   const requiredKeys = stringListParam(name, params, "required_keys") ?? [];
-  return {
-    name,
-    mappings,
-    scoreLine(fields, line): LineScore {
-      const { valid, problem } = checkJson(fields.prediction, requiredKeys);
-      const score: LineScore = { lineNumber: line.lineNumber, scores: { json_valid: valid ? 1 : 0 } };
-      if (problem !== undefined) score.reason = problem;
-      return score;
-    },
-    aggregate: (scores) => ({ ...meanScores(scores, ["json_valid"]), ...lineCounts(scores) }),
-  };
+  return oneMetricEvaluator(name, mappings, "json_valid", (fields) => {
+    const { valid, problem } = checkJson(fields.prediction, requiredKeys);
+    return { score: valid ? 1 : 0, reason: problem };
+  });
 }

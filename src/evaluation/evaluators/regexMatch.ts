@@ -1,6 +1,6 @@
 import { UserError } from "../../core/userError";
-import type { Evaluator, LineScore } from "../types";
-import { lineCounts, meanScores } from "./aggregate";
+import type { Evaluator } from "../types";
+import { oneMetricEvaluator } from "./aggregate";
 import { invalidParam, optionalStringParam, type Params, requireMappings } from "./params";
 import { valueAsText } from "./textNormalization";
 
@@ -17,14 +17,9 @@ export function createRegexEvaluator(name: string, mappings: Record<string, stri
   } catch (err) {
     throw new UserError(`evaluator '${name}': params.pattern is not a valid regular expression: ${(err as Error).message}`);
   }
-  return {
-    name,
-    mappings,
-    scoreLine(fields, line): LineScore {
-      const prediction = valueAsText(fields.prediction);
-      if (prediction === undefined) return { lineNumber: line.lineNumber, scores: {}, error: "prediction is missing" };
-      return { lineNumber: line.lineNumber, scores: { regex_match: regex.test(prediction) ? 1 : 0 } };
-    },
-    aggregate: (scores) => ({ ...meanScores(scores, ["regex_match"]), ...lineCounts(scores) }),
-  };
+  return oneMetricEvaluator(name, mappings, "regex_match", (fields) => {
+    const prediction = valueAsText(fields.prediction);
+    if (prediction === undefined) return { error: "prediction is missing" };
+    return { score: regex.test(prediction) ? 1 : 0 };
+  });
 }

@@ -1,5 +1,5 @@
-import type { Evaluator, LineScore } from "../types";
-import { lineCounts, meanScores } from "./aggregate";
+import type { Evaluator } from "../types";
+import { oneMetricEvaluator } from "./aggregate";
 import { type Params, requireMappings } from "./params";
 import { answerTokens, valueAsText } from "./textNormalization";
 
@@ -26,14 +26,9 @@ export function tokenF1(prediction: string, reference: string): number {
 
 export function createTokenF1Evaluator(name: string, mappings: Record<string, string>, _params: Params): Evaluator {
   requireMappings(name, "f1", mappings, ["prediction", "reference"]);
-  return {
-    name,
-    mappings,
-    scoreLine(fields, line): LineScore {
-      const reference = valueAsText(fields.reference);
-      if (reference === undefined) return { lineNumber: line.lineNumber, scores: {}, error: "reference is missing" };
-      return { lineNumber: line.lineNumber, scores: { f1: tokenF1(valueAsText(fields.prediction) ?? "", reference) } };
-    },
-    aggregate: (scores) => ({ ...meanScores(scores, ["f1"]), ...lineCounts(scores) }),
-  };
+  return oneMetricEvaluator(name, mappings, "f1", (fields) => {
+    const reference = valueAsText(fields.reference);
+    if (reference === undefined) return { error: "reference is missing" };
+    return { score: tokenF1(valueAsText(fields.prediction) ?? "", reference) };
+  });
 }
