@@ -4,6 +4,7 @@ import type { DeploymentConfigFile, LoadedDeploymentConfig } from "./deploymentC
 import { checkDeploymentConfig } from "./deploymentConfigChecks";
 import { validateAgainstSchema } from "./schemaValidation";
 import { findPlaceholders, originalPath, withoutPlaceholders } from "./deploymentConfigPlaceholders";
+import { isRecord } from "../core/values";
 
 /** Line and column of a character offset, for JSON syntax errors. */
 function lineAndColumn(text: string, offset: number): string {
@@ -26,7 +27,7 @@ export function parseDeploymentConfig(text: string, file: string): LoadedDeploym
   }
   // Placeholders (all names blank, as the template ships them) are left out before validation.
   const placeholders = findPlaceholders(document, file);
-  const filtered = typeof document === "object" && document !== null && !Array.isArray(document) ? withoutPlaceholders(document as Record<string, unknown>, placeholders) : document;
+  const filtered = isRecord(document) ? withoutPlaceholders(document, placeholders) : document;
   try {
     validateAgainstSchema("deployment_config", file, filtered);
     checkDeploymentConfig(filtered as DeploymentConfigFile, file);

@@ -17,6 +17,7 @@ import { createPromptyRunner } from "./prompty";
 import type { ConnectionPayload, FlexTarget, PythonCall, PythonCallResult, PythonPool } from "./pythonPool";
 import { connectionPayload, pythonRequestHandler } from "./pythonRequests";
 import { emptyUsage } from "./usage";
+import { isRecord } from "../core/values";
 
 export interface FlexExecutorOptions {
   flow: FlowInterface;
@@ -121,7 +122,7 @@ export async function createFlexExecutor(options: FlexExecutorOptions): Promise<
     const result = await python.call({ ...base("flex_aggregate"), lineResults: lines.map((line) => line.aggregationInputs?.line_result ?? null), onRequest: pythonRequestHandler(prompty, usage) });
     if (!result.ok) return { metrics: {}, error: `${flex.entry}.__aggregate__: ${describeFailure(result)}` };
     const metrics: Record<string, number | string> = {};
-    if (typeof result.result === "object" && result.result !== null && !Array.isArray(result.result)) {
+    if (isRecord(result.result)) {
       for (const [key, value] of Object.entries(result.result)) {
         if (typeof value === "number" || typeof value === "string") metrics[key] = value;
         else if (typeof value === "boolean") metrics[key] = Number(value);

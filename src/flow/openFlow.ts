@@ -16,6 +16,7 @@ import { createPromptyRunner, PromptyError } from "./prompty";
 import { createPythonPool, type PythonPool } from "./pythonPool";
 import { emptyUsage } from "./usage";
 import { resolveVariants, variantLabelText } from "./variants";
+import { isRecord } from "../core/values";
 
 export interface OpenFlowOptions {
   connections: Record<string, Connection>;
@@ -61,7 +62,7 @@ function promptyExecutor(flow: FlowInterface, options: OpenFlowOptions): FlowExe
         // A line without inputs takes the prompty's sample (the runner applies it), as prompt flow does.
         const inputs = Object.keys(rawInputs).length === 0 ? {} : convertInterfaceInputs(flow.inputs, rawInputs);
         const result = await prompty.run({ source: flow.file, inputs }, context.signal);
-        const outputs = typeof result.output === "object" && result.output !== null && !Array.isArray(result.output) ? (result.output as Record<string, unknown>) : { output: result.output };
+        const outputs = isRecord(result.output) ? result.output : { output: result.output };
         return { status: "Completed", outputs, usage: result.usage, nodeRuns: [{ node: flow.file, status: "Completed", durationMs: performance.now() - started, usage: result.usage }] };
       } catch (err) {
         const type = err instanceof InputError ? "InputError" : err instanceof PromptyError ? "PromptyError" : err instanceof Error && err.name !== "Error" ? err.name : "NodeError";

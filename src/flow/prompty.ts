@@ -13,14 +13,11 @@ import { coerceLlmParameters, LlmParameterError } from "./llmParameters";
 import { resolveFileReferences } from "./flowFolder";
 import { readPromptyFile, type PromptyFile } from "./promptyFile";
 import { createTemplateRenderer, type TemplateRenderer } from "./template";
+import { isRecord } from "../core/values";
 
 /** A prompty call that cannot be made or whose answer is unusable; fails the line (or raises in Python). */
 export class PromptyError extends Error {
   override readonly name: string = "PromptyError";
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** The front matter's `model`, with a caller's override (`Prompty.load(model=...)`) merged key by key. */

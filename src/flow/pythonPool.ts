@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as readline from "node:readline";
+import { isRecord } from "../core/values";
 
 /** A flex flow entry as the worker loads it; `key` names one constructed instance per worker (one per run). */
 export interface FlexTarget {
@@ -98,7 +99,7 @@ function failure(type: string, message: string, stdout = ""): PythonCallResult {
 function parseLine(line: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(line);
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return isRecord(value) ? value : undefined;
   } catch {
     return undefined;
   }

@@ -7,9 +7,10 @@ import type { Connection, TokenUsage } from "../llm/types";
 import { addUsage } from "./usage";
 import type { PromptyCall, PromptyRunner } from "./prompty";
 import type { ConnectionPayload, PythonCall } from "./pythonPool";
+import { isRecord } from "../core/values";
 
 function promptyCallOf(request: Record<string, unknown>): PromptyCall {
-  const record = (value: unknown): Record<string, unknown> => (typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
+  const record = (value: unknown): Record<string, unknown> => (isRecord(value) ? value : {});
   return { source: String(request.source), model: record(request.model), inputs: record(request.inputs) };
 }
 

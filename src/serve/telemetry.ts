@@ -5,6 +5,7 @@
  * metrics. Attributes carry names, ids and status only: never inputs, outputs or headers.
  */
 import { metrics, SpanStatusCode, trace, type Attributes } from "@opentelemetry/api";
+import { isRecord } from "../core/values";
 
 export interface ScoreTelemetry {
   /** Starts the flow's span; the returned function ends it with the response's status. */
@@ -49,7 +50,7 @@ export function openTelemetryScoreTelemetry(): ScoreTelemetry {
       } catch {
         parsed = undefined;
       }
-      if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) {
+      if (isRecord(parsed)) {
         for (const [key, value] of Object.entries(parsed)) span.setAttribute(key, attributeValue(value));
       } else {
         span.setAttribute("feedback", attributeValue(body));

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { nonBlankLines, runFiles } from "../../runs/bulk";
 import { joinData, parseRunRecords, type RunLine } from "..";
 import { ConfigError } from "../../core/userError";
+import { isRecord } from "../../core/values";
 
 /** The rows of a JSONL dataset in line order (0-based among non-blank lines, as the bulk runner numbers them). */
 export async function readDatasetRows(file: string): Promise<Record<string, unknown>[]> {
@@ -19,7 +20,7 @@ export async function readDatasetRows(file: string): Promise<Record<string, unkn
       throw new ConfigError(file, `line ${line.fileLine}`, "a JSON object", `invalid JSON (${(err as Error).message})`);
     }
     // A row that is not an object still occupies its line number; the bulk runner failed that line already.
-    rows.push(typeof row === "object" && row !== null && !Array.isArray(row) ? (row as Record<string, unknown>) : {});
+    rows.push(isRecord(row) ? row : {});
   }
   return rows;
 }

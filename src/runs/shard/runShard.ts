@@ -4,9 +4,10 @@
  * folder as one file, written under a temporary name and renamed. A mini-batch file is therefore whole or absent:
  * an instance that dies mid mini-batch loses that mini-batch only, and the caller re-runs exactly its lines.
  */
-import { mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
+import { writeFileAtomic } from "../../core/files";
 import { runBulk } from "../bulk";
 import type { LineRecord } from "../bulk/types";
 import { createPythonPool } from "../../flow";
@@ -72,8 +73,7 @@ export async function runShard(options: RunShardOptions): Promise<ShardResult> {
     }
     open.delete(batch);
     const file = path.join(options.outDir, miniBatchFileName(batch));
-    await writeFile(`${file}.tmp`, records.map((item) => `${JSON.stringify(item)}\n`).join(""));
-    await rename(`${file}.tmp`, file);
+    await writeFileAtomic(file, records.map((item) => `${JSON.stringify(item)}\n`).join(""));
     result.miniBatches++;
   };
 

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import type { ConnectionSpec } from "../../llm/connections";
 import { UserError } from "../../core/userError";
 import type { LineRange } from "./pendingLines";
+import { isRecord } from "../../core/values";
 
 export interface ShardSpec {
   version: 1;
@@ -28,10 +29,6 @@ export interface ShardSpec {
   maxFailed?: number;
   /** Flex flows: init arguments (`--init`). */
   init?: Record<string, unknown>;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function isStringRecord(value: unknown): value is Record<string, string> {

@@ -1,6 +1,7 @@
 import { escapeControlCharacters } from "../../core/controlCharacters";
 import { defaultTextWidth, fittedTable, wrapParts } from "../textTable";
 import type { OfflinePlanReport, RecordedResource } from "./types";
+import { isRecord } from "../../core/values";
 
 /** Inputs worth a glance per resource type (dotted paths into the inputs). */
 const keyInputs: Record<string, string[]> = {
@@ -134,7 +135,7 @@ export function formatPlanReport(report: OfflinePlanReport, width = defaultTextW
 }
 
 function isPercentMap(value: unknown): value is Record<string, number> {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === "number");
+  return isRecord(value) && Object.values(value).every((v) => typeof v === "number");
 }
 
 /** `properties.instanceType` → `instanceType`, `profiles.0.capacity.minimum` → `capacity.minimum`. */

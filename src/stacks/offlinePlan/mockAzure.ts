@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { deterministicGuid } from "../../infra/deterministicGuid";
+import { isRecord } from "../../core/values";
 
 /**
  * Realistic responses for the resources and invokes the program uses, so an offline plan shows the IDs, digests,
@@ -222,5 +223,5 @@ export function mockInvoke(token: string, inputs: Record<string, unknown>, ctx: 
 }
 
 function record(value: unknown): Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  return isRecord(value) ? value : {};
 }

@@ -7,6 +7,7 @@ import type { RegistryTokenSource } from "../../azure/registryToken";
 import { madeUpValues, MockContext, MockOnlineEndpoint, mockInvoke, mockRegistryToken, mockResource } from "./mockAzure";
 import { secretMask } from "../../config/stackConfigFile";
 import { OfflinePlanReport, RecordedResource } from "./types";
+import { isRecord } from "../../core/values";
 
 export interface RecordOptions {
   /** File paths in inputs are shown relative to this folder. */
@@ -193,5 +194,5 @@ async function maskInputs(value: unknown, projectRoot: string | undefined): Prom
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !pulumi.Output.isInstance(value);
+  return isRecord(value) && !pulumi.Output.isInstance(value);
 }
