@@ -33,4 +33,35 @@ export default tseslint.config(
       "@typescript-eslint/no-base-to-string": "off",
     },
   },
+  {
+    // Functional core, imperative shell: signals, exit codes, arguments, the working directory, the terminal and
+    // process.env belong to the command line (src/cli) and the Pulumi program's entry (src/index.ts). Everything
+    // else takes what it needs as arguments (an `environment`, a `workingDirectory`) and returns results.
+    files: ["src/**/*.ts"],
+    ignores: ["src/cli/**", "src/index.ts"],
+    rules: {
+      "no-restricted-properties": [
+        "error",
+        ...[
+          ["env", "take an `environment` argument from the caller"],
+          ["argv", "take the arguments from the caller"],
+          ["exit", "return a result; src/cli sets the exit code"],
+          ["exitCode", "return a result; src/cli sets the exit code"],
+          ["cwd", "take a `workingDirectory` argument from the caller"],
+          ["chdir", "pass the folder to the code that needs it"],
+          ["on", "src/cli owns process events and signals"],
+          ["once", "src/cli owns process events and signals"],
+          ["addListener", "src/cli owns process events and signals"],
+          ["prependListener", "src/cli owns process events and signals"],
+          ["prependOnceListener", "src/cli owns process events and signals"],
+          ["kill", "src/cli owns signals (a child process is ended through its own handle)"],
+          ["stdout", "src/cli draws on the terminal; return text or take a writer"],
+          ["stderr", "src/cli draws on the terminal; return text or take a writer"],
+          ["stdin", "src/cli reads the terminal; take a stream"],
+        ].map(([property, instead]) => ({ object: "process", property, message: `process.${property} belongs to src/cli: ${instead}.` })),
+      ],
+      // `import { env } from "node:process"` would get around the rule above.
+      "no-restricted-imports": ["error", ...["process", "node:process"].map((name) => ({ name, message: "process state belongs to src/cli; take what you need as arguments." }))],
+    },
+  },
 );

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { declareLlmopsStack, planFromPulumiConfig } from "./infra/program";
 import type { DeclaredStackOutputs } from "./infra/llmopsStack";
 import { UserError } from "./core/userError";
+import { entraRegistryTokenSource } from "./azure/registryToken";
 
 function declare(): DeclaredStackOutputs {
   try {
@@ -16,7 +17,7 @@ function declare(): DeclaredStackOutputs {
       allConfig: pulumi.runtime.allConfig(),
       environmentVariables: process.env,
     });
-    return declareLlmopsStack(plan, { environmentVariables: process.env });
+    return declareLlmopsStack(plan, { environmentVariables: process.env, registryToken: entraRegistryTokenSource({ env: process.env }) });
   } catch (err) {
     // RunError is printed by Pulumi as its message alone: a config mistake reads as one line, no stack trace.
     if (err instanceof UserError) throw new pulumi.RunError(err.message);

@@ -122,19 +122,27 @@ function errorCodes(text: string): string {
   return codes.length === 0 ? "" : `, ${codes.join(", ")}`;
 }
 
-export interface EntraRegistryTokenOptions {
-  /** The Entra ID access token; default: H3's ARM token source (ARM_* service principal or OIDC, else DefaultAzureCredential). */
-  getAccessToken?: () => Promise<string>;
+export type EntraRegistryTokenOptions = {
   /** Where the registry is served, by login server; default `https://<loginServer>`. */
   registryUrl?: (loginServer: string) => string;
   fetchFn?: typeof fetch;
-  env?: NodeJS.ProcessEnv;
-}
+} & (
+  | {
+      /** The Entra ID access token, injected. */
+      getAccessToken: () => Promise<string>;
+    }
+  | {
+      /**
+       * The environment of `pulumi up` (src/index.ts passes its own): the Entra ID token comes from H3's ARM token
+       * source over it (ARM_* service principal or OIDC, else DefaultAzureCredential).
+       */
+      env: NodeJS.ProcessEnv;
+    }
+);
 
 /** The token source `pulumi up` uses: the same credential as the ARM client, so CI's OIDC login works here too. */
-export function entraRegistryTokenSource(options: EntraRegistryTokenOptions = {}): RegistryTokenSource {
-  const env = options.env ?? process.env;
-  const getAccessToken = options.getAccessToken ?? azureTokenSource(armTokenScope(armBaseUrlFromEnvironment(env)), env);
+export function entraRegistryTokenSource(options: EntraRegistryTokenOptions): RegistryTokenSource {
+  const getAccessToken = "getAccessToken" in options ? options.getAccessToken : azureTokenSource(armTokenScope(armBaseUrlFromEnvironment(options.env)), options.env);
   return async (loginServer) =>
     exchangeForRegistryToken({
       loginServer,

@@ -27,8 +27,11 @@ export interface FlowExecutorOptions {
    * there), and flows rarely have more than a few independent branches.
    */
   nodeConcurrency?: number;
-  /** Where `${env:VAR}` in prompty model configurations is read from (python tools calling Prompty). */
-  environment?: Environment;
+  /**
+   * The caller's environment: where `${env:VAR}` in prompty model configurations is read from (python tools
+   * calling Prompty), and the environment (and `PYTHON`) of the executor's own workers.
+   */
+  environment: Environment;
 }
 
 export type NodeStatus = "Completed" | "Bypassed" | "Failed";
@@ -83,8 +86,8 @@ export function createFlowExecutor(options: FlowExecutorOptions): FlowExecutor {
   if (!Number.isInteger(nodeConcurrency) || nodeConcurrency < 1) {
     throw new UserError(`nodeConcurrency must be a positive integer, found ${nodeConcurrency}`);
   }
-  const python = options.python ?? createPythonPool();
-  const prompty = createPromptyRunner({ connections: options.connections, llm: options.llm, environment: options.environment ?? {} });
+  const python = options.python ?? createPythonPool({ environment: options.environment });
+  const prompty = createPromptyRunner({ connections: options.connections, llm: options.llm, environment: options.environment });
   const runNode: NodeRunner = createNodeRunner({ ...options, python, prompty });
   const graph = new FlowGraph(flow);
 

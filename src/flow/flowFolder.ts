@@ -13,6 +13,8 @@ import { readYamlFile } from "../core/yaml";
 import { isRecord } from "../core/values";
 import { ConfigError, UserError } from "../core/userError";
 import { readPromptyFile } from "./promptyFile";
+import type { Environment } from "../llm/connections";
+import { pythonChildEnvironment, pythonExecutableOf } from "./pythonProcess";
 
 export type FlowKind = "dag" | "flex" | "prompty";
 
@@ -350,9 +352,13 @@ export function promptyInterfaceOf(location: FlowLocation, frontMatter: Record<s
 
 const ENTRY_SIGNATURE_SCRIPT = path.join(__dirname, "python", "entry_signature.py");
 
-/** Reads a flex entry's signature from its source (python3 parses it with `ast`; nothing is imported). */
-export function readEntrySignature(dir: string, entry: string, file: string, pythonExecutable = "python3"): EntrySignature {
-  const result = spawnSync(pythonExecutable, [ENTRY_SIGNATURE_SCRIPT, dir, entry], { encoding: "utf8", env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" } });
+/**
+ * Reads a flex entry's signature from its source (the environment's Python parses it with `ast`; nothing is
+ * imported).
+ */
+function readEntrySignature(dir: string, entry: string, file: string, environment: Environment): EntrySignature {
+  const pythonExecutable = pythonExecutableOf(environment);
+  const result = spawnSync(pythonExecutable, [ENTRY_SIGNATURE_SCRIPT, dir, entry], { encoding: "utf8", env: pythonChildEnvironment(environment) });
   if (result.error) throw new UserError(`${file}: cannot read entry '${entry}': could not run '${pythonExecutable}' (${result.error.message})`);
   let report: Record<string, unknown>;
   try {
@@ -383,13 +389,12 @@ function declaredSignature(document: unknown, file: string): EntrySignature {
   return { file, kind: isRecord(body.init) ? "class" : "function", isAsync: false, hasAggregate: false, inputs: declared(body.inputs), init: declared(body.init), outputs: null };
 }
 
-export interface ReadFlowInterfaceOptions {
-  /**
-   * Read a flex entry's Python signature (default true). False keeps to what flow.flex.yaml declares, without
-   * running python3: enough for the plan, which only needs the chat roles.
-   */
-  entrySignature?: boolean;
-}
+/**
+ * How a flex entry's signature is known: read from its Python source by the interpreter of `environment` (the
+ * caller's environment: `PYTHON`, PATH), or, with `entrySignature: false`, only what flow.flex.yaml declares,
+ * without running Python: enough for the plan, which only needs the chat roles.
+ */
+export type ReadFlowInterfaceOptions = { environment: Environment } | { entrySignature: false };
 
 /** `${file:./x.json}` values (prompt flow's sample references), read relative to the flow folder, at any depth. */
 export function resolveFileReferences(value: unknown, dir: string, file: string): unknown {
@@ -405,7 +410,7 @@ export function resolveFileReferences(value: unknown, dir: string, file: string)
 }
 
 /** Reads what kind of flow `target` is and its interface. `referencedFrom` says where it was named, for errors. */
-export function readFlowInterface(target: string, referencedFrom: string, options: ReadFlowInterfaceOptions = {}): FlowInterface {
+export function readFlowInterface(target: string, referencedFrom: string, options: ReadFlowInterfaceOptions): FlowInterface {
   const location = locateFlow(target, referencedFrom);
   switch (location.kind) {
     case "dag":
@@ -428,7 +433,7 @@ export function readFlowInterface(target: string, referencedFrom: string, option
         }
       }
       if (isRecord(document)) document.sample = resolveFileReferences(document.sample, location.dir, location.file);
-      const signature = options.entrySignature === false ? declaredSignature(document, location.file) : readEntrySignature(location.dir, entry, location.file);
+      const signature = "environment" in options ? readEntrySignature(location.dir, entry, location.file, options.environment) : declaredSignature(document, location.file);
       return flexInterfaceOf(location, document, initJson, signature);
     }
   }

@@ -27,8 +27,11 @@ export interface OpenFlowOptions {
   variant?: string;
   /** Flex flows: init arguments over the flow's own (yaml defaults, init.json). */
   init?: Record<string, unknown>;
-  /** Where `${env:VAR}` in model configurations is read from. */
-  environment?: Environment;
+  /**
+   * The caller's environment: where `${env:VAR}` in model configurations is read from, and where Python runs
+   * (its `PYTHON` and PATH: the flex signature reader, the flow's own workers).
+   */
+  environment: Environment;
   nodeConcurrency?: number;
   /** Where the flow was named, for errors (`--flow`, `experiment.yaml: $.flow`). */
   referencedFrom?: string;
@@ -53,7 +56,7 @@ export interface RunnableFlow extends FlowExecutor {
 
 /** A prompty file run as a flow: its inputs in, `output` (or the JSON answer's keys) out. */
 function promptyExecutor(flow: FlowInterface, options: OpenFlowOptions): FlowExecutor {
-  const prompty = createPromptyRunner({ connections: options.connections, llm: options.llm, environment: options.environment ?? {} });
+  const prompty = createPromptyRunner({ connections: options.connections, llm: options.llm, environment: options.environment });
   return {
     async runLine(rawInputs, context): Promise<FlowLineOutcome> {
       const usage = emptyUsage();
@@ -78,9 +81,9 @@ function promptyExecutor(flow: FlowInterface, options: OpenFlowOptions): FlowExe
 /** Loads any flow kind and returns its runner; a flex class is constructed here (its __init__ failing fails now). */
 export async function openFlow(target: string, options: OpenFlowOptions): Promise<RunnableFlow> {
   const referencedFrom = options.referencedFrom ?? "--flow";
-  const flowInterface = readFlowInterface(target, referencedFrom);
+  const flowInterface = readFlowInterface(target, referencedFrom, { environment: options.environment });
   const ownPool = options.python === undefined;
-  const python = options.python ?? createPythonPool();
+  const python = options.python ?? createPythonPool({ environment: options.environment });
   const closePool = async (): Promise<void> => {
     if (ownPool) await python.close();
   };
@@ -98,10 +101,10 @@ export async function openFlow(target: string, options: OpenFlowOptions): Promis
         llm: options.llm,
         python,
         ...(options.nodeConcurrency !== undefined ? { nodeConcurrency: options.nodeConcurrency } : {}),
-        ...(options.environment ? { environment: options.environment } : {}),
+        environment: options.environment,
       });
     } else if (flowInterface.kind === "flex") {
-      executor = await createFlexExecutor({ flow: flowInterface, connections: options.connections, llm: options.llm, python, ...(options.init ? { init: options.init } : {}), ...(options.environment ? { environment: options.environment } : {}) });
+      executor = await createFlexExecutor({ flow: flowInterface, connections: options.connections, llm: options.llm, python, ...(options.init ? { init: options.init } : {}), environment: options.environment });
     } else {
       executor = promptyExecutor(flowInterface, options);
     }

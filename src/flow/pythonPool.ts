@@ -3,6 +3,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as readline from "node:readline";
 import { isRecord } from "../core/values";
+import type { Environment } from "../llm/connections";
+import { pythonChildEnvironment, pythonExecutableOf } from "./pythonProcess";
 
 /** A flex flow entry as the worker loads it; `key` names one constructed instance per worker (one per run). */
 export interface FlexTarget {
@@ -66,8 +68,8 @@ export interface PythonPoolOptions {
    * interpreter) small. Workers start on first use, so an LLM-only flow starts none.
    */
   size?: number;
-  /** Default `python3` (`PYTHON` env var overrides). */
-  pythonExecutable?: string;
+  /** The workers' environment (the command line passes its own); its `PYTHON` names the interpreter, default `python3`. */
+  environment: Environment;
   /** A call running longer is killed with its worker and fails its line. Default: no limit. */
   callTimeoutMs?: number;
 }
@@ -172,9 +174,10 @@ function setReferenced(worker: Worker, referenced: boolean): void {
  * A pool of long-lived `python3` workers (src/flow/python/worker.py) speaking JSON lines. One call per worker at a
  * time; a worker that dies mid-call fails that call only and is replaced on the next one.
  */
-export function createPythonPool(options: PythonPoolOptions = {}): PythonPool {
+export function createPythonPool(options: PythonPoolOptions): PythonPool {
   const size = Math.max(1, options.size ?? Math.min(4, os.cpus().length));
-  const executable = options.pythonExecutable ?? process.env.PYTHON ?? "python3";
+  const executable = pythonExecutableOf(options.environment);
+  const environment = pythonChildEnvironment(options.environment, { PYTHONIOENCODING: "utf-8" });
   const workers: Worker[] = [];
   const queue: Pending[] = [];
   let nextId = 1;
@@ -199,7 +202,7 @@ export function createPythonPool(options: PythonPoolOptions = {}): PythonPool {
   const spawnWorker = (): Worker => {
     const child = spawn(executable, ["-u", WORKER_SCRIPT], {
       stdio: ["pipe", "pipe", "pipe"],
-      env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1", PYTHONIOENCODING: "utf-8" },
+      env: environment,
     });
     const worker: Worker = { child, stderrTail: "", exited: false, ready: false };
     child.stderr?.setEncoding("utf8");

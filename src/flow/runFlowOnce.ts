@@ -1,5 +1,6 @@
 import type { AggregationOutcome } from "../runs/bulk/types";
 import type { Connection, LlmInvoker } from "../llm/types";
+import type { Environment } from "../llm/connections";
 import { UserError } from "../core/userError";
 import { createFlowExecutor, type FlowLineOutcome } from "./executor";
 import { loadFlow } from "./loadFlow";
@@ -13,6 +14,8 @@ export interface RunFlowOnceDeps {
   variant?: string;
   nodeConcurrency?: number;
   signal?: AbortSignal;
+  /** The caller's environment: the workers' (and `PYTHON`), and `${env:VAR}` in model configurations. */
+  environment: Environment;
 }
 
 export interface FlowTestResult {
@@ -30,9 +33,9 @@ export async function runFlowOnce(flowDir: string, inputs: Record<string, unknow
     throw new UserError(`a single flow test runs one variant; '${selection}' selects several (use <node>.<variant_id>)`);
   }
   const [run] = resolveVariants(loadFlow(flowDir), selection);
-  const python = createPythonPool({ size: 1 });
+  const python = createPythonPool({ size: 1, environment: deps.environment });
   try {
-    const executor = createFlowExecutor({ flow: run.flow, connections: deps.connections, llm: deps.llm, python, nodeConcurrency: deps.nodeConcurrency });
+    const executor = createFlowExecutor({ flow: run.flow, connections: deps.connections, llm: deps.llm, python, nodeConcurrency: deps.nodeConcurrency, environment: deps.environment });
     const signal = deps.signal ?? new AbortController().signal;
     const line = await executor.runLine(inputs, { lineNumber: 0, signal });
     const hasAggregation = run.flow.nodes.some((n) => n.aggregation);

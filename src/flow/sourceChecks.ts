@@ -7,6 +7,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { UserError } from "../core/userError";
 import type { FlowChecks } from "./flowFolder";
+import type { Environment } from "../llm/connections";
+import { pythonChildEnvironment, pythonExecutableOf } from "./pythonProcess";
 import { readPromptyFile } from "./promptyFile";
 import { templateSyntaxProblem } from "./template";
 
@@ -49,12 +51,13 @@ for path in json.load(sys.stdin):
 json.dump(problems, sys.stdout)
 `;
 
-function pythonProblems(files: readonly string[], pythonExecutable: string): SourceProblem[] {
+function pythonProblems(files: readonly string[], environment: Environment): SourceProblem[] {
   if (files.length === 0) return [];
+  const pythonExecutable = pythonExecutableOf(environment);
   const result = spawnSync(pythonExecutable, ["-I", "-c", pythonSyntaxScript], {
     input: JSON.stringify(files),
     encoding: "utf8",
-    env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" },
+    env: pythonChildEnvironment(environment),
   });
   if (result.error) throw new UserError(`cannot check the flow's Python files: could not run '${pythonExecutable}' (${result.error.message})`);
   try {
@@ -64,7 +67,7 @@ function pythonProblems(files: readonly string[], pythonExecutable: string): Sou
   }
 }
 
-/** Every syntax mistake in the flow's templates and Python files, in file order. */
-export function sourceProblems(checks: Pick<FlowChecks, "templates" | "pythonFiles">, pythonExecutable: string): SourceProblem[] {
-  return [...templateProblems(checks.templates), ...pythonProblems(checks.pythonFiles, pythonExecutable)];
+/** Every syntax mistake in the flow's templates and Python files, in file order; Python checks them in `environment`. */
+export function sourceProblems(checks: Pick<FlowChecks, "templates" | "pythonFiles">, environment: Environment): SourceProblem[] {
+  return [...templateProblems(checks.templates), ...pythonProblems(checks.pythonFiles, environment)];
 }

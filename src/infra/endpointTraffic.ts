@@ -163,8 +163,14 @@ function sameEndpoint(a: OnlineEndpointRef, b: OnlineEndpointRef): boolean {
   return onlineEndpointPath(a).toLowerCase() === onlineEndpointPath(b).toLowerCase();
 }
 
-/** The provider `pulumi up` uses: ARM at `LLMOPS_ARM_ENDPOINT` (default public cloud), DefaultAzureCredential. */
-export const endpointTrafficProvider = makeEndpointTrafficProvider(() => armClientFromEnvironment());
+/**
+ * The provider `pulumi up` uses: ARM at `LLMOPS_ARM_ENDPOINT` (default public cloud), DefaultAzureCredential.
+ * The engine runs this closure, serialised, in its own dynamic-provider process: that process is the shell here,
+ * and the closure must read its environment when it runs (passing the program's environment in would capture
+ * it, ARM_CLIENT_SECRET included, into the text Pulumi stores in the state).
+ */
+// eslint-disable-next-line no-restricted-properties -- read in the dynamic-provider process at run time, see above
+export const endpointTrafficProvider = makeEndpointTrafficProvider(() => armClientFromEnvironment(process.env));
 
 export class EndpointTraffic extends pulumi.dynamic.Resource {
   /** The split ARM reports after the update (refreshed by `pulumi refresh`). */

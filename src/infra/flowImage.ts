@@ -14,17 +14,17 @@ import {
   imageName,
 } from "./imageSpecs";
 import { stageBuildContext } from "./buildContext";
-import { RegistryTokenSource, acrRefreshTokenUsername, entraRegistryTokenSource } from "../azure/registryToken";
+import { RegistryTokenSource, acrRefreshTokenUsername } from "../azure/registryToken";
 
 export interface FlowImageArgs {
   plan: InfraPlan;
   /** Where the generated Dockerfile is written; defaults to the OS temp folder. */
   dockerfileRoot?: string;
   /**
-   * How an "entra" login gets its ACR refresh token; default: exchange an Entra ID token at the registry. The
-   * offline plan injects a placeholder so it never touches the network.
+   * How an "entra" login gets its ACR refresh token: the Pulumi program (src/index.ts) exchanges an Entra ID token
+   * at the registry; the offline plan injects a placeholder so it never touches the network.
    */
-  registryToken?: RegistryTokenSource;
+  registryToken: RegistryTokenSource;
 }
 
 /**
@@ -81,11 +81,10 @@ export class FlowImage extends pulumi.ComponentResource {
     this.registerOutputs({ repoDigest: this.repoDigest, environmentId: this.environmentId });
   }
 
-  private registryLogin(plan: InfraPlan, registryToken: RegistryTokenSource | undefined): { username: pulumi.Input<string>; password: pulumi.Output<string> } {
+  private registryLogin(plan: InfraPlan, registryToken: RegistryTokenSource): { username: pulumi.Input<string>; password: pulumi.Output<string> } {
     const registry = plan.azure.containerRegistry;
     if ((registry.login ?? "entra") === "entra") {
-      const source = registryToken ?? entraRegistryTokenSource();
-      const token = source(registry.loginServer).catch((err: unknown) => {
+      const token = registryToken(registry.loginServer).catch((err: unknown) => {
         // A refused login is the user's to fix (a role): Pulumi prints it on this resource, without a stack.
         throw err instanceof UserError ? new pulumi.ResourceError(err.message, this, true) : err;
       });

@@ -35,8 +35,8 @@ export interface LlmopsStackArgs {
   plan: InfraPlan;
   /** Where the generated Dockerfile goes (tests point it at a temp folder). */
   dockerfileRoot?: string;
-  /** ACR refresh tokens for an "entra" registry login; default: the real exchange (the offline plan injects a placeholder). */
-  registryToken?: RegistryTokenSource;
+  /** ACR refresh tokens for an "entra" registry login: the real exchange (src/index.ts) or the offline plan's placeholder. */
+  registryToken: RegistryTokenSource;
   /** Whether EndpointTraffic carries its provider's serialised code (default true; the offline plan needs none). */
   serialiseTrafficProvider?: boolean;
   /** Values of the deployments' secretEnvironmentVariables (env.yaml secrets), by variable name, as Pulumi secrets. */

@@ -48,12 +48,12 @@ export function declareLlmopsStack(
   options: {
     resourceOptions?: pulumi.ComponentResourceOptions;
     dockerfileRoot?: string;
-    registryToken?: RegistryTokenSource;
+    registryToken: RegistryTokenSource;
     /** False for the offline plan: no engine will run EndpointTraffic's provider, so its code is not serialised. */
     serialiseTrafficProvider?: boolean;
     /** The environment of `pulumi up`: env.yaml's secret variables are read from it as Pulumi secrets. */
     environmentVariables?: Record<string, string | undefined>;
-  } = {},
+  },
 ): DeclaredStackOutputs {
   for (const notice of plan.notices ?? []) void pulumi.log.warn(notice);
   const stack = new LlmopsStack(
@@ -61,7 +61,7 @@ export function declareLlmopsStack(
     {
       plan,
       ...(options.dockerfileRoot !== undefined ? { dockerfileRoot: options.dockerfileRoot } : {}),
-      ...(options.registryToken !== undefined ? { registryToken: options.registryToken } : {}),
+      registryToken: options.registryToken,
       ...(options.serialiseTrafficProvider !== undefined ? { serialiseTrafficProvider: options.serialiseTrafficProvider } : {}),
       secretValues: secretValuesFor(plan, options.environmentVariables ?? {}),
     },

@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import { UserError } from "../core/userError";
 import { flowChecksOf, readFlowInterface } from "../flow/flowFolder";
 import { describeSourceProblem, sourceProblems, type SourceProblem } from "../flow/sourceChecks";
+import type { Environment } from "../llm/connections";
 import { nonBlankLines } from "./bulk/jsonlLines";
 import { datasetLineProblem } from "./datasetLines";
 
@@ -21,8 +22,8 @@ export interface PreflightInput {
   connectionsHint: string;
   /** Absolute paths of the JSONL datasets the runs read. */
   datasets: readonly string[];
-  /** Default `python3`; the CLI passes what the worker pool will run (`PYTHON`). */
-  pythonExecutable?: string;
+  /** The environment the flows' Python runs in (its `PYTHON`, PATH), as the worker pool will run it. */
+  environment: Environment;
 }
 
 async function datasetProblem(file: string): Promise<SourceProblem | undefined> {
@@ -37,14 +38,14 @@ async function datasetProblem(file: string): Promise<SourceProblem | undefined> 
 export async function preflight(input: PreflightInput): Promise<void> {
   const problems: SourceProblem[] = [];
   for (const target of input.flows) {
-    const flow = readFlowInterface(target, "--flow");
+    const flow = readFlowInterface(target, "--flow", { environment: input.environment });
     const checks = flowChecksOf(flow);
     const missing = Object.entries(checks.connections).filter(([name]) => !input.connections.includes(name));
     if (missing.length > 0) {
       const list = missing.map(([name, usedBy]) => `'${name}' (${/^(init|model)\./.test(usedBy) ? usedBy : `node ${usedBy}`})`).join(", ");
       throw new UserError(`${flow.file}: the flow uses connection ${list}, which is not defined: ${input.connectionsHint}`);
     }
-    problems.push(...sourceProblems(checks, input.pythonExecutable ?? "python3"));
+    problems.push(...sourceProblems(checks, input.environment));
   }
   for (const dataset of new Set(input.datasets)) {
     const problem = await datasetProblem(dataset);

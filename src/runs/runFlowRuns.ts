@@ -127,7 +127,7 @@ function flowTarget(args: RunArguments, environment: Environment): RunTarget {
 
 export async function runRuns(args: RunArguments, context: RunContext): Promise<RunRunsResult> {
   const target = args.experiment ? experimentTarget(args, args.experiment, context) : flowTarget(args, context.environment);
-  const flowInterface = readFlowInterface(target.flowDir, args.experiment ? `${args.experiment}: $.flow` : "--flow");
+  const flowInterface = readFlowInterface(target.flowDir, args.experiment ? `${args.experiment}: $.flow` : "--flow", { environment: context.environment });
   const dag = flowInterface.kind === "dag" ? loadFlow(target.flowDir) : undefined;
   await preflight({
     flows: [target.flowDir, ...(args.alsoCheckFlows ?? [])],
@@ -135,7 +135,7 @@ export async function runRuns(args: RunArguments, context: RunContext): Promise<
     connections: args.azureml === undefined ? Object.keys(target.connections) : target.connectionSpecs.map((spec) => String(spec.name)),
     connectionsHint: args.experiment ? `add it to connections: in ${args.experiment}` : "pass --connections <file>",
     datasets: [...target.datasets.map((dataset) => dataset.data), ...(args.alsoCheckDatasets ?? [])],
-    ...(context.environment.PYTHON ? { pythonExecutable: context.environment.PYTHON } : {}),
+    environment: context.environment,
   });
   if (!dag && args.variants !== undefined && args.variants !== "default" && !(args.experiment && args.variants === "all")) {
     throw new UserError(`--variants ${args.variants}: a ${flowInterface.kind} flow has no variants`);
@@ -155,7 +155,7 @@ export async function runRuns(args: RunArguments, context: RunContext): Promise<
   const localConnections = azureml ? resolveConnections(target.connectionSpecs, placeholderEnvironment, "connections") : target.connections;
   let incomplete = false;
   const llm = createLlmInvoker(args.maxResponseBytes !== undefined ? { maxResponseBytes: args.maxResponseBytes } : {});
-  const python = createPythonPool();
+  const python = createPythonPool({ environment });
   const manifest: RunManifest = { version: 1, flow: target.flowDir, created_at: new Date().toISOString(), runs: [] };
   if (target.experiment) manifest.experiment = target.experiment;
   if (target.env) manifest.env = target.env;

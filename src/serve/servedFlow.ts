@@ -45,12 +45,12 @@ export interface ServedFlowDependencies {
   llm: LlmInvoker;
   python: PythonPool;
   /** Where `${env:VAR}` in a flex or prompty model configuration is read from. */
-  environment?: Environment;
+  environment: Environment;
 }
 
-/** `--flow`: a folder, flow.dag.yaml, flow.flex.yaml or a .prompty file. */
-export function loadFlowToServe(flowPath: string): FlowToServe {
-  const flowInterface = readFlowInterface(flowPath, "--flow");
+/** `--flow`: a folder, flow.dag.yaml, flow.flex.yaml or a .prompty file; `environment` runs the flex signature reader. */
+export function loadFlowToServe(flowPath: string, environment: Environment): FlowToServe {
+  const flowInterface = readFlowInterface(flowPath, "--flow", { environment });
   const description = {
     kind: flowInterface.kind,
     name: flowInterface.kind === "prompty" ? path.basename(flowInterface.file).replace(/\.prompty$/i, "") : path.basename(flowInterface.dir),
@@ -72,7 +72,7 @@ export function loadFlowToServe(flowPath: string): FlowToServe {
         connections: dependencies.connections,
         llm: dependencies.llm,
         python: dependencies.python,
-        ...(dependencies.environment ? { environment: dependencies.environment } : {}),
+        environment: dependencies.environment,
         referencedFrom: "--flow",
       });
       let lineNumber = 0;

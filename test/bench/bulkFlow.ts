@@ -66,6 +66,7 @@ export async function run(): Promise<void> {
       }),
     };
     const executor = createFlowExecutor({
+      environment: process.env,
       flow: loadFlow(flowDir),
       connections: { aoai: { type: "azure_open_ai", name: "aoai", apiBase: "http://127.0.0.1:9", apiVersion: "2024-06-01", authMode: "key", apiKey: "bench" } },
       llm,

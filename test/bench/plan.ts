@@ -37,7 +37,7 @@ export async function run(args: string[]): Promise<void> {
   // Rounds interleave the three, so a change in the machine's load hits all of them alike.
   const times = { floor: [] as number[], source: [] as number[], compiled: [] as number[] };
   for (let round = 0; round < runs; round++) {
-    times.floor.push(wallMs(loadOnly([dist("cli/main.js"), dist("cli/commands/plan.js")])) + wallMs(loadOnly([dist("stacks/offlinePlan/planWorker.js")])));
+    times.floor.push(wallMs(loadOnly([dist("cli/main.js"), dist("cli/commands/plan.js")])) + wallMs(loadOnly([dist("cli/planWorker.js")])));
     times.source.push(wallMs([cli, "plan", "--stack", "dev"], fromSource));
     times.compiled.push(wallMs([cli, "plan", "--stack", "dev"]));
   }

@@ -118,8 +118,9 @@ export async function run(args: string[]): Promise<void> {
     const body = (i: number): string => JSON.stringify({ ticket_text: `ticket number ${i}: my invoice is wrong` });
 
     // In-process: the engine entry the server uses, no HTTP.
-    const python = createPythonPool({ size: 1 });
-    const served = await loadFlowToServe(flow).start({
+    const python = createPythonPool({ size: 1, environment: process.env });
+    const served = await loadFlowToServe(flow, process.env).start({
+      environment: process.env,
       connections: { aoai: { type: "azure_open_ai", name: "aoai", apiBase: message.url, apiVersion: "2024-06-01", authMode: "key", apiKey: "bench-key" } },
       llm: createLlmInvoker(),
       python,

@@ -7,7 +7,7 @@ import { createPythonPool } from "../../src/flow/pythonPool";
 
 void (async () => {
   const dir = process.argv[2];
-  const pool = createPythonPool({ size: 2 });
+  const pool = createPythonPool({ size: 2, environment: process.env });
   const result = await pool.call({ toolPath: path.join(dir, "core.py"), kwargs: { x: 1 }, bypassed: [], cwd: dir, env: {} });
   await pool.close();
   process.stdout.write(`after-close ${JSON.stringify(result.ok)}\n`);

@@ -17,7 +17,7 @@ describe("flow/executor", function () {
   let python: PythonPool;
   const executors: FlowExecutor[] = [];
   before(() => {
-    python = createPythonPool({ size: 2 });
+    python = createPythonPool({ size: 2, environment: process.env });
   });
   after(async () => {
     for (const e of executors) await e.close?.();
@@ -36,7 +36,7 @@ describe("flow/executor", function () {
       "chat.jinja2": "system:\nYou label text.\nuser:\n{{ text }}\n",
       ...files,
     });
-    const exec = createFlowExecutor({ flow: loadFlow(dir), connections: { aoai: AOAI }, llm, python, nodeConcurrency });
+    const exec = createFlowExecutor({ environment: process.env, flow: loadFlow(dir), connections: { aoai: AOAI }, llm, python, nodeConcurrency });
     executors.push(exec);
     return { exec, llm };
   }
@@ -413,7 +413,7 @@ node_variants:
       "b.jinja2": "user:\nB {{ text }}",
     });
     const llm = new FakeLlm((r) => (r.api === "chat" ? r.messages[0].content : ""));
-    const result = await runFlowOnce(dir, {}, { connections: { aoai: AOAI }, llm, variant: "chat.v1" });
+    const result = await runFlowOnce(dir, {}, { environment: process.env, connections: { aoai: AOAI }, llm, variant: "chat.v1" });
     assert.equal(result.variant, "chat.v1");
     assert.equal(result.line.status, "Completed");
     assert.deepEqual(result.line.outputs, { answer: "B hello" });

@@ -66,7 +66,7 @@ describe("flow folder reader", () => {
         "        return {}",
       ].join("\n"),
     });
-    const flow = readFlowInterface(dir, "--flow");
+    const flow = readFlowInterface(dir, "--flow", { environment: process.env });
     assert.equal(flow.kind, "flex");
     const { entry, file, kind, isAsync, hasAggregate, initFromFile } = flow.flex!;
     assert.deepEqual({ entry, file, kind, isAsync, hasAggregate, initFromFile }, {
@@ -95,22 +95,41 @@ describe("flow folder reader", () => {
       "pkg/__init__.py": "",
       "pkg/app.py": "from dataclasses import dataclass\n@dataclass\nclass Result:\n    answer: str\n    score: float\n\ndef run(q: str) -> Result:\n    return Result(q, 1.0)\n",
     });
-    const openFlow = readFlowInterface(open, "--flow");
+    const openFlow = readFlowInterface(open, "--flow", { environment: process.env });
     assert.equal(openFlow.outputsDeclared, false);
     assert.deepEqual(openFlow.inputs.map((i) => [i.name, i.type, i.required]), [["answer", "string", true], ["statements", "object", true]]);
-    const typedFlow = readFlowInterface(typed, "--flow");
+    const typedFlow = readFlowInterface(typed, "--flow", { environment: process.env });
     assert.deepEqual(typedFlow.outputs.map((o) => o.name), ["answer", "score"]);
     assert.equal(typedFlow.outputsDeclared, true);
   });
 
+  it("reads a flex entry's signature with the PYTHON of the environment it is given", () => {
+    const dir = writeFlowDir({ "flow.flex.yaml": "entry: app:run\n", "app.py": "def run(q: str):\n    return q\n" });
+    const missing = path.join(dir, "no-such-python");
+    assert.throws(
+      () => readFlowInterface(dir, "--flow", { environment: { ...process.env, PYTHON: missing } }),
+      (err: unknown) => err instanceof UserError && err.message.includes(`could not run '${missing}'`),
+    );
+    const saved = process.env.PYTHON;
+    process.env.PYTHON = missing;
+    try {
+      const { PYTHON: _ignored, ...withoutPython } = process.env;
+      assert.deepEqual(readFlowInterface(dir, "--flow", { environment: withoutPython }).inputs.map((i) => i.name), ["q"], "this process's PYTHON is not consulted");
+    } finally {
+      if (saved === undefined) delete process.env.PYTHON;
+      else process.env.PYTHON = saved;
+    }
+    assert.deepEqual(readFlowInterface(dir, "--flow", { entrySignature: false }).inputs, [], "without an environment, only what flow.flex.yaml declares");
+  });
+
   it("names a missing entry as a config error of flow.flex.yaml", () => {
     const dir = writeFlowDir({ "flow.flex.yaml": "entry: app:Missing\n", "app.py": "def run():\n    pass\n" });
-    assert.throws(() => readFlowInterface(dir, "--flow"), (err: unknown) => err instanceof UserError && /flow\.flex\.yaml: \$\.entry: .*defines no top-level function or class 'Missing'/.test(err.message));
+    assert.throws(() => readFlowInterface(dir, "--flow", { environment: process.env }), (err: unknown) => err instanceof UserError && /flow\.flex\.yaml: \$\.entry: .*defines no top-level function or class 'Missing'/.test(err.message));
   });
 
   it("reads a prompty's inputs, connection and chat roles; its output is `output`", () => {
     const dir = writeFlowDir({ "chat.prompty": chatPrompty });
-    const flow = readFlowInterface(dir, "--flow");
+    const flow = readFlowInterface(dir, "--flow", { environment: process.env });
     assert.deepEqual(flow.inputs.map((i) => [i.name, i.required]), [["question", true], ["chat_history", false]]);
     assert.deepEqual(flow.outputs.map((o) => o.name), ["output"]);
     assert.deepEqual(flow.connections, { aoai: "model.configuration" });
@@ -141,7 +160,7 @@ describe("flow folder reader", () => {
       ].join("\n"),
       "tool.py": "x = 1\n",
     });
-    const flow = readFlowInterface(dir, "--flow");
+    const flow = readFlowInterface(dir, "--flow", { environment: process.env });
     assert.deepEqual(flow.chat, { input: "question", history: "chat_history", output: "answer" });
     assert.deepEqual(flow.connections, { aoai: "chat", emb: "embed", other: "summary.v2" });
     const checks = flowChecksOf(flow);

@@ -33,7 +33,7 @@ describe("flow kinds through openFlow", function () {
       aoai: { type: "azure_open_ai", name: "aoai", apiBase: server.url, apiVersion: "2024-06-01", authMode: "key", apiKey },
       crm: { type: "custom", name: "crm", configs: { endpoint: "https://crm.example", queue: "tier-2" }, secrets: { token: "crm-secret-token-987" } },
     };
-    python = createPythonPool({ size: 2 });
+    python = createPythonPool({ size: 2, environment: process.env });
   });
   after(async () => {
     await python.close();
@@ -42,7 +42,7 @@ describe("flow kinds through openFlow", function () {
   });
 
   it("runs a class flex flow: init from init.json, Prompty called from Python through the engine, dataclass outputs, __aggregate__ metrics", async () => {
-    const flow = await openFlow(path.join(kinds, "class_flex"), { connections, llm, python });
+    const flow = await openFlow(path.join(kinds, "class_flex"), { environment: process.env, connections, llm, python });
     assert.equal(flow.interface.kind, "flex");
     const first = await flow.runLine({ question: "What is prompt flow?", chat_history: [] }, { lineNumber: 0, signal });
     assert.equal(first.status, "Completed", JSON.stringify(first.error));
@@ -65,11 +65,11 @@ describe("flow kinds through openFlow", function () {
 
   it("fails the run when __init__ raises, and before it when a required init argument is missing", async () => {
     await assert.rejects(
-      openFlow(path.join(kinds, "class_flex"), { connections, llm, python, init: { max_words: 0 } }),
+      openFlow(path.join(kinds, "class_flex"), { environment: process.env, connections, llm, python, init: { max_words: 0 } }),
       (err: unknown) => err instanceof UserError && /cannot start answer_flow:AnswerFlow: AnswerFlow\.__init__ failed: \(ValueError\) max_words must be positive/.test(err.message),
     );
     const dir = writeFlowDir({ "flow.flex.yaml": "entry: f:F\n", "f.py": "class F:\n    def __init__(self, name):\n        self.name = name\n    def __call__(self, x: str):\n        return x\n" });
-    await assert.rejects(openFlow(dir, { connections, llm, python }), (err: unknown) => err instanceof UserError && /needs init argument name/.test(err.message));
+    await assert.rejects(openFlow(dir, { environment: process.env, connections, llm, python }), (err: unknown) => err instanceof UserError && /needs init argument name/.test(err.message));
   });
 
   it("runs an async flex entry whose model configuration carries ${env:VAR} values instead of a connection", async () => {
@@ -88,13 +88,13 @@ describe("flow kinds through openFlow", function () {
         "        return self.prompty(q=q)",
       ].join("\n"),
     });
-    const flow = await openFlow(dir, { connections, llm, python, environment: { LOCAL_BASE: server.openAiBaseUrl, LOCAL_KEY: apiKey } });
+    const flow = await openFlow(dir, { connections, llm, python, environment: { ...process.env, LOCAL_BASE: server.openAiBaseUrl, LOCAL_KEY: apiKey } });
     const line = await flow.runLine({ q: "async?" }, { lineNumber: 0, signal });
     assert.deepEqual(line.outputs, { output: "answer to async? after 1 messages" }, JSON.stringify(line.error));
     const request = server.requests[server.requests.length - 1];
     assert.equal(request.flavor, "openai");
     assert.equal(request.model, "local-model");
-    const unset = await openFlow(dir, { connections, llm, python, environment: {} });
+    const unset = await openFlow(dir, { connections, llm, python, environment: process.env });
     const failed = await unset.runLine({ q: "x" }, { lineNumber: 0, signal });
     assert.match(failed.error?.message ?? "", /needs environment variable LOCAL_BASE, which is not set/);
   });
@@ -120,19 +120,19 @@ describe("flow kinds through openFlow", function () {
         "        return {'total_size': sum(r.size for r in results)}",
       ].join("\n"),
     });
-    const flow = await openFlow(dir, { connections, llm, python });
+    const flow = await openFlow(dir, { environment: process.env, connections, llm, python });
     const sampled = await flow.runLine({}, { lineNumber: 0, signal });
     assert.deepEqual(sampled.outputs, { text: "hej from-sample sampled", size: 23 });
     const given = await flow.runLine({ name: "ann" }, { lineNumber: 1, signal });
     assert.deepEqual(given.outputs, { text: "hej from-sample ann", size: 19 });
     const metrics = await flow.aggregate([sampled, given].map((line, lineNumber) => ({ lineNumber, inputs: {}, aggregationInputs: line.aggregationInputs })));
     assert.deepEqual(metrics, { metrics: { total_size: 42 } });
-    const explicit = await openFlow(dir, { connections, llm, python, init: { prefix: "given" } });
+    const explicit = await openFlow(dir, { environment: process.env, connections, llm, python, init: { prefix: "given" } });
     assert.equal((await explicit.runLine({ name: "x" }, { lineNumber: 0, signal })).outputs.text, "hej given x");
   });
 
   it("runs a function flex flow, collecting a generator output and streaming its chunks on request", async () => {
-    const flow = await openFlow(path.join(kinds, "function_flex"), { connections, llm, python });
+    const flow = await openFlow(path.join(kinds, "function_flex"), { environment: process.env, connections, llm, python });
     const chunks: string[] = [];
     const line = await flow.runLine({ text: "hey", times: "3" }, { lineNumber: 0, signal, onChunk: (chunk) => chunks.push(chunk) });
     assert.deepEqual(line.outputs, { output: "HEY HEY HEY" });
@@ -142,7 +142,7 @@ describe("flow kinds through openFlow", function () {
   });
 
   it("runs a prompty with JSON output directly, keeping its declared outputs", async () => {
-    const flow = await openFlow(path.join(kinds, "prompty_json"), { connections, llm, python });
+    const flow = await openFlow(path.join(kinds, "prompty_json"), { environment: process.env, connections, llm, python });
     assert.equal(flow.interface.kind, "prompty");
     const line = await flow.runLine({ ticket: "my invoice is wrong" }, { lineNumber: 0, signal });
     assert.deepEqual(line.outputs, { category: "billing", confidence: 0.9 });
@@ -171,7 +171,7 @@ describe("flow kinds through openFlow", function () {
       ].join("\n"),
       "sample.json": JSON.stringify({ firstName: "Ada", question: "1+1?", chat_history: [{ role: "user", content: "hi" }, { role: "Assistant", content: "hello" }] }),
     });
-    const flow = await openFlow(dir, { connections, llm, python });
+    const flow = await openFlow(dir, { environment: process.env, connections, llm, python });
     assert.deepEqual(flow.interface.inputs.map((i) => [i.name, i.type, i.required]), [["firstName", "string", false], ["question", "string", false], ["chat_history", "list", false]]);
     const line = await flow.runLine({}, { lineNumber: 0, signal });
     assert.equal(line.outputs.output, "answer to 1+1? after 4 messages");
@@ -186,14 +186,14 @@ describe("flow kinds through openFlow", function () {
       "ask.prompty": "---\nmodel:\n  api: chat\n  configuration: {type: azure_openai, azure_deployment: gpt, connection: aoai}\n---\nuser:\n{{q}}\n",
       "ask.py": "from pathlib import Path\nfrom promptflow.core import tool\nfrom promptflow.core._flow import Prompty\n\n@tool\ndef ask(q: str) -> str:\n    return Prompty.load(source=Path(__file__).parent / 'ask.prompty')(q=q).upper()\n",
     });
-    const flow = await openFlow(dir, { connections, llm, python });
+    const flow = await openFlow(dir, { environment: process.env, connections, llm, python });
     const line = await flow.runLine({ q: "dag?" }, { lineNumber: 0, signal });
     assert.deepEqual(line.outputs, { a: "ANSWER TO DAG? AFTER 1 MESSAGES" }, JSON.stringify(line.error));
     assert.ok(line.usage.totalTokens > 0);
   });
 
   it("runs a DAG chat flow, rendering prompt flow's chat history (inputs/outputs per turn) into messages", async () => {
-    const flow = await openFlow(path.join(kinds, "chat_dag"), { connections, llm, python });
+    const flow = await openFlow(path.join(kinds, "chat_dag"), { environment: process.env, connections, llm, python });
     assert.deepEqual(flow.interface.chat, { input: "question", history: "chat_history", output: "answer" });
     const history = [{ inputs: { question: "hi" }, outputs: { answer: "hello" } }];
     const line = await flow.runLine({ question: "and now?", chat_history: history }, { lineNumber: 0, signal });
@@ -203,7 +203,7 @@ describe("flow kinds through openFlow", function () {
   });
 
   it("gives a python tool typed connection parameters prompt flow's connection objects, never echoing their secrets", async () => {
-    const flow = await openFlow(path.join(kinds, "connection_tool"), { connections, llm, python });
+    const flow = await openFlow(path.join(kinds, "connection_tool"), { environment: process.env, connections, llm, python });
     const line = await flow.runLine({ ticket: "my parcel is late" }, { lineNumber: 0, signal });
     assert.equal(line.status, "Completed", JSON.stringify(line.error));
     assert.deepEqual(line.outputs.routed, {
@@ -222,7 +222,7 @@ describe("flow kinds through openFlow", function () {
   });
 
   it("runs prompt flow's embedding and LLM package tools natively, and refuses other package tools before running", async () => {
-    const flow = await openFlow(path.join(kinds, "package_tools"), { connections, llm, python });
+    const flow = await openFlow(path.join(kinds, "package_tools"), { environment: process.env, connections, llm, python });
     const line = await flow.runLine({ question: "What is RAG?" }, { lineNumber: 0, signal });
     assert.equal(line.status, "Completed", JSON.stringify(line.error));
     assert.deepEqual(line.outputs, { answer: "answer to What is RAG? (8 dimensions) after 2 messages", dimensions: 8 });
@@ -234,7 +234,7 @@ describe("flow kinds through openFlow", function () {
     const dir = writeFlowDir({
       "flow.dag.yaml": "inputs: {q: {type: string}}\noutputs: {}\nnodes:\n- {name: search, type: python, source: {type: package, tool: promptflow.tools.serpapi.SerpAPI.search}, inputs: {query: '${inputs.q}'}}\n",
     });
-    await assert.rejects(openFlow(dir, { connections, llm, python }), (err: unknown) =>
+    await assert.rejects(openFlow(dir, { environment: process.env, connections, llm, python }), (err: unknown) =>
       err instanceof UserError && /nodes\[0\]\(search\)\.source\.tool: expected a package tool this runner implements .*copy its code into the flow folder.*found package tool 'promptflow\.tools\.serpapi\.SerpAPI\.search'/.test(err.message),
     );
   });

@@ -33,7 +33,7 @@ describe("flow executor: the run's shared signal stays the same size whatever th
       ].join("\n"),
       "classify.jinja2": "user:\n{{ text }}\n",
     });
-    const executor = createFlowExecutor({ flow: loadFlow(dir), connections: { aoai: AOAI }, llm: new FakeLlm(() => "billing") });
+    const executor = createFlowExecutor({ environment: process.env, flow: loadFlow(dir), connections: { aoai: AOAI }, llm: new FakeLlm(() => "billing") });
     const run = new AbortController();
     const listeners: string[] = [];
     const add = run.signal.addEventListener.bind(run.signal);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { createPythonPool, type PythonCall, type PythonPool } from "../../src/flow/pythonPool";
 import { cleanupFlowDirs, writeFlowDir } from "./support";
@@ -41,7 +42,7 @@ describe("flow/pythonPool", function () {
   let pool: PythonPool;
   before(() => {
     dir = writeFlowDir(TOOLS);
-    pool = createPythonPool({ size: 2 });
+    pool = createPythonPool({ size: 2, environment: process.env });
   });
   after(async () => {
     await pool.close();
@@ -87,7 +88,7 @@ describe("flow/pythonPool", function () {
     });
     const flowA = writeFlowDir(flowFiles("a"));
     const flowB = writeFlowDir(flowFiles("b"));
-    const single = createPythonPool({ size: 1 });
+    const single = createPythonPool({ size: 1, environment: process.env });
     try {
       const run = (flow: string) => single.call({ toolPath: path.join(flow, "tools/use.py"), kwargs: {}, bypassed: [], cwd: flow, env: {} });
       const answers = [];
@@ -109,7 +110,7 @@ describe("flow/pythonPool", function () {
       "first.py": "from promptflow import tool\nimport pkg\n\n@tool\ndef run():\n    return 'first'\n",
       "second.py": "from promptflow import tool\nfrom pkg.inner import VALUE\n\n@tool\ndef run():\n    return VALUE\n",
     });
-    const single = createPythonPool({ size: 1 });
+    const single = createPythonPool({ size: 1, environment: process.env });
     try {
       const run = (tool: string) => single.call({ toolPath: path.join(flow, tool), kwargs: {}, bypassed: [], cwd: flow, env: {} });
       const answers = [await run("first.py"), await run("second.py")];
@@ -166,7 +167,7 @@ describe("flow/pythonPool", function () {
 
   it("a call over callTimeoutMs fails with Timeout and the next call gets a fresh worker", async () => {
     const slow = writeFlowDir({ "slow.py": "import time\nfrom promptflow import tool\n\n@tool\ndef run():\n    time.sleep(30)\n" });
-    const own = createPythonPool({ size: 1, callTimeoutMs: 300 });
+    const own = createPythonPool({ size: 1, callTimeoutMs: 300, environment: process.env });
     try {
       const result = await own.call({ toolPath: path.join(slow, "slow.py"), kwargs: {}, bypassed: [], cwd: slow, env: {} });
       assert.ok(!result.ok && result.error.type === "Timeout");
@@ -183,8 +184,30 @@ describe("flow/pythonPool", function () {
     assert.equal(out, "after-close true\n");
   });
 
+  it("runs the interpreter (PYTHON) and the environment it is given, not this process's", async function () {
+    if (process.platform === "win32") this.skip();
+    // A wrapper interpreter that marks the workers it starts; this process's own PYTHON points nowhere.
+    const bin = writeFlowDir({ "python-wrapper": `#!/bin/sh\nPICKED_BY_WRAPPER=yes exec python3 "$@"\n` });
+    const wrapper = path.join(bin, "python-wrapper");
+    fs.chmodSync(wrapper, 0o755);
+    const tool = writeFlowDir({ "env.py": "import os\nfrom promptflow import tool\n\n@tool\ndef run():\n    return [os.environ.get('PICKED_BY_WRAPPER'), os.environ.get('GIVEN_ONLY')]\n" });
+    const saved = process.env.PYTHON;
+    process.env.PYTHON = path.join(bin, "no-such-python");
+    const own = createPythonPool({ size: 1, environment: { ...process.env, PYTHON: wrapper, GIVEN_ONLY: "from the caller" } });
+    try {
+      const result = await own.call({ toolPath: path.join(tool, "env.py"), kwargs: {}, bypassed: [], cwd: tool, env: {} });
+      assert.ok(result.ok, JSON.stringify(result));
+      assert.deepEqual(result.result, ["yes", "from the caller"]);
+      assert.equal(process.env.GIVEN_ONLY, undefined);
+    } finally {
+      await own.close();
+      if (saved === undefined) delete process.env.PYTHON;
+      else process.env.PYTHON = saved;
+    }
+  });
+
   it("fails calls after close()", async () => {
-    const own = createPythonPool({ size: 1 });
+    const own = createPythonPool({ size: 1, environment: process.env });
     const first = await own.call({ toolPath: path.join(dir, "core.py"), kwargs: { x: 1 }, bypassed: [], cwd: dir, env: {} });
     assert.ok(first.ok);
     await own.close();

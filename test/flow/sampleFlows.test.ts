@@ -44,7 +44,7 @@ describe("flow/sample flows in flows/", function () {
   const executors: FlowExecutor[] = [];
   before(function () {
     if (flowDirs().length === 0) this.skip();
-    python = createPythonPool({ size: 2 });
+    python = createPythonPool({ size: 2, environment: process.env });
   });
   after(async () => {
     for (const e of executors) await e.close?.();
@@ -67,7 +67,7 @@ describe("flow/sample flows in flows/", function () {
     const billing = { ticket_text: "I was charged twice for October, please refund one charge.", customer_tier: "standard" };
     for (const run of runs) {
       const llm = classifierLlm();
-      const exec = createFlowExecutor({ flow: run.flow, connections: { aoai: AOAI }, llm, python });
+      const exec = createFlowExecutor({ environment: process.env, flow: run.flow, connections: { aoai: AOAI }, llm, python });
       executors.push(exec);
       const label = variantLabelText(run.label);
       const down = await exec.runLine(outage, lineContext(0));
@@ -94,7 +94,7 @@ describe("flow/sample flows in flows/", function () {
 
   it("ticket_classification_eval scores lines and aggregates metrics", async () => {
     const flow = loadFlow(path.join(FLOWS_DIR, "ticket_classification_eval"));
-    const exec = createFlowExecutor({ flow, connections: {}, llm: new FakeLlm(), python });
+    const exec = createFlowExecutor({ environment: process.env, flow, connections: {}, llm: new FakeLlm(), python });
     executors.push(exec);
     const lines = [];
     for (const [i, row] of rows("eval.jsonl", 20).entries()) {
@@ -110,7 +110,7 @@ describe("flow/sample flows in flows/", function () {
 
   it("ticket_production_eval aggregates production metrics from the log", async () => {
     const flow = loadFlow(path.join(FLOWS_DIR, "ticket_production_eval"));
-    const exec = createFlowExecutor({ flow, connections: {}, llm: new FakeLlm(), python });
+    const exec = createFlowExecutor({ environment: process.env, flow, connections: {}, llm: new FakeLlm(), python });
     executors.push(exec);
     const lines = [];
     for (const [i, row] of rows("production_log.jsonl", 40).entries()) {

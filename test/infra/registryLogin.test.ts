@@ -167,7 +167,7 @@ describe("infra: keyless (Entra ID) registry login", function () {
     const ctx: MockContext = { subscriptionId: "11111111-2222-4333-8444-555555555555", location: "westeurope", tenantId: tenant };
 
     /** Declares FlowImage alone and returns the Docker image's inputs exactly as the engine would get them. */
-    async function imageInputs(plan: InfraPlan, registryToken?: (server: string) => Promise<string>): Promise<{ registry: unknown; invokes: string[] }> {
+    async function imageInputs(plan: InfraPlan, registryToken: (server: string) => Promise<string>): Promise<{ registry: unknown; invokes: string[] }> {
       let registered: Record<string, unknown> | undefined;
       const invokes: string[] = [];
       await pulumi.runtime.setMocks(
@@ -186,7 +186,7 @@ describe("infra: keyless (Entra ID) registry login", function () {
         false,
       );
       const dockerfileRoot = fs.mkdtempSync(path.join(os.tmpdir(), "llmops-dockerfile-"));
-      const image = new FlowImage("image", { plan, dockerfileRoot, ...(registryToken !== undefined ? { registryToken } : {}) });
+      const image = new FlowImage("image", { plan, dockerfileRoot, registryToken });
       await new Promise((resolve) => image.repoDigest.apply(resolve));
       assert.ok(registered !== undefined, "the Docker image was registered");
       return { registry: registered.registry, invokes };
@@ -232,7 +232,7 @@ describe("infra: keyless (Entra ID) registry login", function () {
     });
 
     it("plans the shipped dev stack through `llmops plan`'s child process with its login masked", async () => {
-      const report = await runOfflinePlan({ stack: "dev", projectRoot: path.resolve(__dirname, "..", "..") });
+      const report = await runOfflinePlan({ stack: "dev", projectRoot: path.resolve(__dirname, "..", ".."), environment: process.env });
       assert.equal(input(one(report, types.image), "registry"), "[secret]");
       assert.ok(!JSON.stringify(report).includes(mockRegistryToken));
     });

@@ -19,7 +19,7 @@ describe("flow/executor with the bulk runner", function () {
   let runRoot: string;
   before(function () {
     if (!hasSamples) this.skip();
-    python = createPythonPool();
+    python = createPythonPool({ environment: process.env });
     runRoot = fs.mkdtempSync(path.join(os.tmpdir(), "flow-bulk-"));
   });
   after(async () => {
@@ -33,7 +33,7 @@ describe("flow/executor with the bulk runner", function () {
     const llm = new FakeLlm(() => JSON.stringify({ category: "billing", confidence: 0.8 }));
     const summaries = [];
     for (const run of runs) {
-      const executor = createFlowExecutor({ flow: run.flow, connections: { aoai: AOAI }, llm, python });
+      const executor = createFlowExecutor({ environment: process.env, flow: run.flow, connections: { aoai: AOAI }, llm, python });
       const runDir = path.join(runRoot, variantLabelText(run.label));
       summaries.push(
         await runBulk({
@@ -54,7 +54,7 @@ describe("flow/executor with the bulk runner", function () {
     }
 
     const evaluation = loadFlow(path.join(FLOWS_DIR, "ticket_classification_eval"));
-    const evalExecutor = createFlowExecutor({ flow: evaluation, connections: {}, llm, python });
+    const evalExecutor = createFlowExecutor({ environment: process.env, flow: evaluation, connections: {}, llm, python });
     const evalSummary = await runBulk({
       data: path.join(FLOWS_DIR, "data", "eval.jsonl"),
       executor: evalExecutor,
@@ -106,7 +106,7 @@ describe("flow/executor with the bulk runner", function () {
     );
     const data = path.join(dir, "data.jsonl");
     fs.writeFileSync(data, `${JSON.stringify({ n: 1 })}\n${JSON.stringify({ n: 3 })}\n`);
-    const executor = createFlowExecutor({ flow: loadFlow(dir), connections: {}, llm: new FakeLlm(() => ""), python });
+    const executor = createFlowExecutor({ environment: process.env, flow: loadFlow(dir), connections: {}, llm: new FakeLlm(() => ""), python });
     const runDir = path.join(runRoot, "printing");
     const summary = await runBulk({ data, executor, runDir });
     assert.equal(summary.failed, 1, fs.readFileSync(path.join(runDir, "records.jsonl"), "utf8"));

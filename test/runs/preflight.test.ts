@@ -29,6 +29,7 @@ describe("preflight: check before spending", () => {
     connections: ["aoai"],
     connectionsHint: "pass --connections <file>",
     datasets: [data],
+    environment: process.env,
     ...overrides,
   });
 

@@ -23,7 +23,7 @@ describe("serve/app: prompt flow's serving contract", function () {
   const classifier = new FakeLlm(() => JSON.stringify({ category: "outage", confidence: 0.92 }));
 
   before(() => {
-    python = createPythonPool({ size: 2 });
+    python = createPythonPool({ size: 2, environment: process.env });
   });
   afterEach(async () => {
     for (const { app, flow } of running.splice(0)) {
@@ -37,7 +37,7 @@ describe("serve/app: prompt flow's serving contract", function () {
   });
 
   async function serve(flowDir: string, llm: FakeLlm, options: Partial<ServeAppOptions> = {}): Promise<Running> {
-    const flow = await loadFlowToServe(flowDir).start({ connections: { aoai: AOAI }, llm, python });
+    const flow = await loadFlowToServe(flowDir, process.env).start({ environment: process.env, connections: { aoai: AOAI }, llm, python });
     const logs: string[] = [];
     const app = createServeApp({ flow, version: "1.2.3", log: { destination: { write: (line) => void logs.push(line) } }, ...options });
     const url = await app.listen("127.0.0.1", 0);

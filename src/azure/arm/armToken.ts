@@ -7,7 +7,7 @@ import { ArmCredentialChoice, armCredentialChoice, readOidcAssertion } from "./a
  */
 export const armEndpointVariable = "LLMOPS_ARM_ENDPOINT";
 
-export function armBaseUrlFromEnvironment(env: NodeJS.ProcessEnv = process.env): string {
+export function armBaseUrlFromEnvironment(env: NodeJS.ProcessEnv): string {
   const configured = env[armEndpointVariable]?.trim();
   if (!configured) return publicArmBaseUrl;
   let url: URL;
@@ -35,7 +35,7 @@ interface TokenCredentialLike {
  * this, and a `require` in a body is re-resolved from node_modules on the provider's side, not copied by value.
  * The credential caches and refreshes tokens itself, so asking per request is cheap.
  */
-export function azureTokenSource(scope: string, env: NodeJS.ProcessEnv = process.env): () => Promise<string> {
+export function azureTokenSource(scope: string, env: NodeJS.ProcessEnv): () => Promise<string> {
   let credential: TokenCredentialLike | undefined;
   return async () => {
     credential ??= credentialFor(armCredentialChoice(env), env);
@@ -59,7 +59,7 @@ function credentialFor(choice: ArmCredentialChoice, env: NodeJS.ProcessEnv): Tok
 
 /** The client the dynamic provider uses: base URL and credential from the environment. */
 export function armClientFromEnvironment(
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv,
   options: Omit<ArmClientOptions, "baseUrl" | "getToken"> = {},
 ): ArmClient {
   const baseUrl = armBaseUrlFromEnvironment(env);

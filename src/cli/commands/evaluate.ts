@@ -183,6 +183,7 @@ export function evaluationOptions(parsed: EvaluateArguments, cwd: string, enviro
         : (fromStack?.experiment ?? path.join(projectRoot ?? cwd, "flows", "experiment.yaml"));
   const options: EvaluationOptions = {
     phase: parsed.phase,
+    workingDirectory: cwd,
     out: path.resolve(cwd, parsed.out),
     experiment,
     targets: parsed.targets,
@@ -248,7 +249,7 @@ export const evaluateCommand: Command = {
     }
     // A terminal gets plain text; a pipe (a CI step summary) gets report.md as before.
     console.log(process.stdout.isTTY ? renderTextSummary(result.data) : await fs.promises.readFile(result.reports.written.files["report.md"], "utf8"));
-    console.log(reportLocations(result.reports));
+    console.log(reportLocations(result.reports, process.cwd()));
     return result.reports.passed ? 0 : 1;
   },
 };

@@ -30,6 +30,7 @@ export const planCommand: Command = {
     const report = await runOfflinePlan({
       stack,
       projectRoot,
+      environment: process.env,
       ...(config !== undefined ? { deploymentConfigPath: path.resolve(config) } : {}),
     });
     // A terminal's own width; CI logs (not a TTY) get the default.

@@ -56,10 +56,10 @@ export const promoteCommand: Command = {
         summaryFile: options.text("summary"),
       },
       {
-        checkPulumi: () => assertPulumiOnPath(),
+        checkPulumi: () => assertPulumiOnPath(process.env),
         // Each plan runs in its own process (see runOfflinePlan), so planning both stacks at once is safe.
-        planStack: (stack) => runOfflinePlan({ stack, projectRoot }),
-        runPulumi: (pulumiArgs) => runPulumi(pulumiArgs, { cwd: projectRoot }),
+        planStack: (stack) => runOfflinePlan({ stack, projectRoot, environment: process.env }),
+        runPulumi: (pulumiArgs) => runPulumi(pulumiArgs, { cwd: projectRoot, env: process.env }),
         print: (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
       },
     );

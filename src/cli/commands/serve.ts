@@ -144,7 +144,7 @@ export async function serve(parsed: ServeArguments, env: NodeJS.ProcessEnv): Pro
   const { createFileDataCollector } = require("../../serve/dataCollector") as typeof import("../../serve/dataCollector");
   const { openTelemetryScoreTelemetry } = require("../../serve/telemetry") as typeof import("../../serve/telemetry");
 
-  const flowToServe = loadFlowToServe(parsed.flow);
+  const flowToServe = loadFlowToServe(parsed.flow, env);
   const host = servingHostOf(env);
   const connections = await resolveServingConnections({
     names: flowToServe.connectionNames,
@@ -158,7 +158,7 @@ export async function serve(parsed: ServeArguments, env: NodeJS.ProcessEnv): Pro
     },
   });
 
-  const python = createPythonPool(parsed.pythonWorkers !== undefined ? { size: parsed.pythonWorkers } : {});
+  const python = createPythonPool({ environment: env, ...(parsed.pythonWorkers !== undefined ? { size: parsed.pythonWorkers } : {}) });
   const flow = await flowToServe.start({ connections, llm: createLlmInvoker(), python, environment: env });
   const collector = isOn(env.DATA_COLLECTION)
     ? createFileDataCollector({

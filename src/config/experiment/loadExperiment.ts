@@ -20,7 +20,7 @@ import type { Experiment } from "./types";
 export interface LoadExperimentOptions {
   /** Environment name (dev, prod...): `experiment.<env>.yaml` beside the file is applied when it exists. */
   env?: string;
-  /** Where `${VAR}` references in connections are read from; pass process.env. */
+  /** Where `${VAR}` references in connections are read from: the command line passes its environment. */
   environmentVariables: Environment;
   /**
    * false: check connections (shape, no literal secrets) but do not read their variables, leaving `connections`
@@ -158,7 +158,7 @@ export function loadExperiment(experimentPath: string, options: LoadExperimentOp
     {
       isFile: (p) => fs.existsSync(p) && fs.statSync(p).isFile(),
       isDirectory: (p) => fs.existsSync(p) && fs.statSync(p).isDirectory(),
-      flowInterface: readFlowInterface,
+      flowInterface: (target, referencedFrom) => readFlowInterface(target, referencedFrom, { environment: options.environmentVariables }),
       isFlow: (p) => {
         try {
           locateFlow(p, p);

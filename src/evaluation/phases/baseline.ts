@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseMetricsFile, type MetricsFile } from "..";
 import { readTextFile } from "../../core/files";
+import { shownPath } from "../../core/shownPath";
 import { UserError } from "../../core/userError";
 
 function latestMetricsFile(dir: string): string {
@@ -26,10 +27,11 @@ function latestMetricsFile(dir: string): string {
   return path.join(dir, "metrics.json");
 }
 
-export function readBaseline(argument: string): MetricsFile {
-  const given = path.resolve(argument);
+/** `argument` as the user gave it, relative to `workingDirectory`, where the file's errors are shown from too. */
+export function readBaseline(argument: string, workingDirectory: string): MetricsFile {
+  const given = path.resolve(workingDirectory, argument);
   if (!fs.existsSync(given)) throw new UserError(`--baseline ${argument}: not found (give a metrics.json or the --out folder of an earlier evaluation)`);
   const file = fs.statSync(given).isDirectory() ? latestMetricsFile(given) : given;
   const text = readTextFile(file, { missing: () => new UserError(`--baseline ${argument}: ${file} not found`) });
-  return parseMetricsFile(text, path.relative(process.cwd(), file) || file);
+  return parseMetricsFile(text, shownPath(file, workingDirectory));
 }

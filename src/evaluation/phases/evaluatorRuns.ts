@@ -25,8 +25,8 @@ export interface EvaluatorResources {
   /** Resolved connections (secret values): for evaluation flows' LLM nodes and the LLM judge. */
   connections: Record<string, Connection>;
   rows: DatasetRowCache;
-  /** Where `${env:VAR}` in evaluation flows' model configurations is read from. */
-  environment?: Environment;
+  /** Where `${env:VAR}` in evaluation flows' model configurations is read from, and where their Python runs. */
+  environment: Environment;
   concurrency?: number;
   progress?: (label: string) => BulkProgress | undefined;
   /** Non-fatal problems (an evaluation flow's aggregation failed): shown to the user, not thrown. */
@@ -93,7 +93,7 @@ export class EvaluatorRunner {
       llm: this.resources.llm,
       python: this.resources.python,
       referencedFrom: `evaluator '${name}'`,
-      ...(this.resources.environment ? { environment: this.resources.environment } : {}),
+      environment: this.resources.environment,
     });
     let summary;
     try {

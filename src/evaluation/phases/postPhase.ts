@@ -18,6 +18,7 @@ import {
   smokeTest,
   type ComparisonTable,
   type EvaluatedRun,
+  type MetricsFile,
   type GateResult,
   type MetricsEntry,
   type ReportData,
@@ -29,7 +30,6 @@ import type { Experiment } from "../../config/experiment";
 import { inputNames, outputNames, readFlowInterface } from "../../flow/flowFolder";
 import { readTextFile } from "../../core/files";
 import { UserError } from "../../core/userError";
-import { readBaseline } from "./baseline";
 import { deployedVsPre } from "./deployedVsPre";
 import { endpointAuth, explicitAuth, type AuthSources } from "./endpointAuth";
 import { pairingsFor } from "./evaluatorRuns";
@@ -48,7 +48,7 @@ export interface PostPhaseInput {
   /** Undefined when explicit targets are given. */
   outputs?: DeployedOutputs;
   targetUrls: string[];
-  baseline?: string;
+  baseline?: MetricsFile;
   /** Per-attempt timeout of scoring calls; default the scoring target's (90 s). */
   timeoutMs?: number;
   auth: AuthSources;
@@ -80,9 +80,9 @@ function gatingSummary(targets: readonly PostTarget[]): string {
 
 export async function runPostPhase(session: EvaluationSession, input: PostPhaseInput): Promise<ReportData> {
   const { experiment, stack } = input;
-  const flow = readFlowInterface(experiment.flow, experiment.file);
+  const flow = readFlowInterface(experiment.flow, experiment.file, { environment: session.options.environment });
   const variant = defaultVariantText(experiment.flow);
-  const baseline = input.baseline !== undefined ? readBaseline(input.baseline) : undefined;
+  const baseline = input.baseline;
   if (baseline?.phase === "production") throw new UserError(`--baseline: ${baseline.run_id} is a production evaluation; give a pre-deployment or an earlier post-deployment metrics.json`);
   const gates = parseGates(experiment.gates, `${path.basename(experiment.file)}: gates`);
 

@@ -16,6 +16,7 @@ import {
   buildReportLines,
   parseGates,
   type EvaluatedRun,
+  type MetricsFile,
   type GateResult,
   type MetricsEntry,
   type ReportData,
@@ -23,7 +24,6 @@ import {
 import type { Experiment } from "../../config/experiment";
 import { UserError } from "../../core/userError";
 import type { AzureMlRequest } from "../../runs/azureml/connect";
-import { readBaseline } from "./baseline";
 import { forPeople } from "./comparisonRows";
 import { runExperimentFlows } from "./experimentFlows";
 import { regressionResults, thresholdResults } from "./gatePolicy";
@@ -35,14 +35,14 @@ export interface PrePhaseInput {
   env?: string;
   /** default | all | product | <node>.<variant>,...; default "all". */
   variants?: string;
-  baseline?: string;
+  baseline?: MetricsFile;
   azureml?: AzureMlRequest;
 }
 
 export async function runPrePhase(session: EvaluationSession, input: PrePhaseInput): Promise<ReportData> {
   const { experiment } = input;
   const gates = parseGates(experiment.gates, `${path.basename(experiment.file)}: gates`);
-  const baseline = input.baseline !== undefined ? readBaseline(input.baseline) : undefined;
+  const baseline = input.baseline;
   if (baseline !== undefined && baseline.phase !== "pre") {
     throw new UserError(`--baseline: ${baseline.run_id} is a ${baseline.phase} evaluation; pre-deployment regression compares with an earlier pre-deployment run`);
   }

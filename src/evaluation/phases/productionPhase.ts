@@ -12,13 +12,13 @@ import {
   buildReportLines,
   parseGates,
   type EvaluatedRun,
+  type MetricsFile,
   type ReportData,
   type RunLine,
 } from "..";
 import type { Experiment } from "../../config/experiment";
 import { inputNames, outputNames, readFlowInterface } from "../../flow/flowFolder";
 import { UserError } from "../../core/userError";
-import { readBaseline } from "./baseline";
 import { forPeople } from "./comparisonRows";
 import { thresholdResults } from "./gatePolicy";
 import { runDirectorySegment } from "./runNames";
@@ -30,7 +30,7 @@ export interface ProductionPhaseInput {
   log?: string;
   /** Names what produced the log in reports: the stack, else "production". */
   source: string;
-  baseline?: string;
+  baseline?: MetricsFile;
 }
 
 /** A logged row as a run line: flow inputs as inputs, flow outputs as outputs, the whole row as data. */
@@ -43,17 +43,17 @@ export async function runProductionPhase(session: EvaluationSession, input: Prod
   const { experiment } = input;
   const production = experiment.production;
   if (production === undefined) throw new UserError(`${experiment.file}: no production: block naming the post-production evaluation flow`);
-  const log = input.log !== undefined ? path.resolve(input.log) : production.source;
+  const log = input.log ?? production.source;
   if (log === undefined) throw new UserError(`--production-log is required: ${experiment.file} names no production.source`);
   if (!fs.statSync(log, { throwIfNoEntry: false })?.isFile()) {
     throw new UserError(input.log !== undefined ? `--production-log ${input.log}: file not found` : `${experiment.file}: production.source ${log}: file not found`);
   }
-  const baseline = input.baseline !== undefined ? readBaseline(input.baseline) : undefined;
+  const baseline = input.baseline;
   if (baseline !== undefined && baseline.phase !== "production") {
     throw new UserError(`--baseline: ${baseline.run_id} is a ${baseline.phase} evaluation; compare production with an earlier production evaluation`);
   }
   const gates = parseGates(production.gates, `${path.basename(experiment.file)}: production.gates`);
-  const flow = readFlowInterface(experiment.flow, experiment.file);
+  const flow = readFlowInterface(experiment.flow, experiment.file, { environment: session.options.environment });
   const dataset = path.basename(log).replace(/\.jsonl?$/i, "");
   const rows = await session.rows.get(log);
   const lines = rows.map((row, index) => loggedLine(row, index, inputNames(flow), outputNames(flow)));

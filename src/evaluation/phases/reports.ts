@@ -5,6 +5,7 @@
  */
 import * as path from "node:path";
 import { writeFileAtomic } from "../../core/files";
+import { shownPath } from "../../core/shownPath";
 import { allPassed, serializeMetricsFile, writeReports, type ReportData, type WrittenReports } from "..";
 
 export interface EvaluationReports {
@@ -21,13 +22,9 @@ export async function writeEvaluationReports(outDir: string, data: ReportData): 
   return { written, latestMetrics, passed: allPassed(data.metrics.gates) };
 }
 
-function shown(file: string): string {
-  const relative = path.relative(process.cwd(), file);
-  return relative === "" || relative.startsWith("..") ? file : relative;
-}
-
-/** What the command prints after the report.md text. */
-export function reportLocations(reports: EvaluationReports): string {
+/** What the command prints after the report.md text: paths relative to `workingDirectory` when under it. */
+export function reportLocations(reports: EvaluationReports, workingDirectory: string): string {
+  const shown = (file: string): string => shownPath(file, workingDirectory);
   const files = reports.written.files;
   const failed = reports.passed ? "" : " (gates failed)";
   return [

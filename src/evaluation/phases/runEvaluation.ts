@@ -9,12 +9,14 @@ import { newRunId, type ReportData } from "..";
 import { loadExperiment, type Experiment } from "../../config/experiment";
 import { builtinNeedsConnection } from "../../config/experiment/builtinEvaluators";
 import { readFlowInterface } from "../../flow/flowFolder";
+import type { Environment } from "../../llm/connections";
 import { UserError } from "../../core/userError";
 import type { BulkProgress } from "../../runs/bulk/types";
 import type { ArmActions } from "./endpointAuth";
 import { runPostPhase } from "./postPhase";
 import { runPrePhase } from "./prePhase";
 import { runProductionPhase } from "./productionPhase";
+import { readBaseline } from "./baseline";
 import { writeEvaluationReports, type EvaluationReports } from "./reports";
 import { EvaluationSession } from "./session";
 import { readStackDeployment, type StackDeployment } from "./stackDeployment";
@@ -24,6 +26,8 @@ export type EvaluationPhase = "pre" | "post" | "production";
 
 export interface EvaluationOptions {
   phase: EvaluationPhase;
+  /** Where the command runs: relative paths in the options resolve against it, and messages show paths from it. */
+  workingDirectory: string;
   out: string;
   experiment: string;
   env?: string;
@@ -64,16 +68,15 @@ export interface EvaluationResult {
 
 function stackDeployment(options: EvaluationOptions): StackDeployment {
   if (options.stack === undefined) throw new UserError("--stack is required for this phase");
-  if (options.projectRoot === undefined) throw new UserError(`no Pulumi.yaml in ${process.cwd()} or any folder above it: run llmops evaluate inside the project`);
+  if (options.projectRoot === undefined) throw new UserError(`no Pulumi.yaml in ${options.workingDirectory} or any folder above it: run llmops evaluate inside the project`);
   return readStackDeployment(options.stack, options.projectRoot, options.environment, options.deploymentConfig);
 }
 
 /** Whether evaluating needs connection secrets: an LLM judge, or an evaluation flow with LLM nodes. */
-function evaluatorsNeedConnections(experiment: Experiment, phase: EvaluationPhase): boolean {
-  if (phase === "production") return experiment.production !== undefined && Object.keys(readFlowInterface(experiment.production.flow, experiment.file).connections).length > 0;
-  return experiment.evaluators.some((evaluator) =>
-    evaluator.kind === "builtin" ? builtinNeedsConnection(evaluator.builtin) : Object.keys(readFlowInterface(evaluator.flow, experiment.file).connections).length > 0,
-  );
+function evaluatorsNeedConnections(experiment: Experiment, phase: EvaluationPhase, environment: Environment): boolean {
+  const usesConnections = (flow: string): boolean => Object.keys(readFlowInterface(flow, experiment.file, { environment }).connections).length > 0;
+  if (phase === "production") return experiment.production !== undefined && usesConnections(experiment.production.flow);
+  return experiment.evaluators.some((evaluator) => (evaluator.kind === "builtin" ? builtinNeedsConnection(evaluator.builtin) : usesConnections(evaluator.flow)));
 }
 
 /**
@@ -86,7 +89,7 @@ function loadForPhase(options: EvaluationOptions, env: string | undefined): Expe
   // On Azure ML the flow's jobs read their keys from Key Vault; only local evaluators may need them here.
   if (options.phase === "pre" && options.azureml === undefined) return loadExperiment(options.experiment, base);
   const shape = loadExperiment(options.experiment, { ...base, resolveSecrets: false });
-  return evaluatorsNeedConnections(shape, options.phase) ? loadExperiment(options.experiment, base) : shape;
+  return evaluatorsNeedConnections(shape, options.phase, options.environment) ? loadExperiment(options.experiment, base) : shape;
 }
 
 export async function runEvaluation(options: EvaluationOptions): Promise<EvaluationResult> {
@@ -107,14 +110,17 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
     options.phase !== "post" || options.targets.length > 0
       ? undefined
       : options.stackOutputs !== undefined
-        ? readStackOutputsFile(path.resolve(options.stackOutputs))
+        ? readStackOutputsFile(path.resolve(options.workingDirectory, options.stackOutputs))
         : await pulumiStackOutputs(options.stack!, options.projectRoot!, options.environment, options.pulumiCommand);
+
+  const baseline = options.baseline !== undefined ? readBaseline(options.baseline, options.workingDirectory) : undefined;
+  const out = path.resolve(options.workingDirectory, options.out);
 
   const session = new EvaluationSession(
     {
       runId,
       createdAt: now,
-      out: path.resolve(options.out),
+      out,
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       ...(options.progress !== undefined ? { progress: options.progress } : {}),
       ...(options.signal !== undefined ? { signal: options.signal } : {}),
@@ -131,7 +137,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
           experiment,
           ...(env !== undefined ? { env } : {}),
           ...(options.variants !== undefined ? { variants: options.variants } : {}),
-          ...(options.baseline !== undefined ? { baseline: options.baseline } : {}),
+          ...(baseline !== undefined ? { baseline } : {}),
           ...(options.azureml !== undefined ? { azureml: options.azureml } : {}),
         });
         break;
@@ -141,7 +147,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
           stack: stack!,
           ...(outputs !== undefined ? { outputs } : {}),
           targetUrls: options.targets,
-          ...(options.baseline !== undefined ? { baseline: options.baseline } : {}),
+          ...(baseline !== undefined ? { baseline } : {}),
           ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
           auth: { environment: options.environment, ...(options.arm !== undefined ? { arm: options.arm } : {}) },
         });
@@ -149,15 +155,15 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
       case "production":
         data = await runProductionPhase(session, {
           experiment,
-          ...(options.productionLog !== undefined ? { log: options.productionLog } : {}),
+          ...(options.productionLog !== undefined ? { log: path.resolve(options.workingDirectory, options.productionLog) } : {}),
           source: stack?.stack ?? "production",
-          ...(options.baseline !== undefined ? { baseline: options.baseline } : {}),
+          ...(baseline !== undefined ? { baseline } : {}),
         });
         break;
     }
   } finally {
     await session.close();
   }
-  const reports = await writeEvaluationReports(path.resolve(options.out), data);
+  const reports = await writeEvaluationReports(out, data);
   return { data, reports };
 }

@@ -40,14 +40,14 @@ export class EvaluationSession {
     connections: Record<string, Connection>,
   ) {
     this.llm = createLlmInvoker();
-    this.python = createPythonPool();
+    this.python = createPythonPool({ environment: options.environment });
     this.runsDir = path.join(options.out, "runs", options.runId);
     this.evaluators = new EvaluatorRunner({
       llm: this.llm,
       python: this.python,
       connections,
       rows: this.rows,
-      ...(options.environment ? { environment: options.environment } : {}),
+      environment: options.environment,
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       progress: (label) => this.progress(label),
       warn: options.note,

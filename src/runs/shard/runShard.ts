@@ -78,7 +78,7 @@ export async function runShard(options: RunShardOptions): Promise<ShardResult> {
   };
 
   const workDir = await mkdtemp(path.join(os.tmpdir(), "llmops-shard-"));
-  const python = createPythonPool({ size: Math.min(spec.concurrency, os.cpus().length) });
+  const python = createPythonPool({ size: Math.min(spec.concurrency, os.cpus().length), environment: options.environment });
   let executor: Awaited<ReturnType<typeof openFlow>> | undefined;
   try {
     executor = await openFlow(options.flowDir, {

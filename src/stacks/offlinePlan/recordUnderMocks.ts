@@ -126,11 +126,16 @@ export async function recordOfflinePlan(plan: InfraPlan, options: RecordOptions 
   }
 }
 
-/** Rejects with the first unhandled rejection in this process until stopped; Pulumi reports input failures that way. */
+/**
+ * Rejects with the first unhandled rejection in this process until stopped; Pulumi reports input failures that way.
+ * The one process listener outside src/cli: the Pulumi runtime has no other channel for a failed input, and the
+ * listener lives only while one recording runs (stop() removes it), in a process that plans one stack.
+ */
 function watchForProgramFailure(): { failed: Promise<never>; stop: () => void } {
   let listener: ((reason: unknown) => void) | undefined;
   const failed = new Promise<never>((_, reject) => {
     listener = (reason: unknown) => reject(reason instanceof Error ? reason : new Error(String(reason)));
+    // eslint-disable-next-line no-restricted-properties -- Pulumi reports failed inputs only as unhandled rejections; removed by stop()
     process.on("unhandledRejection", listener);
   });
   failed.catch(() => undefined); // only awaited through Promise.race

@@ -3,13 +3,18 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ConfigError, UserError } from "../../core/userError";
-import type { WorkerOutcome, WorkerRequest } from "./planWorker";
+import type { WorkerOutcome, WorkerRequest } from "./planInProcess";
 import type { OfflinePlanReport } from "./types";
 
 export interface OfflinePlanOptions {
   stack: string;
   projectRoot: string;
   deploymentConfigPath?: string;
+  /**
+   * The plan's environment (the command line passes its own): the plan process runs in it, so the stack's
+   * `${VAR}` overrides, env.yaml's variables and the child's PATH come from here.
+   */
+  environment: NodeJS.ProcessEnv;
   /** Upper bound for one stack's plan; the child is killed after it. */
   timeoutMs?: number;
 }
@@ -32,7 +37,7 @@ export async function runOfflinePlan(options: OfflinePlanOptions): Promise<Offli
     resultFile: path.join(scratch, "outcome.json"),
   };
   try {
-    const { code, stderr } = await runWorker(request, options.timeoutMs ?? 120_000);
+    const { code, stderr } = await runWorker(request, options.environment, options.timeoutMs ?? 120_000);
     if (!fs.existsSync(request.resultFile)) {
       throw new Error(`offline plan of stack '${options.stack}' ended without a result (exit ${code}):\n${stderr}`);
     }
@@ -55,17 +60,18 @@ export async function runOfflinePlan(options: OfflinePlanOptions): Promise<Offli
   }
 }
 
-function runWorker(request: WorkerRequest, timeoutMs: number): Promise<{ code: number | null; stderr: string }> {
+function runWorker(request: WorkerRequest, environment: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; stderr: string }> {
   // The child runs what this process runs: compiled JavaScript from dist/ (no transpiling at start-up), or the
-  // TypeScript sources through tsx when this process was loaded from them.
+  // TypeScript sources through tsx when this process was loaded from them. Its entry is a process's, so it lives
+  // with the command line's (src/cli/planWorker.ts) and plans through planInProcess.ts.
   const compiled = path.extname(__filename) === ".js";
-  const worker = path.join(__dirname, compiled ? "planWorker.js" : "planWorker.ts");
+  const worker = path.join(__dirname, "..", "..", "cli", compiled ? "planWorker.js" : "planWorker.ts");
   const loader = compiled ? [] : ["--require", require.resolve("tsx/cjs")];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...loader, worker, JSON.stringify(request)], {
       cwd: request.projectRoot,
       stdio: ["ignore", "ignore", "pipe"],
-      env: process.env,
+      env: environment,
     });
     let stderr = "";
     child.stderr.setEncoding("utf8");

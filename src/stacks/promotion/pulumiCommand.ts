@@ -27,7 +27,7 @@ export const pulumiMissingMessage =
  * Fails fast, before minutes of planning, when `pulumi` is not on PATH. Looks the executable up the way the
  * shell does (PATH entries in order; PATHEXT suffixes on Windows) instead of running it.
  */
-export function assertPulumiOnPath(env: NodeJS.ProcessEnv = process.env): void {
+export function assertPulumiOnPath(env: NodeJS.ProcessEnv): void {
   const suffixes = process.platform === "win32" ? (env.PATHEXT ?? ".EXE;.CMD;.BAT").split(";") : [""];
   for (const directory of (env.PATH ?? "").split(path.delimiter)) {
     if (directory === "") continue;
@@ -44,13 +44,13 @@ export function assertPulumiOnPath(env: NodeJS.ProcessEnv = process.env): void {
 }
 
 /**
- * Runs the real `pulumi` CLI with the terminal attached (its own prompts and progress), inheriting the
- * environment (PULUMI_ACCESS_TOKEN / PULUMI_CONFIG_PASSPHRASE / ARM_* stay in the environment and are never
- * printed). Resolves to Pulumi's exit code; a missing binary is a UserError.
+ * Runs the real `pulumi` CLI with the terminal attached (its own prompts and progress) in `env`, the command
+ * line's environment (PULUMI_ACCESS_TOKEN / PULUMI_CONFIG_PASSPHRASE / ARM_* stay in the environment and are
+ * never printed). Resolves to Pulumi's exit code; a missing binary is a UserError.
  */
-export function runPulumi(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<number> {
+export function runPulumi(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn("pulumi", args, { cwd: options.cwd, env: options.env ?? process.env, stdio: "inherit" });
+    const child = spawn("pulumi", args, { cwd: options.cwd, env: options.env, stdio: "inherit" });
     child.once("error", (error: NodeJS.ErrnoException) => {
       reject(error.code === "ENOENT" ? new UserError(pulumiMissingMessage) : error);
     });

@@ -52,14 +52,20 @@ describe("llmops evaluate --baseline", () => {
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it("takes a metrics.json or a previous --out folder (its newest run)", () => {
-    assert.equal(readBaseline(path.join(dir, "pre-2", "metrics.json")).run_id, "pre-2");
-    assert.equal(readBaseline(dir).run_id, "pre-2");
+    assert.equal(readBaseline(path.join(dir, "pre-2", "metrics.json"), process.cwd()).run_id, "pre-2");
+    assert.equal(readBaseline(dir, process.cwd()).run_id, "pre-2");
+  });
+
+  it("reads a relative --baseline from the working directory it is given, not this process's", () => {
+    assert.notEqual(process.cwd(), dir);
+    assert.equal(readBaseline(path.join("pre-2", "metrics.json"), dir).run_id, "pre-2");
+    assert.equal(readBaseline(".", dir).run_id, "pre-2");
   });
 
   it("refuses a missing baseline and a latest.json pointing outside its folder", () => {
-    assert.throws(() => readBaseline(path.join(dir, "nope.json")), /not found/);
+    assert.throws(() => readBaseline(path.join(dir, "nope.json"), process.cwd()), /not found/);
     const escape = fs.mkdtempSync(path.join(dir, "escape-"));
     fs.writeFileSync(path.join(escape, "latest.json"), JSON.stringify({ dir: "../pre-2" }));
-    assert.throws(() => readBaseline(escape), UserError);
+    assert.throws(() => readBaseline(escape, process.cwd()), UserError);
   });
 });

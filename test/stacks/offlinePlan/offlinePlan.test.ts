@@ -81,8 +81,8 @@ describe("offline plan", function () {
 
   describe("runOfflinePlan", () => {
     it("plans two stacks in one process, each in a clean runtime", async () => {
-      const dev = await runOfflinePlan({ stack: "dev", projectRoot });
-      const prod = await runOfflinePlan({ stack: "prod", projectRoot });
+      const dev = await runOfflinePlan({ stack: "dev", projectRoot, environment: process.env });
+      const prod = await runOfflinePlan({ stack: "prod", projectRoot, environment: process.env });
       assert.equal(dev.stack, "dev");
       assert.equal(prod.stack, "prod");
       const names = (r: OfflinePlanReport, type: string) => r.resources.filter((x) => x.type === type).map((x) => x.name);
@@ -91,7 +91,14 @@ describe("offline plan", function () {
       assert.match(String(prod.outputs.scoringUri), /^https:\/\/[a-z0-9-]+\.westeurope\.inference\.ml\.azure\.com\/score$/);
       assert.ok(prod.resources.every((r) => !r.name.startsWith("llmops-dev")), "nothing of the dev run leaks into prod");
       // The same stack planned again gives the same report: deterministic IDs, names and GUIDs.
-      assert.deepEqual(await runOfflinePlan({ stack: "dev", projectRoot }), dev);
+      assert.deepEqual(await runOfflinePlan({ stack: "dev", projectRoot, environment: process.env }), dev);
+    });
+
+    it("plans in the environment it is given, not this process's", async () => {
+      assert.equal(process.env.RESOURCE_GROUP_NAME, undefined);
+      const report = await runOfflinePlan({ stack: "dev", projectRoot, environment: { ...process.env, RESOURCE_GROUP_NAME: "rg-from-the-caller" } });
+      const groups = new Set(report.resources.flatMap((r) => (typeof r.inputs.resourceGroupName === "string" ? [r.inputs.resourceGroupName] : [])));
+      assert.deepEqual([...groups], ["rg-from-the-caller"]);
     });
 
     it("turns a config mistake into a ConfigError naming file and path", async () => {
@@ -99,7 +106,7 @@ describe("offline plan", function () {
       for (const entry of ["Pulumi.yaml", "config", "flows"]) fs.cpSync(path.join(projectRoot, entry), path.join(root, entry), { recursive: true });
       const stackFile = fs.readFileSync(path.join(projectRoot, "Pulumi.dev.yaml"), "utf8").replace(/llmops:subscriptionId: .*/, "llmops:subscriptionId: not-a-guid");
       fs.writeFileSync(path.join(root, "Pulumi.dev.yaml"), stackFile);
-      await assert.rejects(runOfflinePlan({ stack: "dev", projectRoot: root }), (err: unknown) => {
+      await assert.rejects(runOfflinePlan({ stack: "dev", projectRoot: root, environment: process.env }), (err: unknown) => {
         assert.ok(err instanceof ConfigError, String(err));
         assert.equal(err.file, "Pulumi.dev.yaml");
         assert.match(err.jsonPath, /subscriptionId/);

@@ -18,7 +18,7 @@ describe("llmops plan output", function () {
   this.timeout(120_000);
   let prod: OfflinePlanReport;
   before(async () => {
-    prod = await runOfflinePlan({ stack: "prod", projectRoot });
+    prod = await runOfflinePlan({ stack: "prod", projectRoot, environment: process.env });
   });
 
   for (const width of [80, 120, 200]) {

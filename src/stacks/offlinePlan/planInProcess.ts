@@ -1,8 +1,7 @@
 /**
- * Child-process entry of `runOfflinePlan`: one stack, one fresh Pulumi runtime. Reads its request from argv,
- * writes the outcome (report or error) as JSON to the request's result file, then exits.
+ * One stack's offline plan in this process, as `runOfflinePlan`'s child (src/cli/planWorker.ts) runs it: the
+ * request it is given, the outcome (report or error) as plain data it writes back.
  */
-import * as fs from "node:fs";
 import { planFromPulumiConfig } from "../../infra/program";
 import { readStackConfigFile } from "../../config/stackConfigFile";
 import { ConfigError, UserError } from "../../core/userError";
@@ -23,13 +22,14 @@ export type WorkerError =
 
 export type WorkerOutcome = { ok: true; report: OfflinePlanReport } | { ok: false; error: WorkerError };
 
-export async function planInThisProcess(request: Omit<WorkerRequest, "resultFile">): Promise<OfflinePlanReport> {
+/** `environmentVariables`: the child's environment, which `runOfflinePlan` set to its caller's. */
+async function planInThisProcess(request: WorkerRequest, environmentVariables: Record<string, string | undefined>): Promise<OfflinePlanReport> {
   const stackConfig = readStackConfigFile(request.projectRoot, request.stack);
   const plan = planFromPulumiConfig({
     stack: request.stack,
     projectRoot: request.projectRoot,
     allConfig: stackConfig.config,
-    environmentVariables: process.env,
+    environmentVariables,
     // An offline plan deploys nothing: unset Web App connection variables show as <VAR> with a notice.
     connectionVariables: "placeholder",
     ...(request.deploymentConfigPath !== undefined ? { deploymentConfigPath: request.deploymentConfigPath } : {}),
@@ -37,7 +37,7 @@ export async function planInThisProcess(request: Omit<WorkerRequest, "resultFile
   return recordOfflinePlan(plan, { projectRoot: request.projectRoot });
 }
 
-export function describeError(err: unknown): WorkerError {
+function describeError(err: unknown): WorkerError {
   if (err instanceof ConfigError) {
     return { kind: "ConfigError", file: err.file, jsonPath: err.jsonPath, expected: err.expected, found: err.found };
   }
@@ -46,19 +46,11 @@ export function describeError(err: unknown): WorkerError {
   return { kind: "Error", message: String(err) };
 }
 
-async function main(): Promise<void> {
-  const request = JSON.parse(process.argv[2] ?? "{}") as WorkerRequest;
-  let outcome: WorkerOutcome;
+/** The plan of the requested stack, or its error as data: never throws. */
+export async function planOutcome(request: WorkerRequest, environmentVariables: Record<string, string | undefined>): Promise<WorkerOutcome> {
   try {
-    outcome = { ok: true, report: await planInThisProcess(request) };
+    return { ok: true, report: await planInThisProcess(request, environmentVariables) };
   } catch (err) {
-    outcome = { ok: false, error: describeError(err) };
+    return { ok: false, error: describeError(err) };
   }
-  fs.writeFileSync(request.resultFile, JSON.stringify(outcome));
-  // The Pulumi runtime may hold handles open after a mock run; the outcome is written, so leave now.
-  process.exit(0);
-}
-
-if (require.main === module) {
-  void main();
 }
