@@ -22,6 +22,15 @@ module.exports = {
       to: { path: ["^src/infra/", "^node_modules/@pulumi/"] },
     },
     {
+      name: "plan-reads-nothing",
+      comment:
+        "Functional core: the plan is a pure function of the PlanSources src/plan/load/ (its shell) reads. Nothing " +
+        "the plan imports, directly or through other modules (type imports too), reads files or starts processes.",
+      severity: "error",
+      from: { path: "^src/plan/", pathNot: "^src/plan/load/" },
+      to: { path: "^(node:)?(fs|fs/promises|child_process)$", reachable: true },
+    },
+    {
       name: "engine-without-pulumi",
       comment: "The flow engine, model calls and bulk runs run without Pulumi.",
       severity: "error",

@@ -1,5 +1,6 @@
 import * as path from "node:path";
-import { readEnvYaml, resolveEnvYaml } from "../config/envYaml";
+import { resolveEnvYaml } from "../config/envYaml";
+import { readEnvYaml } from "../config/envYamlFile";
 import { useCaseEnvironmentFile } from "../config/stackConfig";
 
 /**

@@ -5,11 +5,9 @@
  * Secret-looking keys (…_API_KEY, …_SECRET, …_TOKEN...) may only hold a `${VAR}` reference: deployments get it
  * as a Pulumi secret, the Web App as a Key Vault reference; a literal is refused and never echoed.
  */
-import * as fs from "node:fs";
 import { isSecretLookingName, plainSecretReason } from "../core/plainSecrets";
 import { ConfigError, UserError } from "../core/userError";
 import { parseYaml } from "../core/yaml";
-import { readTextFile } from "../core/files";
 import { describeFound, jsonPath } from "./jsonPath";
 
 export interface EnvYamlEntry {
@@ -58,12 +56,6 @@ export function parseEnvYaml(text: string, file: string): EnvYamlEntry[] {
     }
     return { name, value: text, secret };
   });
-}
-
-/** Reads `<use case>/environment/env.yaml`; undefined when the use case has none. */
-export function readEnvYaml(file: string): EnvYamlEntry[] | undefined {
-  if (!fs.existsSync(file)) return undefined;
-  return parseEnvYaml(readTextFile(file), file);
 }
 
 /**

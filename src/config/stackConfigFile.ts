@@ -7,7 +7,7 @@
 import * as path from "node:path";
 import { ConfigError, UserError } from "../core/userError";
 import { isRecord } from "../core/values";
-import { readYamlFile } from "../core/yaml";
+import { readYamlFile } from "../core/files";
 import { refuseEncryptedStackValues } from "./secretGuard";
 import { configNamespace, readStackSettings, useCaseFiles } from "./stackConfig";
 

@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ConfigError, type UserError } from "./userError";
+import { parseYaml } from "./yaml";
 
 /** Config files are small; 16 MiB leaves room for generated ones while refusing a mistaken dataset or binary. */
 export const defaultMaxFileBytes = 16 * 1024 * 1024;
@@ -40,6 +41,11 @@ export function readTextFile(file: string, options: ReadTextFileOptions = {}): s
     throw new ConfigError(shown, "$", "a readable file", (err as Error).message);
   }
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** Reads (bounded) and parses a YAML file. */
+export function readYamlFile(file: string, options: ReadTextFileOptions = {}): unknown {
+  return parseYaml(readTextFile(file, options), options.displayName ?? file);
 }
 
 function isMissing(err: unknown): boolean {

@@ -4,7 +4,6 @@
  * document fails instead of exhausting memory. Returns plain data (objects, arrays, scalars).
  */
 import { parseDocument, type YAMLError } from "yaml";
-import { readTextFile, type ReadTextFileOptions } from "./files";
 import { ConfigError } from "./userError";
 
 /** Flow collections ([ and {) open at once; far above what a hand-written config uses. */
@@ -70,9 +69,4 @@ function isCyclic(value: unknown, ancestors: Set<object>): boolean {
   const cyclic = children.some((child) => isCyclic(child, ancestors));
   ancestors.delete(value);
   return cyclic;
-}
-
-/** Reads (bounded) and parses a YAML file. */
-export function readYamlFile(file: string, options: ReadTextFileOptions = {}): unknown {
-  return parseYaml(readTextFile(file, options), options.displayName ?? file);
 }

@@ -9,14 +9,13 @@ import { spawnSync } from "node:child_process";
 import { sha256Hex } from "../core/sha256";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { readYamlFile } from "../core/yaml";
+import { readYamlFile } from "../core/files";
 import { isRecord } from "../core/values";
 import { ConfigError, UserError } from "../core/userError";
 import { readPromptyFile } from "./promptyFile";
 import type { Environment } from "../llm/connections";
 import { pythonChildEnvironment, pythonExecutableOf } from "./pythonProcess";
-
-export type FlowKind = "dag" | "flex" | "prompty";
+import type { FlowFolderFile, FlowKind } from "./types";
 
 export interface FlowLocation {
   kind: FlowKind;
@@ -67,13 +66,6 @@ export function locateFlow(target: string, referencedFrom: string): FlowLocation
 
 // ---------------------------------------------------------------------------------------------------------------
 // Files
-
-export interface FlowFolderFile {
-  /** POSIX path relative to the flow folder. */
-  relativePath: string;
-  absolutePath: string;
-  sha256: string;
-}
 
 /** Folders and files that are local by-products of running a flow, not part of it. */
 const skippedDirectories = new Set(["__pycache__", ".promptflow", ".runs", ".git"]);

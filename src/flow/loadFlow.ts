@@ -1,5 +1,5 @@
 import * as fs from "node:fs";
-import { readYamlFile } from "../core/yaml";
+import { readYamlFile } from "../core/files";
 import { UserError } from "../core/userError";
 import { locateFlow } from "./flowFolder";
 import { parseFlow } from "./parseFlow";

@@ -3,6 +3,17 @@
  * src/flow/validateFlow.ts, executed by src/flow/executor.ts. Nothing here does I/O.
  */
 
+/** What a flow path holds: a DAG (`flow.dag.yaml`), a flex flow (`flow.flex.yaml`) or a `.prompty` file. */
+export type FlowKind = "dag" | "flex" | "prompty";
+
+/** A file of a flow folder, hashed. */
+export interface FlowFolderFile {
+  /** POSIX path relative to the flow folder. */
+  relativePath: string;
+  absolutePath: string;
+  sha256: string;
+}
+
 export type FlowInputType = "string" | "int" | "double" | "bool" | "list" | "object" | "chat_history";
 
 export interface FlowInput {

@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { readFlowFiles } from "../flow/flowFolder";
 import { contextFlowFolder } from "../plan/dockerfile";
-import { runtimeFiles } from "../plan/runtimeSources";
+import { runtimeFiles } from "../plan/load/runtimeSources";
 import type { ImagePlan } from "../plan/types";
 
 export function stageBuildContext(image: ImagePlan, tmpRoot: string = os.tmpdir()): string {

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { llmopsConfig } from "../config/stackConfigFile";
-import { buildInfraPlan } from "../plan/buildInfraPlan";
+import { planStack } from "../plan/load/planSources";
 import type { InfraPlan } from "../plan/types";
 import { LlmopsStack, type DeclaredStackOutputs } from "./llmopsStack";
 import type { RegistryTokenSource } from "../azure/registryToken";
@@ -19,7 +19,7 @@ export interface ProgramInput {
 
 /** The stack's plan from its Pulumi config; throws ConfigError on user mistakes. */
 export function planFromPulumiConfig(input: ProgramInput): InfraPlan {
-  return buildInfraPlan({
+  return planStack({
     stack: input.stack,
     projectRoot: input.projectRoot,
     stackConfig: llmopsConfig(input.allConfig),

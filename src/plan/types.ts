@@ -3,7 +3,7 @@
  * config/deployment_config.json + the stack config + the flow folder (src/plan/), consumed by the thin Pulumi
  * components in src/infra/. Nothing here holds a secret value: secrets are Key Vault secret *names*.
  */
-import type { FlowFolderFile, FlowKind } from "../flow/flowFolder";
+import type { FlowFolderFile, FlowKind } from "../flow/types";
 import type { ServingEngine } from "../config/stackSettings";
 
 export type EndpointAuthMode = "Key" | "AADToken";

@@ -5,7 +5,8 @@
  * `openFlow`, which runs DAG, flex and prompty flows alike.
  */
 import * as path from "node:path";
-import { readFlowInterface, type FlowInputSpec, type FlowKind, type FlowOutputSpec } from "../flow/flowFolder";
+import { readFlowInterface, type FlowInputSpec, type FlowOutputSpec } from "../flow/flowFolder";
+import type { FlowKind } from "../flow/types";
 import { openFlow } from "../flow/openFlow";
 import type { PythonPool } from "../flow/pythonPool";
 import type { Environment } from "../llm/connections";

@@ -12,7 +12,7 @@ import { stringify } from "yaml";
 import { llmopsSettings, readStackConfigFile } from "../../src/config/stackConfigFile";
 import { ConfigError, UserError } from "../../src/core/userError";
 import { parseYaml } from "../../src/core/yaml";
-import { buildInfraPlan } from "../../src/plan/buildInfraPlan";
+import { planStack } from "../../src/plan/load/planSources";
 import { deploymentConfig, managedEntry, projectsRemovedAfterSuite, webAppEntry, type Project } from "../plan/fixtures";
 
 /** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
@@ -162,7 +162,7 @@ type Outcome = "planned" | "refused";
 /** Reads the project the way `llmops plan` does and builds the plan; the outcome or the unexpected error. */
 function planProject(project: Project): Outcome {
   const stackConfig = readStackConfigFile(project.root, "dev");
-  buildInfraPlan({
+  planStack({
     stack: "dev",
     projectRoot: project.root,
     stackConfig: llmopsSettings(stackConfig),

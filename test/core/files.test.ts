@@ -2,10 +2,10 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { readTextFile, writeFileAtomicSync } from "../../src/core/files";
+import { readTextFile, readYamlFile, writeFileAtomicSync } from "../../src/core/files";
 import { findProjectRoot } from "../../src/core/projectRoot";
 import { ConfigError, UserError } from "../../src/core/userError";
-import { parseYaml, readYamlFile } from "../../src/core/yaml";
+import { parseYaml } from "../../src/core/yaml";
 
 describe("core: files", () => {
   let dir: string;

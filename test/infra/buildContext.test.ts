@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { stageBuildContext } from "../../src/infra/buildContext";
 import { runtimeBuildInputs } from "../../src/plan/dockerfile";
-import { llmopsRuntimeRoot } from "../../src/plan/runtimeSources";
+import { llmopsRuntimeRoot } from "../../src/plan/load/runtimeSources";
 import type { ImagePlan } from "../../src/plan/types";
 
 describe("infra: the llmops image's build context", () => {

@@ -7,7 +7,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { buildInfraPlan } from "../../src/plan/buildInfraPlan";
+import { planStack } from "../../src/plan/load/planSources";
 import type { OfflinePlanReport } from "../../src/stacks/offlinePlan/types";
 import { stackConfig } from "../plan/fixtures";
 import { writeTemplateUseCase } from "../support/templateUseCase";
@@ -15,7 +15,7 @@ import { input, ofType, one, recordGraph, types } from "./fixtures/graph";
 
 /** The plan of review_sentiment's dev stack, in a project under `root`. */
 function planUseCase(root: string, environmentVariables: Record<string, string> = {}) {
-  return buildInfraPlan({
+  return planStack({
     stack: "dev",
     projectRoot: root,
     stackConfig: stackConfig({ flowPath: undefined, useCase: "review_sentiment" }),

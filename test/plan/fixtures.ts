@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { buildInfraPlan, type PlanInput } from "../../src/plan/buildInfraPlan";
+import { planStack, type PlanInput } from "../../src/plan/load/planSources";
 import type { InfraPlan } from "../../src/plan/types";
 
 /** A managed endpoint entry as the template writes it: string allocations, "" prior. */
@@ -140,5 +140,5 @@ export function planInput(project: Project, overrides: Partial<PlanInput> = {}):
 }
 
 export function plan(project: Project, overrides: Partial<PlanInput> = {}): InfraPlan {
-  return buildInfraPlan(planInput(project, overrides));
+  return planStack(planInput(project, overrides));
 }

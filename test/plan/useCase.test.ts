@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { buildInfraPlan } from "../../src/plan/buildInfraPlan";
+import { planStack } from "../../src/plan/load/planSources";
 import { readStackSettings } from "../../src/config/stackConfig";
 import { ConfigError } from "../../src/core/userError";
 import { stackConfig } from "./fixtures";
@@ -26,7 +26,7 @@ describe("use cases in the template's layout (llmops:useCase)", () => {
   const useCaseConfig = (useCase: string, overrides: Record<string, string | undefined> = {}): Record<string, string> =>
     stackConfig({ flowPath: undefined, useCase, ...overrides });
   const planOf = (useCase: string, overrides: Record<string, string | undefined> = {}) =>
-    buildInfraPlan({
+    planStack({
       stack: "dev",
       projectRoot: root,
       stackConfig: useCaseConfig(useCase, overrides),

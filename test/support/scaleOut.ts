@@ -9,7 +9,7 @@ import { request as httpRequest, type IncomingMessage, type ServerResponse } fro
 import * as os from "node:os";
 import * as path from "node:path";
 import { llmopsSettings, readStackConfigFile } from "../../src/config/stackConfigFile";
-import { buildInfraPlan } from "../../src/plan/buildInfraPlan";
+import { planStack } from "../../src/plan/load/planSources";
 import type { JobsPlan } from "../../src/plan/types";
 import { startAzurite, azuriteKey, type Azurite } from "./azurite";
 import { FakeJobsServer } from "./fakeJobsServer";
@@ -67,7 +67,7 @@ async function storageProxy(target: string, faults: { remaining: number; answere
 
 export async function startScaleOut(options: { secrets?: Record<string, string>; maxNodes?: number } = {}): Promise<ScaleOut> {
   const stackConfigFile = "Pulumi.dev.yaml";
-  const infra = buildInfraPlan({
+  const infra = planStack({
     stack: "dev",
     projectRoot: repoRoot,
     stackConfig: llmopsSettings(readStackConfigFile(repoRoot, "dev")),

@@ -3,7 +3,7 @@
  * `connections:` (so an experiment.yaml works too). Secrets come from environment variables, as everywhere.
  */
 import * as path from "node:path";
-import { readYamlFile } from "../../core/yaml";
+import { readYamlFile } from "../../core/files";
 import { describeFound } from "../jsonPath";
 import { resolveConnections, type ConnectionSpec, type Environment } from "../../llm/connections";
 import type { Connection } from "../../llm/types";

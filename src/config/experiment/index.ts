@@ -1,2 +1,2 @@
-export { loadExperiment, readExperimentOutline, type ExperimentOutline } from "./loadExperiment";
+export { loadExperiment, readExperimentOutline } from "./loadExperiment";
 export * from "./types";

@@ -5,7 +5,7 @@
 import { isRecord } from "../../core/values";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { readYamlFile } from "../../core/yaml";
+import { readYamlFile } from "../../core/files";
 import { describeFound } from "../jsonPath";
 import { validateAgainstSchema } from "../schemaValidation";
 import { placeholderEnvironment, resolveConnections, type Environment } from "../../llm/connections";
@@ -15,7 +15,7 @@ import { assetCachePath, buildExperiment, resolveDatasetSource, type ExperimentD
 import { locateFlow, readFlowInterface } from "../../flow/flowFolder";
 import { useCaseFiles } from "../stackConfig";
 import { applyOverlay, originOfPath, type MergedDocument } from "./overlay";
-import type { Experiment } from "./types";
+import type { Experiment, ExperimentOutline, OutlineDataset } from "./types";
 
 export interface LoadExperimentOptions {
   /** Environment name (dev, prod...): `experiment.<env>.yaml` beside the file is applied when it exists. */
@@ -174,26 +174,6 @@ export function loadExperiment(experimentPath: string, options: LoadExperimentOp
   // Prompt flow's <NAME>_<FIELD> overrides (AOAI_API_BASE...), so a fixed api_base can point elsewhere unedited.
   const connections = resolve ? Object.fromEntries(Object.entries(resolved).map(([name, c]) => [name, withFieldOverrides(c, options.environmentVariables)])) : {};
   return { ...experiment, connections };
-}
-
-/** A dataset the experiment uses, as the template's register_data_asset sees it. */
-export interface OutlineDataset {
-  name: string;
-  description?: string;
-  /** Absolute path of a local file; absent for an `azureml:` data asset (already registered). */
-  localPath?: string;
-  /** An `azureml:<name>:<version>` source, and where its download is cached. */
-  asset?: { name: string; version: string; cachePath: string };
-}
-
-/** What planning a deployment needs from an experiment: no flow is read and no connection resolved. */
-export interface ExperimentOutline {
-  name: string;
-  file: string;
-  /** Absolute path of the standard flow folder (`flow:`, default the name, relative to the experiment). */
-  flow: string;
-  /** The flow's datasets, then the evaluators' own ones, each name once (the template registers all of them). */
-  datasets: OutlineDataset[];
 }
 
 /**

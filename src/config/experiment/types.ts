@@ -108,3 +108,23 @@ export interface Experiment {
   regression?: RegressionPolicy;
   production?: ProductionEvaluation;
 }
+
+/** A dataset the experiment uses, as the template's register_data_asset sees it. */
+export interface OutlineDataset {
+  name: string;
+  description?: string;
+  /** Absolute path of a local file; absent for an `azureml:` data asset (already registered). */
+  localPath?: string;
+  /** An `azureml:<name>:<version>` source, and where its download is cached. */
+  asset?: { name: string; version: string; cachePath: string };
+}
+
+/** What planning a deployment needs from an experiment: no flow is read and no connection resolved. */
+export interface ExperimentOutline {
+  name: string;
+  file: string;
+  /** Absolute path of the standard flow folder (`flow:`, default the name, relative to the experiment). */
+  flow: string;
+  /** The flow's datasets, then the evaluators' own ones, each name once (the template registers all of them). */
+  datasets: OutlineDataset[];
+}

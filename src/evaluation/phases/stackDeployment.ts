@@ -5,7 +5,7 @@
  * pure plan builder `pulumi up` uses (Pulumi.<stack>.yaml + deployment_config.json), so it is what was deployed.
  */
 import { llmopsSettings, readStackConfigFile } from "../../config/stackConfigFile";
-import { buildInfraPlan } from "../../plan/buildInfraPlan";
+import { planStack } from "../../plan/load/planSources";
 import type { EndpointAuthMode, EndpointPlan, InfraPlan } from "../../plan/types";
 import { UserError } from "../../core/userError";
 import type { EndpointKind } from "./stackOutputs";
@@ -52,7 +52,7 @@ export function stackDeploymentOf(plan: InfraPlan): StackDeployment {
 export function readStackDeployment(stack: string, projectRoot: string, environmentVariables: Record<string, string | undefined>, deploymentConfigPath?: string): StackDeployment {
   if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UserError(`--stack '${stack}': use letters, digits, '-', '_' and '.'`);
   const stackConfigFile = `Pulumi.${stack}.yaml`;
-  const plan = buildInfraPlan({
+  const plan = planStack({
     stack,
     projectRoot,
     stackConfig: llmopsSettings(readStackConfigFile(projectRoot, stack)),

@@ -10,7 +10,7 @@ import { openBlobStore, storageTokenScope } from "../../azure/blob/datastoreBlob
 import { keyVaultUrl } from "../../azure/keyVaultSecrets";
 import { WorkspaceJobs, type JobCompute } from "../../azure/ml/commandJobs";
 import { llmopsSettings, readStackConfigFile } from "../../config/stackConfigFile";
-import { buildInfraPlan } from "../../plan/buildInfraPlan";
+import { planStack } from "../../plan/load/planSources";
 import { defaultDatastoreName } from "../../azure/ml/workspaceDatastore";
 import { UserError } from "../../core/userError";
 import type { FailureBudget } from "../failureBudget";
@@ -53,7 +53,7 @@ export interface AzureMlConnection {
 export async function connectAzureMl(request: AzureMlRequest, flowName: string, env: Record<string, string | undefined>): Promise<AzureMlConnection> {
   if (!/^[A-Za-z0-9_.-]+$/.test(request.stack)) throw new UserError(`--stack '${request.stack}': use letters, digits, '-', '_' and '.'`);
   const stackConfigFile = `Pulumi.${request.stack}.yaml`;
-  const plan = buildInfraPlan({
+  const plan = planStack({
     stack: request.stack,
     projectRoot: request.projectRoot,
     stackConfig: llmopsSettings(readStackConfigFile(request.projectRoot, request.stack)),

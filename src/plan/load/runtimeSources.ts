@@ -5,14 +5,14 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { sha256Hex } from "../core/sha256";
-import { readFlowFiles } from "../flow/flowFolder";
-import { runtimeBuildInputs } from "./dockerfile";
-import { contentHashOf } from "./flowFolder";
-import type { FlowFile } from "./types";
+import { sha256Hex } from "../../core/sha256";
+import { readFlowFiles } from "../../flow/flowFolder";
+import { runtimeBuildInputs } from "../dockerfile";
+import { contentHashOf } from "../flowFolder";
+import type { FlowFile } from "../types";
 
-/** The llmops package root (holding package.json), from src/plan or the compiled dist/plan alike. */
-export const llmopsRuntimeRoot = path.resolve(__dirname, "../..");
+/** The llmops package root (holding package.json), from src/plan/load or the compiled dist/plan/load alike. */
+export const llmopsRuntimeRoot = path.resolve(__dirname, "../../..");
 
 /** The runtime's build inputs under `root`, relative POSIX paths from it, sorted. */
 export function runtimeFiles(root: string = llmopsRuntimeRoot): FlowFile[] {
