@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import type { OnlineEndpointEntry, WebAppEntry } from "../config/deploymentConfigTypes";
+import type { LoadedDeploymentConfig, OnlineEndpointEntry, WebAppEntry } from "../config/deploymentConfigTypes";
 import { jsonPath, type PathSegment } from "../config/jsonPath";
 import { looseBoolean, looseString } from "../config/looseValues";
 import type { ExistingResourceSettings, StackSettings } from "../config/stackSettings";
@@ -18,7 +18,6 @@ import { buildWebAppPlan } from "./webAppPlan";
 import { planWebAppConnections, type UnresolvedVariables, type WebAppConnections } from "./webAppConnections";
 import { planEnvYaml } from "../config/envYaml";
 import { originalIndex, placeholderNotice, type EntryList } from "../config/deploymentConfigPlaceholders";
-import type { LoadedDeploymentConfig } from "../config/deploymentConfigTypes";
 
 /** What the plan takes besides its sources: the environment it is planned in. */
 export interface PlanOptions {
