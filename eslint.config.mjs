@@ -17,10 +17,11 @@ export default tseslint.config(
       "@typescript-eslint/ban-ts-comment": "error",
       // Lazy requires keep start-up fast: the CLI loads one command, ARM loads @azure/identity only when it
       // needs a credential, the bench dispatcher one benchmark, the Pulumi test fixture the program under mocks;
-      // `serve` loads its server after Application Insights has instrumented HTTP.
+      // `serve` loads its server after Application Insights has instrumented HTTP; ajv's compiler only when a
+      // schema has no validator precompiled by the build (config/schemaValidation.ts).
       "@typescript-eslint/no-require-imports": [
         "error",
-        { allow: ["^@azure/identity$", "^@azure/monitor-opentelemetry$", "^\\./commands/", "^\\.\\./\\.\\./serve/", "^\\./[A-Za-z]+$", "/src/index$"] },
+        { allow: ["^@azure/identity$", "^@azure/monitor-opentelemetry$", "^\\./commands/", "^\\.\\./\\.\\./serve/", "^\\./[A-Za-z]+$", "/src/index$", "^ajv$", "^ajv/dist/standalone$"] },
       ],
       // Abort reasons (signal.reason) and caught values are rethrown as they came.
       "@typescript-eslint/prefer-promise-reject-errors": ["error", { allowThrowingAny: true, allowThrowingUnknown: true }],

@@ -3,7 +3,8 @@
 // pulumiProgram.cjs) name both files literally, so the import graph sees them. "Current" means no file under
 // src/ changed since the build started, so a developer editing src/ never runs stale code; LLMOPS_FROM_SOURCE=1
 // forces the sources (used by `npm run bench -- plan`).
-// `node src/cli/compiledOrSource.cjs build` is the build: tsc, the Python shim copied, then the stamp.
+// `node src/cli/compiledOrSource.cjs build` is the build: tsc, the Python shim copied, the config schemas' validators
+// generated (ajv standalone code, so no compiled process compiles a schema), then the stamp.
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
@@ -41,6 +42,8 @@ function build() {
   fs.rmSync(stampFile, { force: true });
   execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(root, "tsconfig.build.json")], { stdio: "inherit", cwd: root });
   fs.cpSync(path.join(srcDir, "flow", "python"), path.join(distDir, "flow", "python"), { recursive: true });
+  const schemas = require(path.join(distDir, "config", "schemaValidation.js"));
+  fs.writeFileSync(schemas.precompiledValidatorsFile, schemas.standaloneValidatorsModule());
   fs.writeFileSync(stampFile, `${started.toISOString()}\n`);
   fs.utimesSync(stampFile, started, started);
 }

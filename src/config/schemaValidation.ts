@@ -1,26 +1,82 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import type Ajv from "ajv";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import { ConfigError } from "../core/userError";
+import { sha256Hex } from "../core/sha256";
 import { describeFound, jsonPath, pointerSegments, type PathSegment } from "./jsonPath";
 import { isRecord } from "../core/values";
 
 /** The JSON Schemas shipped in config/schema/, also used by editors through `$schema`. */
 export type SchemaName = "deployment_config" | "stack-config" | "experiment"; // experiment: added by H6 (flows/experiment.yaml)
 
+const schemaNames: readonly SchemaName[] = ["deployment_config", "stack-config", "experiment"];
+
 export const schemaDirectory = path.resolve(__dirname, "../../config/schema");
 
+/**
+ * The validators `npm run build` generates into dist/config/ (ajv standalone code), so a compiled process never
+ * compiles a schema (ajv's compile was most of the offline plan's own time). Each is used only while its schema
+ * file still has the content it was generated from; the sources through tsx have none and compile at run time.
+ */
+export const precompiledValidatorsFile = path.join(__dirname, "schemaValidators.js");
+
+/** Keyed by `<schema name>:<sha256 of its file>`, so a validator is found only for the schema it was generated from. */
+type PrecompiledValidators = Partial<Record<string, ValidateFunction>>;
+
 const compiled = new Map<SchemaName, ValidateFunction>();
+let precompiled: PrecompiledValidators | undefined;
+
+function newAjv(options: { source: boolean }): Ajv {
+  // Loaded here: a compiled process with current precompiled validators never needs ajv's compiler.
+  const { default: AjvClass } = require("ajv") as typeof import("ajv");
+  // verbose: errors carry the failing value and its schema, which the messages below are built from.
+  return new AjvClass({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true, code: { source: options.source } });
+}
+
+function schemaText(name: SchemaName): { file: string; text: string } {
+  const file = path.join(schemaDirectory, `${name}.schema.json`);
+  return { file, text: fs.readFileSync(file, "utf8") };
+}
+
+function parsedSchema(file: string, text: string): object {
+  const schema: unknown = JSON.parse(text);
+  if (typeof schema !== "object" || schema === null) throw new Error(`${file} is not a JSON Schema object`);
+  return schema;
+}
+
+/** The schema compiled now, in this process. */
+export function compileValidator(name: SchemaName): ValidateFunction {
+  const { file, text } = schemaText(name);
+  return newAjv({ source: false }).compile(parsedSchema(file, text));
+}
+
+function precompiledKey(name: SchemaName, schemaText: string): string {
+  return `${name}:${sha256Hex(schemaText)}`;
+}
+
+/** The CommonJS module `npm run build` writes to `precompiledValidatorsFile`. */
+export function standaloneValidatorsModule(): string {
+  const ajv = newAjv({ source: true });
+  const exportNames: Record<string, string> = {};
+  for (const name of schemaNames) {
+    const { file, text } = schemaText(name);
+    ajv.addSchema(parsedSchema(file, text), name);
+    exportNames[precompiledKey(name, text)] = name;
+  }
+  const { default: standaloneCode } = require("ajv/dist/standalone") as typeof import("ajv/dist/standalone");
+  return standaloneCode(ajv, exportNames);
+}
 
 function validatorFor(name: SchemaName): ValidateFunction {
   const cached = compiled.get(name);
   if (cached) return cached;
-  const schemaFile = path.join(schemaDirectory, `${name}.schema.json`);
-  const schema: unknown = JSON.parse(fs.readFileSync(schemaFile, "utf8"));
-  if (typeof schema !== "object" || schema === null) throw new Error(`${schemaFile} is not a JSON Schema object`);
-  // verbose: errors carry the failing value and its schema, which the messages below are built from.
-  const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true });
-  const validate = ajv.compile(schema);
+  let validate: ValidateFunction | undefined;
+  if (fs.existsSync(precompiledValidatorsFile)) {
+    precompiled ??= require("./schemaValidators") as PrecompiledValidators;
+    validate = precompiled[precompiledKey(name, schemaText(name).text)];
+  }
+  validate ??= compileValidator(name);
   compiled.set(name, validate);
   return validate;
 }
