@@ -18,10 +18,11 @@ export default tseslint.config(
       // Lazy requires keep start-up fast: the CLI loads one command, ARM loads @azure/identity only when it
       // needs a credential, the bench dispatcher one benchmark, the Pulumi test fixture the program under mocks;
       // `serve` loads its server after Application Insights has instrumented HTTP; ajv's compiler only when a
-      // schema has no validator precompiled by the build (config/schemaValidation.ts).
+      // schema has no validator precompiled by the build (config/schemaValidation.ts); the plan worker loads Pulumi's
+      // closure serialiser only if something calls it (stacks/offlinePlan/deferClosureSerializer.ts).
       "@typescript-eslint/no-require-imports": [
         "error",
-        { allow: ["^@azure/identity$", "^@azure/monitor-opentelemetry$", "^\\./commands/", "^\\.\\./\\.\\./serve/", "^\\./[A-Za-z]+$", "/src/index$", "^ajv$", "^ajv/dist/standalone$"] },
+        { allow: ["^@azure/identity$", "^@azure/monitor-opentelemetry$", "^\\./commands/", "^\\.\\./\\.\\./serve/", "^\\./[A-Za-z]+$", "/src/index$", "^ajv$", "^ajv/dist/standalone$", "^@pulumi/pulumi/runtime/closure/(serializeClosure|codePaths)$"] },
       ],
       // Abort reasons (signal.reason) and caught values are rethrown as they came.
       "@typescript-eslint/prefer-promise-reject-errors": ["error", { allowThrowingAny: true, allowThrowingUnknown: true }],

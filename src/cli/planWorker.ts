@@ -3,6 +3,8 @@
  * request from argv, plans with this process's environment (the caller's, passed down by runOfflinePlan), writes
  * the outcome (report or error) as JSON to the request's result file, then exits.
  */
+// First: the Pulumi SDK's closure serialiser must not load with the SDK (see deferClosureSerializer).
+import "../stacks/offlinePlan/deferClosureSerializer";
 import * as fs from "node:fs";
 import { planOutcome, type WorkerRequest } from "../stacks/offlinePlan/planInProcess";
 
