@@ -1,20 +1,38 @@
 /**
  * `llmops plan --stack dev` start to finish (two processes: the CLI and its plan child), median of 5 (--runs N)
- * wall times, from the TypeScript sources through tsx (LLMOPS_FROM_SOURCE=1, as before the build) and from the
- * compiled build (dist/), against the floor: the same two processes that only load the modules they run (the CLI
- * with its plan command; the plan worker with Pulumi, azure-native and the program), without planning anything.
+ * wall times, against the floor: the same two processes that only load the modules they run (the CLI with its
+ * plan command; the plan worker with Pulumi, azure-native and the program), without planning anything.
+ *
+ * Rows, measured in interleaved rounds so a change in the machine's load hits all of them alike (one warm-up
+ * round first, so tsx's transpile cache is warm for every TypeScript row, as on a developer's second run):
+ *   before     the code as it was when issue 8 ("build once") was filed: a temporary `git worktree` of
+ *              --before <rev> (default below) with this project's node_modules, run as it ran then
+ *              (`node src/cli/llmops.cjs plan --stack dev`, TypeScript through tsx); removed afterwards.
+ *              Without git or that revision (a shallow clone), this row is left out and says why.
+ *   source     this tree's TypeScript through tsx (LLMOPS_FROM_SOURCE=1: what runs before `npm run build`)
+ *   compiled   this tree's compiled build (dist/), what `npx llmops plan` runs after `npm ci`
  * Builds dist/ first when it is not current.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 
 const root = path.resolve(__dirname, "..", "..");
 const cli = path.join(root, "src/cli/llmops.cjs");
 
-function wallMs(args: string[], env: NodeJS.ProcessEnv = process.env): number {
+/** The last commit before the consolidation of issue 8 began (2026-11-24 11:38 UTC, "...listenOnLoopback helper"). */
+const issueFiledRevision = "826f8c7";
+
+function wallMs(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): number {
   const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, args, { cwd: root, env, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8", timeout: 300_000 });
+  const result = spawnSync(process.execPath, args, {
+    cwd: options.cwd ?? root,
+    env: options.env ?? process.env,
+    stdio: ["ignore", "ignore", "pipe"],
+    encoding: "utf8",
+    timeout: 300_000,
+  });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (result.status !== 0) throw new Error(`node ${args.join(" ")} exited ${String(result.status)}: ${result.stderr}`);
   return ms;
@@ -25,29 +43,76 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
+function git(args: string[]): { ok: true; stdout: string } | { ok: false; reason: string } {
+  const result = spawnSync("git", ["-C", root, ...args], { encoding: "utf8" });
+  if (result.error) return { ok: false, reason: `git is not available (${result.error.message})` };
+  if (result.status !== 0) return { ok: false, reason: `git ${args.join(" ")}: ${result.stderr.trim()}` };
+  return { ok: true, stdout: result.stdout.trim() };
+}
+
+interface BeforeTree {
+  label: string;
+  directory: string;
+  remove(): void;
+}
+
+/** A detached worktree of `revision` sharing this project's node_modules, or why there is none. */
+function checkOutBefore(revision: string): BeforeTree | { reason: string } {
+  const described = git(["log", "-1", "--format=%h %cd", "--date=format:%Y-%m-%d %H:%M", `${revision}^{commit}`]);
+  if (!described.ok) return { reason: described.reason };
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "llmops-bench-before-"));
+  const directory = path.join(scratch, "tree");
+  const remove = () => {
+    git(["worktree", "remove", "--force", directory]);
+    fs.rmSync(scratch, { recursive: true, force: true });
+    git(["worktree", "prune"]);
+  };
+  const added = git(["worktree", "add", "--detach", directory, revision]);
+  if (!added.ok) {
+    remove();
+    return { reason: added.reason };
+  }
+  fs.symlinkSync(path.join(root, "node_modules"), path.join(directory, "node_modules"), "dir");
+  return { label: `before: ${described.stdout} (issue filed), tsx`, directory, remove };
+}
+
+function flagValue(args: string[], flag: string): string | undefined {
+  const at = args.indexOf(flag);
+  return at >= 0 ? args[at + 1] : undefined;
+}
+
 export async function run(args: string[]): Promise<void> {
-  const runsFlag = args.indexOf("--runs");
-  const runs = runsFlag >= 0 ? Number(args[runsFlag + 1]) : 5;
+  const runs = Number(flagValue(args, "--runs") ?? 5);
   const build = spawnSync(process.execPath, [path.join(root, "src/cli/compiledOrSource.cjs"), "build"], { cwd: root, stdio: "inherit" });
   if (build.status !== 0) throw new Error("npm run build failed");
-
-  const fromSource = { ...process.env, LLMOPS_FROM_SOURCE: "1" };
-  const loadOnly = (modules: string[]) => ["-e", modules.map((m) => `require(${JSON.stringify(m)});`).join("")];
   const dist = (m: string) => path.join(root, "dist", m);
-  // Rounds interleave the three, so a change in the machine's load hits all of them alike.
-  const times = { floor: [] as number[], source: [] as number[], compiled: [] as number[] };
-  for (let round = 0; round < runs; round++) {
-    times.floor.push(wallMs(loadOnly([dist("cli/main.js"), dist("cli/commands/plan.js")])) + wallMs(loadOnly([dist("cli/planWorker.js")])));
-    times.source.push(wallMs([cli, "plan", "--stack", "dev"], fromSource));
-    times.compiled.push(wallMs([cli, "plan", "--stack", "dev"]));
-  }
-  const [floor, source, compiled] = [median(times.floor), median(times.source), median(times.compiled)];
   if (!fs.existsSync(dist("cli/entry.js"))) throw new Error("dist/cli/entry.js missing after the build");
 
-  const row = (label: string, ms: number) => `${label.padEnd(44)} ${(ms / 1000).toFixed(2).padStart(6)} s  ${(ms / floor).toFixed(1).padStart(5)}x floor`;
-  console.log(`llmops plan --stack dev, median of ${runs} wall times`);
-  console.log(row("module-loading floor (both processes, dist/)", floor));
-  console.log(row("before: TypeScript through tsx", source));
-  console.log(row("after: compiled dist/", compiled));
-  console.log(`speed-up: ${(source / compiled).toFixed(2)}x`);
+  const before = checkOutBefore(flagValue(args, "--before") ?? issueFiledRevision);
+  try {
+    const plan = ["plan", "--stack", "dev"];
+    // What dist/cli/planWorker.js loads (requiring it would run it): the deferral first, then the plan.
+    const planWorkerModules = [dist("stacks/offlinePlan/deferClosureSerializer.js"), dist("stacks/offlinePlan/planInProcess.js")];
+    const loadOnly = (modules: string[]) => ["-e", modules.map((m) => `require(${JSON.stringify(m)});`).join("")];
+    const rows: { label: string; measure: () => number }[] = [
+      { label: "module-loading floor (both processes, dist/)", measure: () => wallMs(loadOnly([dist("cli/main.js"), dist("cli/commands/plan.js")])) + wallMs(loadOnly(planWorkerModules)) },
+      ...("directory" in before ? [{ label: before.label, measure: () => wallMs([path.join(before.directory, "src/cli/llmops.cjs"), ...plan], { cwd: before.directory }) }] : []),
+      { label: "this tree's TypeScript through tsx", measure: () => wallMs([cli, ...plan], { env: { ...process.env, LLMOPS_FROM_SOURCE: "1" } }) },
+      { label: "after: compiled dist/", measure: () => wallMs([cli, ...plan]) },
+    ];
+    for (const row of rows) row.measure();
+    const times = rows.map(() => [] as number[]);
+    for (let round = 0; round < runs; round++) rows.forEach((row, i) => times[i].push(row.measure()));
+    const medians = times.map(median);
+    const floor = medians[0];
+    const compiled = medians[medians.length - 1];
+
+    console.log(`llmops plan --stack dev, median of ${runs} wall times (interleaved rounds after one warm-up), ${os.cpus().length} cores`);
+    rows.forEach((row, i) => console.log(`${row.label.padEnd(58)} ${(medians[i] / 1000).toFixed(2).padStart(6)} s  ${(medians[i] / floor).toFixed(1).padStart(5)}x floor`));
+    if ("directory" in before) console.log(`speed-up of compiled over before: ${(medians[1] / compiled).toFixed(2)}x`);
+    else console.log(`before: not measured: ${before.reason}`);
+    console.log(`speed-up of compiled over this tree through tsx: ${(medians[medians.length - 2] / compiled).toFixed(2)}x`);
+  } finally {
+    if ("directory" in before) before.remove();
+  }
 }
