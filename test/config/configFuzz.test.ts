@@ -9,10 +9,9 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { llmopsSettings, readStackConfigFile } from "../../src/config/stackConfigFile";
 import { ConfigError, UserError } from "../../src/core/userError";
 import { parseYaml } from "../../src/core/yaml";
-import { planStack } from "../../src/plan/load/planSources";
+import { planStackFile } from "../../src/plan/load/planSources";
 import { deploymentConfig, managedEntry, projectsRemovedAfterSuite, webAppEntry, type Project } from "../plan/fixtures";
 
 /** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
@@ -161,14 +160,7 @@ type Outcome = "planned" | "refused";
 
 /** Reads the project the way `llmops plan` does and builds the plan; the outcome or the unexpected error. */
 function planProject(project: Project): Outcome {
-  const stackConfig = readStackConfigFile(project.root, "dev");
-  planStack({
-    stack: "dev",
-    projectRoot: project.root,
-    stackConfig: llmopsSettings(stackConfig),
-    stackConfigFile: stackConfig.file,
-    environmentVariables: { AOAI_API_BASE: "https://aoai-test.openai.azure.com/" },
-  });
+  planStackFile(project.root, "dev", { environmentVariables: { AOAI_API_BASE: "https://aoai-test.openai.azure.com/" } });
   return "planned";
 }
 

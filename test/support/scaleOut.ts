@@ -8,8 +8,7 @@ import * as fs from "node:fs";
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
-import { llmopsSettings, readStackConfigFile } from "../../src/config/stackConfigFile";
-import { planStack } from "../../src/plan/load/planSources";
+import { planStackFile } from "../../src/plan/load/planSources";
 import type { JobsPlan } from "../../src/plan/types";
 import { startAzurite, azuriteKey, type Azurite } from "./azurite";
 import { FakeJobsServer } from "./fakeJobsServer";
@@ -66,14 +65,7 @@ async function storageProxy(target: string, faults: { remaining: number; answere
 }
 
 export async function startScaleOut(options: { secrets?: Record<string, string>; maxNodes?: number } = {}): Promise<ScaleOut> {
-  const stackConfigFile = "Pulumi.dev.yaml";
-  const infra = planStack({
-    stack: "dev",
-    projectRoot: repoRoot,
-    stackConfig: llmopsSettings(readStackConfigFile(repoRoot, "dev")),
-    stackConfigFile,
-    environmentVariables: {},
-  });
+  const infra = planStackFile(repoRoot, "dev", { environmentVariables: {} });
   if (infra.jobs === undefined) throw new Error("Pulumi.dev.yaml declares no llmops:jobs");
   const plan = infra.jobs;
   const azurite = await startAzurite();

@@ -4,8 +4,7 @@
  * deployment_config.json for the stack's environment) and the workspace the endpoint lives in. Built with the same
  * pure plan builder `pulumi up` uses (Pulumi.<stack>.yaml + deployment_config.json), so it is what was deployed.
  */
-import { llmopsSettings, readStackConfigFile } from "../../config/stackConfigFile";
-import { planStack } from "../../plan/load/planSources";
+import { planStackFile } from "../../plan/load/planSources";
 import type { EndpointAuthMode, EndpointPlan, InfraPlan } from "../../plan/types";
 import { UserError } from "../../core/userError";
 import type { EndpointKind } from "./stackOutputs";
@@ -51,14 +50,5 @@ export function stackDeploymentOf(plan: InfraPlan): StackDeployment {
 
 export function readStackDeployment(stack: string, projectRoot: string, environmentVariables: Record<string, string | undefined>, deploymentConfigPath?: string): StackDeployment {
   if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UserError(`--stack '${stack}': use letters, digits, '-', '_' and '.'`);
-  const stackConfigFile = `Pulumi.${stack}.yaml`;
-  const plan = planStack({
-    stack,
-    projectRoot,
-    stackConfig: llmopsSettings(readStackConfigFile(projectRoot, stack)),
-    stackConfigFile,
-    environmentVariables,
-    ...(deploymentConfigPath !== undefined ? { deploymentConfigPath } : {}),
-  });
-  return stackDeploymentOf(plan);
+  return stackDeploymentOf(planStackFile(projectRoot, stack, { environmentVariables, ...(deploymentConfigPath !== undefined ? { deploymentConfigPath } : {}) }));
 }

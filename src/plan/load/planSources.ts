@@ -14,6 +14,7 @@ import { jsonPath } from "../../config/jsonPath";
 import { loadDeploymentConfig } from "../../config/loadDeploymentConfig";
 import { resolveInside } from "../../config/projectPaths";
 import { readStackSettings, useCaseEnvironmentFile } from "../../config/stackConfig";
+import { llmopsSettings, readStackConfigFile } from "../../config/stackConfigFile";
 import type { StackSettings } from "../../config/stackSettings";
 import { sha256Hex } from "../../core/sha256";
 import { ConfigError, UserError } from "../../core/userError";
@@ -39,6 +40,12 @@ export interface PlanInput extends PlanOptions {
 /** A stack's plan from its files: what the Pulumi program, the commands and the tests call. */
 export function planStack(input: PlanInput): InfraPlan {
   return buildInfraPlan(loadPlanSources(input), input);
+}
+
+/** The plan of Pulumi.<stack>.yaml in `projectRoot` (what `llmops` commands read the stack from). */
+export function planStackFile(projectRoot: string, stack: string, options: PlanOptions & { deploymentConfigPath?: string }): InfraPlan {
+  const stackConfig = readStackConfigFile(projectRoot, stack);
+  return planStack({ stack, projectRoot, stackConfig: llmopsSettings(stackConfig), stackConfigFile: stackConfig.file, ...options });
 }
 
 /** Reads everything the plan of `input.stack` needs from disk. */

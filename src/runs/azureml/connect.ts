@@ -9,8 +9,7 @@ import { armBaseUrlFromEnvironment, armClientFromEnvironment, azureTokenSource }
 import { openBlobStore, storageTokenScope } from "../../azure/blob/datastoreBlobs";
 import { keyVaultUrl } from "../../azure/keyVaultSecrets";
 import { WorkspaceJobs, type JobCompute } from "../../azure/ml/commandJobs";
-import { llmopsSettings, readStackConfigFile } from "../../config/stackConfigFile";
-import { planStack } from "../../plan/load/planSources";
+import { planStackFile } from "../../plan/load/planSources";
 import { defaultDatastoreName } from "../../azure/ml/workspaceDatastore";
 import { UserError } from "../../core/userError";
 import type { FailureBudget } from "../failureBudget";
@@ -53,13 +52,7 @@ export interface AzureMlConnection {
 export async function connectAzureMl(request: AzureMlRequest, flowName: string, env: Record<string, string | undefined>): Promise<AzureMlConnection> {
   if (!/^[A-Za-z0-9_.-]+$/.test(request.stack)) throw new UserError(`--stack '${request.stack}': use letters, digits, '-', '_' and '.'`);
   const stackConfigFile = `Pulumi.${request.stack}.yaml`;
-  const plan = planStack({
-    stack: request.stack,
-    projectRoot: request.projectRoot,
-    stackConfig: llmopsSettings(readStackConfigFile(request.projectRoot, request.stack)),
-    stackConfigFile,
-    environmentVariables: env,
-  });
+  const plan = planStackFile(request.projectRoot, request.stack, { environmentVariables: env });
   const jobs = plan.jobs;
   if (jobs === undefined) {
     throw new UserError(`${stackConfigFile} declares no Azure ML jobs: add llmops:jobs (see README, "Running at scale") and run pulumi up`);
