@@ -142,7 +142,7 @@ export type EntraRegistryTokenOptions = {
 
 /** The token source `pulumi up` uses: the same credential as the ARM client, so CI's OIDC login works here too. */
 export function entraRegistryTokenSource(options: EntraRegistryTokenOptions): RegistryTokenSource {
-  const getAccessToken = "getAccessToken" in options ? options.getAccessToken : azureTokenSource(armTokenScope(armBaseUrlFromEnvironment(options.env)), options.env);
+  const getAccessToken = "getAccessToken" in options ? options.getAccessToken : tokenSourceOnFirstUse(options.env);
   return async (loginServer) =>
     exchangeForRegistryToken({
       loginServer,
@@ -150,4 +150,10 @@ export function entraRegistryTokenSource(options: EntraRegistryTokenOptions): Re
       ...(options.registryUrl !== undefined ? { registryUrl: options.registryUrl(loginServer) } : {}),
       ...(options.fetchFn !== undefined ? { fetchFn: options.fetchFn } : {}),
     });
+}
+
+/** The ARM token source over `env`, built on first use: an "adminUser" registry login never reads LLMOPS_ARM_ENDPOINT. */
+function tokenSourceOnFirstUse(env: NodeJS.ProcessEnv): () => Promise<string> {
+  let source: (() => Promise<string>) | undefined;
+  return () => (source ??= azureTokenSource(armTokenScope(armBaseUrlFromEnvironment(env)), env))();
 }

@@ -153,6 +153,13 @@ describe("infra: keyless (Entra ID) registry login", function () {
       assert.equal(received[0].form.get("access_token"), accessToken);
     });
 
+    it("reads the ARM endpoint and credential from the environment it is given, when a login first needs them", async () => {
+      // src/index.ts builds this source for every stack; an "adminUser" login never calls it, so nothing is read early.
+      const source = entraRegistryTokenSource({ env: { LLMOPS_ARM_ENDPOINT: "management.example" }, registryUrl: () => baseUrl });
+      await assert.rejects(source(loginServer), /LLMOPS_ARM_ENDPOINT: expected an absolute URL .* found 'management\.example'/);
+      assert.equal(received.length, 0);
+    });
+
     it("passes a credential failure on without calling the registry", async () => {
       const source = entraRegistryTokenSource({
         getAccessToken: () => Promise.reject(new Error("no Azure credential could produce a token")),

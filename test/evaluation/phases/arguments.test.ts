@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { evaluationOptions, parseEvaluateArguments } from "../../../src/cli/commands/evaluate";
 import { serializeMetricsFile } from "../../../src/evaluation";
 import { readBaseline } from "../../../src/evaluation/phases/baseline";
+import { reportLocations } from "../../../src/evaluation/phases/reports";
 import { UserError } from "../../../src/core/userError";
 
 describe("llmops evaluate arguments", () => {
@@ -37,6 +38,22 @@ describe("llmops evaluate arguments", () => {
     assert.equal(options.experiment, path.join(root, "flows", "experiment.yaml"));
     assert.equal(options.out, path.join(root, "flows", "reports", "pre"));
     assert.equal(options.projectRoot, root);
+    assert.equal(options.workingDirectory, path.join(root, "flows"));
+  });
+
+  it("shows report paths relative to the working directory it is given, absolute outside it", () => {
+    const work = path.join(os.tmpdir(), "llmops-work");
+    const runDir = path.join(work, "reports", "pre-1");
+    const files = Object.fromEntries(["report.html", "report.md", "metrics.json", "results.csv", "junit.xml"].map((name) => [name, path.join(runDir, name)]));
+    const reports = {
+      written: { dir: runDir, files: files as Parameters<typeof reportLocations>[0]["written"]["files"], latest: { reportMd: "", pointer: "" } },
+      latestMetrics: path.join(work, "reports", "metrics.json"),
+      passed: false,
+    };
+    const lines = reportLocations(reports, work).split("\n");
+    assert.equal(lines[0], `reports (gates failed): ${path.join("reports", "pre-1")}/`);
+    assert.equal(lines[3], `  metrics.json  ${path.join("reports", "pre-1", "metrics.json")} (also ${path.join("reports", "metrics.json")}, the next --baseline)`);
+    assert.ok(reportLocations(reports, path.join(os.tmpdir(), "elsewhere")).includes(`  report.md     ${files["report.md"]}`), "outside it: absolute");
   });
 });
 
