@@ -80,6 +80,16 @@ describe("core: yaml", () => {
     assert.throws(() => parseYaml(lines.join("\n"), "bomb.yaml"), (err: unknown) => err instanceof ConfigError && err.file === "bomb.yaml");
   });
 
+  it("parses a text once but gives every reader its own copy, and names each reader's file in an error", () => {
+    const text = "nodes:\n  - name: a\n    inputs: {x: 1}\n";
+    const first = parseYaml(text, "flow.dag.yaml") as { nodes: { inputs: { x: number } }[] };
+    first.nodes[0].inputs.x = 2;
+    assert.deepEqual(parseYaml(text, "/abs/flow.dag.yaml"), { nodes: [{ name: "a", inputs: { x: 1 } }] });
+    for (const file of ["one.yaml", "two.yaml"]) {
+      assert.throws(() => parseYaml("a: [1\n", file), (err: unknown) => err instanceof ConfigError && err.file === file);
+    }
+  });
+
   it("reads a file through the bounded reader", () => {
     assert.throws(() => readYamlFile("/definitely/missing.yaml"), (err: unknown) => err instanceof ConfigError && err.found === "no such file");
   });
