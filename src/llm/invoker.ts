@@ -4,14 +4,18 @@
  * the first choice with its usage.
  */
 import { systemClock } from "../core/clock";
-import { fetchJson, type AttemptGate, type HttpDependencies } from "../azure/http/fetchJson";
+import { fetchJson, type AttemptGate, type HttpDependencies, type JsonRequest } from "../azure/http/fetchJson";
+import { fetchEventStream } from "../azure/http/eventStream";
+import { HttpError } from "../azure/http/httpError";
+import { defaultMaxResponseBytes } from "../azure/http/transport";
 import { RateLimiter, type RateLimits } from "../azure/http/rateLimiter";
 import type { RetryOptions } from "../azure/http/retryPolicy";
 import { authHeaders, cachedTokenProvider, cognitiveServicesScope, defaultCredential, type TokenCredentialLike, type TokenProvider } from "../azure/entraAuth";
 import { llmHttpRequest } from "./httpRequest";
-import { llmResultFrom, usageFrom } from "./llmResponse";
-import { estimateTokens } from "./tokenEstimate";
-import type { LlmInvoker, LlmRequest, LlmResult } from "./types";
+import { contentFilterWithheld, llmResultFrom, usageFrom } from "./llmResponse";
+import { readStreamChunk, streamingBody } from "./streamResponse";
+import { estimateTokens, estimateUsage } from "./tokenEstimate";
+import type { LlmInvoker, LlmRequest, TokenUsage } from "./types";
 
 export interface LlmInvokerOptions {
   retry?: RetryOptions;
@@ -50,23 +54,41 @@ export function createLlmInvoker(options: LlmInvokerOptions = {}): LlmInvoker {
     return limiter;
   };
 
+  const httpRequest = (request: LlmRequest, body: Record<string, unknown>, url: string, signal: AbortSignal | undefined): JsonRequest => ({
+    url,
+    method: "POST",
+    body,
+    signal,
+    headers: () => authHeaders(request.connection, entraToken, signal),
+    gate: attemptGate(limiterFor(request), estimateTokens(request)),
+    ...(options.maxResponseBytes !== undefined ? { maxResponseBytes: options.maxResponseBytes } : {}),
+  });
+
   return {
-    async invoke(request: LlmRequest, signal?: AbortSignal): Promise<LlmResult> {
+    async invoke(request, signal) {
       const { url, body } = llmHttpRequest(request);
-      const response = await fetchJson(
-        {
-          url,
-          method: "POST",
-          body,
-          signal,
-          headers: () => authHeaders(request.connection, entraToken, signal),
-          gate: attemptGate(limiterFor(request), estimateTokens(request)),
-          ...(options.maxResponseBytes !== undefined ? { maxResponseBytes: options.maxResponseBytes } : {}),
-        },
-        options.retry,
-        options.http,
-      );
+      const response = await fetchJson(httpRequest(request, body, url, signal), options.retry, options.http);
       return llmResultFrom(response.body, request.api, response.status, response.attempts);
+    },
+
+    async stream(request, onText, signal) {
+      const { url, body } = llmHttpRequest(request);
+      const response = await fetchEventStream(httpRequest(request, streamingBody(request, body), url, signal), options.retry, options.http);
+      const maxChars = options.maxResponseBytes ?? defaultMaxResponseBytes;
+      let text = "";
+      let finishReason: string | undefined;
+      let usage: TokenUsage | undefined;
+      for await (const data of response.events) {
+        const chunk = readStreamChunk(data, request.api, response.status, response.attempts);
+        if (chunk.usage) usage = chunk.usage;
+        if (chunk.finishReason !== undefined) finishReason = chunk.finishReason;
+        if (chunk.text === "") continue;
+        text += chunk.text;
+        if (text.length > maxChars) throw new HttpError(response.status, `the model's streamed answer exceeds ${Math.round(maxChars / (1024 * 1024))} MB (the limit for one response)`, response.attempts, "response_too_large");
+        onText(chunk.text);
+      }
+      if (finishReason === "content_filter" && text === "") throw contentFilterWithheld(response.status, response.attempts);
+      return { text, usage: usage ?? estimateUsage(request, text), ...(finishReason !== undefined ? { finishReason } : {}) };
     },
   };
 }

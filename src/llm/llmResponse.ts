@@ -18,6 +18,11 @@ export function usageFrom(body: unknown): TokenUsage {
   return { promptTokens, completionTokens, totalTokens: total || promptTokens + completionTokens };
 }
 
+/** The error of an answer the content filter withheld entirely (a partly filtered answer keeps its text). */
+export function contentFilterWithheld(status: number, attempts: number): HttpError {
+  return new HttpError(status, "the model's answer was withheld by the content filter (finish_reason: content_filter)", attempts, "content_filter");
+}
+
 /** Throws HttpError for a body without choices or a choice the content filter withheld. */
 export function llmResultFrom(body: unknown, api: LlmRequest["api"], status: number, attempts: number): LlmResult {
   if (api === "embedding") {
@@ -36,7 +41,7 @@ export function llmResultFrom(body: unknown, api: LlmRequest["api"], status: num
   const finishReason = typeof first.finish_reason === "string" ? first.finish_reason : undefined;
   const content = api === "chat" ? record(first.message)?.content : first.text;
   if (finishReason === "content_filter" && (typeof content !== "string" || content === "")) {
-    throw new HttpError(status, "the model's answer was withheld by the content filter (finish_reason: content_filter)", attempts, "content_filter");
+    throw contentFilterWithheld(status, attempts);
   }
   return { text: typeof content === "string" ? content : "", usage: usageFrom(body), finishReason };
 }

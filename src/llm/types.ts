@@ -88,6 +88,14 @@ export interface LlmResult {
   finishReason?: string;
 }
 
+/** The calls a model can answer token by token: chat and completion. */
+export type StreamableLlmRequest = Exclude<LlmRequest, { api: "embedding" }>;
+
 export interface LlmInvoker {
   invoke(request: LlmRequest, signal?: AbortSignal): Promise<LlmResult>;
+  /**
+   * The same call streamed (`stream: true`): `onText` receives each piece of the first choice's text as the model
+   * produces it; the result still holds the whole text and the usage. Invokers without it answer in one piece.
+   */
+  stream?(request: StreamableLlmRequest, onText: (text: string) => void, signal?: AbortSignal): Promise<LlmResult>;
 }

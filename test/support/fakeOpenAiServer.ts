@@ -3,10 +3,12 @@
  * (`/openai/deployments/{name}/chat/completions?api-version=...`, `/completions`) and OpenAI paths
  * (`/v1/chat/completions`, `/v1/completions`), and embeddings (`.../embeddings`, `/v1/embeddings`) on 127.0.0.1 with an ephemeral port. Answers are deterministic (an
  * echo of the last user message or prompt unless a rule is given), auth is checked, faults can be queued for the
- * next requests, and every request is logged for assertions.
+ * next requests, and every request is logged for assertions. A request with `stream: true` is answered as the real
+ * services stream: server-sent events, one chunk per word, `[DONE]` last (see `streamAnswer`).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { listenOnLoopback } from "./loopbackServer";
+import { isRecord } from "../../src/core/values";
 import type { RateLimits } from "../../src/azure/http/rateLimiter";
 import type { AzureOpenAIConnection } from "../../src/llm/types";
 
@@ -18,7 +20,11 @@ export type FakeFault =
   /** 200 with a body that is not JSON. */
   | { kind: "malformed" }
   /** Close the connection without a response: a network error for the client. */
-  | { kind: "drop" };
+  | { kind: "drop" }
+  /** A streamed answer that sends `afterChunks` word chunks, then an `{error}` event (as OpenAI fails mid-stream) and ends. */
+  | { kind: "streamError"; afterChunks: number; message?: string }
+  /** A streamed answer whose connection closes after `afterChunks` word chunks, without `[DONE]`. */
+  | { kind: "streamDrop"; afterChunks: number };
 
 export interface FakeRequest {
   method: string;
@@ -58,6 +64,8 @@ export interface FakeOpenAiServerOptions {
    * window ends. `now` is the server's clock in ms (a benchmark passes a scaled one); default Date.now.
    */
   quota?: { requests: number; windowMs: number; now?: () => number };
+  /** Streamed answers: the wait between two chunks, to model a model producing tokens. */
+  chunkDelayMs?: number;
 }
 
 export interface FakeOpenAiServer {
@@ -72,6 +80,13 @@ export interface FakeOpenAiServer {
   inFlight(): { now: number; max: number };
   /** With a quota: requests it admitted and requests it refused with 429. */
   quotaCounts(): { admitted: number; throttled: number };
+  /**
+   * Streamed answers from now on send every word but wait to send their last chunk (finish_reason, usage, `[DONE]`)
+   * until the returned function is called: a test proves a client saw words before the model finished.
+   */
+  holdStreamEnds(): () => void;
+  /** Streamed answers whose last chunk has been sent. */
+  streamsEnded(): number;
   close(): Promise<void>;
 }
 
@@ -108,6 +123,55 @@ function route(path: string): { flavor: "azure" | "openai"; api: FakeRequest["ap
   if (path === "/v1/chat/completions") return { flavor: "openai", api: "chat" };
   if (path === "/v1/completions") return { flavor: "openai", api: "completion" };
   return undefined;
+}
+
+interface StreamPlan {
+  api: FakeRequest["api"];
+  flavor: FakeRequest["flavor"];
+  model: string;
+  answer: FakeAnswer;
+  usage: FakeAnswer["usage"];
+  fault: FakeFault | undefined;
+  chunkDelayMs: number;
+  /** Awaited before the last chunk (holdStreamEnds), and counts it. */
+  streamEnd: () => Promise<void>;
+}
+
+/**
+ * A streamed answer as Azure OpenAI sends one: Azure's prompt-filter chunk without choices, the role, one chunk per
+ * word (its leading space included), the finish_reason, the usage chunk when asked for, then `[DONE]`.
+ */
+async function streamAnswer(res: ServerResponse, plan: StreamPlan): Promise<void> {
+  res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
+  const base = { id: "chatcmpl-fake", object: plan.api === "chat" ? "chat.completion.chunk" : "text_completion", created: 1, model: plan.model };
+  const send = (data: unknown): void => {
+    res.write(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
+  };
+  const choice = (delta: Record<string, unknown>, finishReason: string | null = null): Record<string, unknown> =>
+    plan.api === "chat" ? { index: 0, delta, finish_reason: finishReason } : { index: 0, text: delta.content ?? "", finish_reason: finishReason };
+  const pause = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, plan.chunkDelayMs));
+  if (plan.flavor === "azure") send({ id: "", object: "", created: 0, model: "", choices: [], prompt_filter_results: [{ prompt_index: 0, content_filter_results: {} }] });
+  if (plan.api === "chat") send({ ...base, choices: [choice({ role: "assistant", content: "" })] });
+  const words = (plan.answer.text ?? "").match(/\s*\S+/g) ?? [];
+  for (const [index, word] of words.entries()) {
+    await pause();
+    if (plan.fault?.kind === "streamError" && index === plan.fault.afterChunks) {
+      send({ error: { code: "server_error", message: plan.fault.message ?? "The server had an error while processing your request." } });
+      res.end();
+      return;
+    }
+    if (plan.fault?.kind === "streamDrop" && index === plan.fault.afterChunks) {
+      res.socket?.destroy();
+      return;
+    }
+    send({ ...base, choices: [choice({ content: word })] });
+  }
+  await pause();
+  await plan.streamEnd();
+  send({ ...base, choices: [choice({}, plan.answer.finishReason ?? "stop")] });
+  if (plan.usage) send({ ...base, choices: [], usage: plan.usage });
+  send("[DONE]");
+  res.end();
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -218,6 +282,13 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
       return;
     }
 
+    const streamed = body.stream === true;
+    if (streamed && body.stream_options !== undefined && target.flavor === "azure" && String(query["api-version"]).slice(0, 10) < "2024-09-01") {
+      // What Azure OpenAI answers an api-version that predates stream_options.
+      sendJson(res, 400, { error: { code: null, message: "Unrecognized request argument supplied: stream_options", param: null, type: "invalid_request_error" } });
+      return;
+    }
+
     now++;
     max = Math.max(max, now);
     try {
@@ -230,6 +301,11 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
         answer.usage === undefined
           ? { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens }
           : answer.usage;
+      if (streamed) {
+        const includeUsage = isRecord(body.stream_options) && body.stream_options.include_usage === true;
+        await streamAnswer(res, { api: target.api, flavor: target.flavor, model, answer, usage: includeUsage && !options.omitUsage ? usage : null, fault, chunkDelayMs: options.chunkDelayMs ?? 0, streamEnd });
+        return;
+      }
       const choice =
         target.api === "chat"
           ? { index: 0, message: { role: "assistant", content: answer.text }, finish_reason: answer.finishReason ?? "stop" }
@@ -247,6 +323,13 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
     }
   };
 
+  let held: Promise<void> | undefined;
+  let streamsEnded = 0;
+  const streamEnd = async (): Promise<void> => {
+    await held;
+    streamsEnded++;
+  };
+
   const server = await listenOnLoopback(handle, (res, err) => sendJson(res, 500, { error: { code: "FakeServerError", message: String(err) } }));
   const { url } = server;
   return {
@@ -258,6 +341,17 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
     },
     inFlight: () => ({ now, max }),
     quotaCounts: () => ({ admitted: quotaCounts.admitted, throttled: quotaCounts.throttled }),
+    holdStreamEnds: () => {
+      let release = (): void => undefined;
+      held = new Promise<void>((resolve) => {
+        release = () => {
+          held = undefined;
+          resolve();
+        };
+      });
+      return release;
+    },
+    streamsEnded: () => streamsEnded,
     close: () => server.close(),
   };
 }

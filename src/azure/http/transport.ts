@@ -40,6 +40,17 @@ export class ResponseTooLarge extends Error {
 
 export type Transport = (url: string, request: RawRequest) => Promise<RawResponse>;
 
+/** A response whose body is read as it arrives (an event stream): the request's signal still aborts it. */
+export interface StreamingResponse {
+  status: number;
+  statusText: string;
+  headers: Headers;
+  body: AsyncIterable<Uint8Array>;
+}
+
+/** One exchange that resolves at the response head, leaving the body to its reader. */
+export type StreamingTransport = (url: string, request: Omit<RawRequest, "maxBodyBytes">) => Promise<StreamingResponse>;
+
 // Idle keep-alive sockets are unref'd by the agent, so they never keep the process alive.
 const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
 
@@ -95,6 +106,46 @@ export const nodeHttpTransport: Transport = (url, request) =>
     outgoing.on("error", reject);
     outgoing.end(request.body);
   });
+
+/** node:http like nodeHttpTransport, resolving at the head; a connection closing mid-body fails the body's reader. */
+export const nodeHttpStreamingTransport: StreamingTransport = (url, request) =>
+  new Promise<StreamingResponse>((resolve, reject) => {
+    const target = new URL(url);
+    const secure = target.protocol === "https:";
+    if (!secure && target.protocol !== "http:") {
+      reject(new Error(`unsupported protocol ${target.protocol}`));
+      return;
+    }
+    const send = secure ? https.request : http.request;
+    const outgoing = send(target, { method: request.method, headers: request.headers, agent: secure ? agents.https : agents.http, signal: request.signal }, (response) => {
+      // The reader sees errors through its iterator; one left unread (aborted before reading) must not be uncaught.
+      response.on("error", () => undefined);
+      async function* body(): AsyncGenerator<Uint8Array> {
+        for await (const chunk of response) yield chunk as Buffer;
+        if (!response.complete) throw new Error("the connection closed before the response ended");
+      }
+      resolve({ status: response.statusCode ?? 0, statusText: response.statusMessage ?? "", headers: toHeaders(response.headers), body: body() });
+    });
+    outgoing.on("error", reject);
+    outgoing.end(request.body);
+  });
+
+export function fetchStreamingTransport(doFetch: typeof fetch): StreamingTransport {
+  return async (url, request) => {
+    const response = await doFetch(url, { method: request.method, headers: request.headers, body: request.body, signal: request.signal });
+    async function* body(): AsyncGenerator<Uint8Array> {
+      if (!response.body) return;
+      const reader = response.body.getReader();
+      try {
+        for (let read = await reader.read(); !read.done; read = await reader.read()) yield read.value as Uint8Array;
+      } finally {
+        // Reached early when the reader stops (an aborted or failed stream): the connection is let go.
+        await reader.cancel().catch(() => undefined);
+      }
+    }
+    return { status: response.status, statusText: response.statusText, headers: response.headers, body: body() };
+  };
+}
 
 export function fetchTransport(doFetch: typeof fetch): Transport {
   return async (url, request) => {
