@@ -11,6 +11,7 @@ import { addUsage, emptyUsage } from "./usage";
 import { createPromptyRunner } from "./prompty";
 import type { Environment } from "../llm/connections";
 import type { Flow, FlowNode } from "./types";
+import { AnswerStream, streamedAnswerNode } from "./answerStream";
 
 export interface FlowExecutorOptions {
   /** A concrete flow: variants already applied (resolveVariants) or the defaults loadFlow returns. */
@@ -65,8 +66,19 @@ function withPrinted(outcome: FlowLineOutcome): FlowLineOutcome {
   return outcome;
 }
 
+/** A line whose caller wants the answer as it is produced (serving with text/event-stream, `llmops chat`). */
+export interface StreamingLineContext extends LineContext {
+  /**
+   * Receives the streamed answer's pieces: a DAG chat flow's answer from its LLM node, a flex generator's
+   * chunks. The line's outputs still hold the whole text when it completes. Bulk runs never pass it.
+   */
+  onChunk?: (chunk: string) => void;
+  /** DAG chat flows: called once, before the first piece, with the flow's other outputs (prompt flow sends them first). */
+  onStreamStart?: (otherOutputs: Record<string, unknown>) => void;
+}
+
 export interface FlowExecutor extends LineExecutor {
-  runLine(inputs: Record<string, unknown>, context: LineContext): Promise<FlowLineOutcome>;
+  runLine(inputs: Record<string, unknown>, context: StreamingLineContext): Promise<FlowLineOutcome>;
   aggregate(lines: { lineNumber: number; inputs: Record<string, unknown>; aggregationInputs?: Record<string, unknown> }[]): Promise<AggregationOutcome>;
 }
 
@@ -90,8 +102,9 @@ export function createFlowExecutor(options: FlowExecutorOptions): FlowExecutor {
   const prompty = createPromptyRunner({ connections: options.connections, llm: options.llm, environment: options.environment });
   const runNode: NodeRunner = createNodeRunner({ ...options, python, prompty });
   const graph = new FlowGraph(flow);
+  const streamed = streamedAnswerNode(flow);
 
-  const runLine = async (rawInputs: Record<string, unknown>, context: LineContext): Promise<FlowLineOutcome> => {
+  const runLine = async (rawInputs: Record<string, unknown>, context: StreamingLineContext): Promise<FlowLineOutcome> => {
     const usage = emptyUsage();
     const nodeRuns: NodeRunRecord[] = [];
     let inputs: Record<string, unknown>;
@@ -117,7 +130,7 @@ export function createFlowExecutor(options: FlowExecutorOptions): FlowExecutor {
 
   const runDag = async (
     dag: LineDagState,
-    context: LineContext,
+    context: StreamingLineContext,
     abort: AbortController,
     usage: TokenUsage,
     nodeRuns: NodeRunRecord[],
@@ -125,6 +138,21 @@ export function createFlowExecutor(options: FlowExecutorOptions): FlowExecutor {
     const nodeSignal = abort.signal;
     let failure: LineError | undefined;
     const variantOf = (node: FlowNode): { variantId?: string } => (node.variantId ? { variantId: node.variantId } : {});
+    const answer = streamed && context.onChunk ? new AnswerStream(context.onChunk, context.onStreamStart) : undefined;
+    // The answer's pieces wait for every other line node, so the first event can carry the other outputs.
+    let othersLeft = graph.lineNodes.length - 1;
+    const otherOutputs = (): Record<string, unknown> | undefined => {
+      if (failure || !streamed) return undefined;
+      try {
+        return resolveLineOutputs(graph, dag, streamed.output);
+      } catch {
+        return undefined;
+      }
+    };
+    const settled = (node: FlowNode): void => {
+      if (answer && node.name !== streamed?.node && --othersLeft === 0) answer.othersReady(otherOutputs);
+    };
+    if (answer && othersLeft === 0) answer.othersReady(otherOutputs);
 
     const run = async (node: FlowNode): Promise<boolean> => {
       const started = performance.now();
@@ -132,10 +160,12 @@ export function createFlowExecutor(options: FlowExecutorOptions): FlowExecutor {
       nodeRuns.push(record);
       try {
         const call = dag.callInputs(node);
-        const result = await runNode({ node, inputs: call.inputs, bypassed: call.bypassed, signal: nodeSignal });
+        const onText = answer && node.name === streamed?.node ? (piece: string) => answer.text(piece) : undefined;
+        const result = await runNode({ node, inputs: call.inputs, bypassed: call.bypassed, signal: nodeSignal, ...(onText ? { onText } : {}) });
         addUsage(usage, result.usage);
         dag.markCompleted(node, result.output);
         record.status = "Completed";
+        settled(node);
         if (result.usage) record.usage = result.usage;
         if (result.stdout) record.stdout = result.stdout;
         return true;
@@ -154,7 +184,10 @@ export function createFlowExecutor(options: FlowExecutorOptions): FlowExecutor {
       concurrency: nodeConcurrency,
       signal: context.signal,
       run,
-      bypassed: (node) => nodeRuns.push({ node: node.name, status: "Bypassed", durationMs: 0, ...variantOf(node) }),
+      bypassed: (node) => {
+        nodeRuns.push({ node: node.name, status: "Bypassed", durationMs: 0, ...variantOf(node) });
+        settled(node);
+      },
       failed: (node, err) => {
         failure = lineFailure(err, node.name);
         abort.abort();

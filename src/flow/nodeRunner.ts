@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Connection, LlmInvoker, LlmRequest, TokenUsage } from "../llm/types";
+import type { Connection, LlmInvoker, StreamableLlmRequest, TokenUsage } from "../llm/types";
 import { ConfigError } from "../core/userError";
 import { ChatPromptError, escapeRoleMarkers, parseChatPrompt } from "./chatPrompt";
 import { coerceLlmParameters, LLM_TOOL_INPUTS, LlmParameterError } from "./llmParameters";
@@ -41,6 +41,8 @@ export interface NodeCall {
   inputs: Record<string, unknown>;
   bypassed: string[];
   signal: AbortSignal;
+  /** An LLM node whose answer streams (answerStream.ts): receives its text as the model produces it. */
+  onText?: (text: string) => void;
 }
 
 export interface NodeRunnerDeps {
@@ -151,7 +153,7 @@ export function createNodeRunner(deps: NodeRunnerDeps): NodeRunner {
       throw err;
     }
     const model = modelFor(node, connection, inputs);
-    let request: LlmRequest;
+    let request: StreamableLlmRequest;
     if (api === "completion") {
       request = { api: "completion", connection, model, parameters, prompt: render(node, variables, template) };
     } else {
@@ -165,7 +167,7 @@ export function createNodeRunner(deps: NodeRunnerDeps): NodeRunner {
       }
     }
     try {
-      const result = await deps.llm.invoke(request, call.signal);
+      const result = call.onText && deps.llm.stream ? await deps.llm.stream(request, call.onText, call.signal) : await deps.llm.invoke(request, call.signal);
       return { output: result.text, usage: result.usage };
     } catch (err) {
       throw new NodeFailure(errorType(err), `llm node '${node.name}': ${errorMessage(err)}`);

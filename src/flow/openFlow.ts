@@ -5,10 +5,9 @@
  */
 import type { Connection, LlmInvoker } from "../llm/types";
 import type { Environment } from "../llm/connections";
-import type { LineContext } from "../runs/bulk/types";
 import { UserError } from "../core/userError";
 import { convertInterfaceInputs, InputError } from "./convertInputs";
-import { createFlowExecutor, type FlowExecutor, type FlowLineOutcome } from "./executor";
+import { createFlowExecutor, type FlowExecutor, type FlowLineOutcome, type StreamingLineContext } from "./executor";
 import { createFlexExecutor } from "./flexExecutor";
 import { readFlowInterface, type FlowInterface } from "./flowFolder";
 import { loadFlow } from "./loadFlow";
@@ -37,20 +36,13 @@ export interface OpenFlowOptions {
   referencedFrom?: string;
 }
 
-export interface RunLineContext extends LineContext {
-  /**
-   * Receives streamed text (a generator output of a flex flow) as it is produced; the line's outputs still hold
-   * the whole text when it completes.
-   */
-  onChunk?: (chunk: string) => void;
-}
 
 export interface RunnableFlow extends FlowExecutor {
   /** Inputs, outputs, init and chat roles: what swagger, `llmops chat` and mappings need. */
   readonly interface: FlowInterface;
   /** The DAG variant it runs (`default` or `node.variant`); undefined for flex and prompty. */
   readonly variant?: string;
-  runLine(inputs: Record<string, unknown>, context: RunLineContext): Promise<FlowLineOutcome>;
+  runLine(inputs: Record<string, unknown>, context: StreamingLineContext): Promise<FlowLineOutcome>;
   close(): Promise<void>;
 }
 

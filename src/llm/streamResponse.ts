@@ -35,7 +35,8 @@ export function readStreamChunk(data: string, api: StreamableLlmRequest["api"], 
     throw new HttpError(status, `the model's stream failed mid-answer: ${error.message ?? JSON.stringify(parsed.error).slice(0, 200)}`, attempts, error.code ?? "stream_error");
   }
   const chunk: StreamChunk = { text: "", done: false };
-  const first = Array.isArray(parsed.choices) ? parsed.choices.find((choice) => isRecord(choice) && (choice.index === undefined || choice.index === 0)) : undefined;
+  const choices: unknown[] = Array.isArray(parsed.choices) ? (parsed.choices as unknown[]) : [];
+  const first = choices.find((choice) => isRecord(choice) && (choice.index === undefined || choice.index === 0));
   if (isRecord(first)) {
     const content = api === "chat" ? (isRecord(first.delta) ? first.delta.content : undefined) : first.text;
     if (typeof content === "string") chunk.text = content;

@@ -20,7 +20,7 @@ import { PassThrough } from "node:stream";
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { DataCollector } from "./dataCollector";
 import { acceptedMediaTypes, BadScoreRequest, scoreInputs } from "./scoreRequest";
-import type { ServedFlow, ServedFlowOutcome } from "./servedFlow";
+import type { AnswerStreaming, ServedFlow, ServedFlowOutcome } from "./servedFlow";
 import { swaggerDocument } from "./swagger";
 import type { ScoreTelemetry } from "./telemetry";
 
@@ -158,7 +158,7 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
   };
 
   /** The flow's run, aborted and answered as a timeout when it outlives the request timeout or its client. */
-  const runFlow = async (inputs: Record<string, unknown>, reply: FastifyReply, onChunk?: (chunk: string) => void): Promise<ServedFlowOutcome> => {
+  const runFlow = async (inputs: Record<string, unknown>, reply: FastifyReply, streaming?: AnswerStreaming): Promise<ServedFlowOutcome> => {
     const abort = new AbortController();
     const onClose = (): void => {
       if (!reply.raw.writableEnded) abort.abort();
@@ -172,7 +172,7 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
       }, requestTimeoutMs);
     });
     try {
-      return await Promise.race([flow.run(inputs, abort.signal, onChunk), timeout]);
+      return await Promise.race([flow.run(inputs, abort.signal, streaming), timeout]);
     } finally {
       clearTimeout(timer);
       reply.raw.removeListener("close", onClose);
@@ -199,16 +199,28 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
         if (err instanceof BadScoreRequest) return answer(400, errorBody("UserError", err.message, "BadRequest"), "BadRequest");
         throw err;
       }
-      // Chunks the engine streams (a flex generator) go out as they come: the response starts with the first one.
+      // What the engine streams goes out as it comes: the response starts with the first event. A DAG chat flow
+      // starts with its other outputs (onStreamStart), then the answer's pieces, as prompt flow sends them.
       let live: PassThrough | undefined;
-      const onChunk =
+      let othersSent = false;
+      const startLive = (): PassThrough => {
+        if (live === undefined) {
+          live = new PassThrough();
+          void reply.code(200).header("content-type", "text/event-stream; charset=utf-8").header("cache-control", "no-cache").send(live);
+        }
+        return live;
+      };
+      const streaming =
         streams && streamField !== undefined
-          ? (chunk: string): void => {
-              if (live === undefined) {
-                live = new PassThrough();
-                void reply.code(200).header("content-type", "text/event-stream; charset=utf-8").header("cache-control", "no-cache").send(live);
-              }
-              live.write(formatEvent({ [streamField]: chunk }));
+          ? {
+              onStreamStart: (others: Record<string, unknown>): void => {
+                const stream = startLive();
+                othersSent = true;
+                if (Object.keys(others).length > 0) stream.write(formatEvent(others));
+              },
+              onChunk: (chunk: string): void => {
+                startLive().write(formatEvent({ [streamField]: chunk }));
+              },
             }
           : undefined;
       /** Ends a stream already under way: what is left, or the error, as the last event (the status is sent). */
@@ -220,7 +232,7 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
       };
       let outcome: ServedFlowOutcome;
       try {
-        outcome = await runFlow(inputs, reply, onChunk);
+        outcome = await runFlow(inputs, reply, streaming);
       } catch (err) {
         if (!(err instanceof RequestTimeout)) throw err;
         request.log.warn({ timeoutMs: requestTimeoutMs }, "flow run timed out");
@@ -239,8 +251,8 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
       options.collector?.collect({ requestId: request.id, inputs, outputs: outcome.outputs, time: new Date() });
       if (streams && streamField !== undefined) {
         const { [streamField]: streamed, ...others } = outcome.outputs;
-        // Streamed already: the other outputs close the stream.
-        if (live !== undefined) return endLive(live, others, 200);
+        // Streamed already: a DAG's other outputs went first; a flex generator's other outputs close the stream.
+        if (live !== undefined) return endLive(live, othersSent ? undefined : others, 200);
         // Prompt flow's event stream: the other outputs first, then the answer.
         const events = streamField in outcome.outputs ? (Object.keys(others).length > 0 ? formatEvent(others) : "") + formatEvent({ [streamField]: streamed }) : formatEvent(outcome.outputs);
         reply.header("content-type", "text/event-stream; charset=utf-8").header("cache-control", "no-cache");

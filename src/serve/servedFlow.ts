@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { readFlowInterface, type FlowInputSpec, type FlowOutputSpec } from "../flow/flowFolder";
 import type { FlowKind } from "../flow/types";
 import { openFlow } from "../flow/openFlow";
+import type { StreamingLineContext } from "../flow/executor";
 import type { PythonPool } from "../flow/pythonPool";
 import type { Environment } from "../llm/connections";
 import type { Connection, LlmInvoker } from "../llm/types";
@@ -35,9 +36,12 @@ export interface FlowToServe {
   start(dependencies: ServedFlowDependencies): Promise<ServedFlow>;
 }
 
+/** A request that takes the answer as it is produced: the engine's streaming callbacks (see StreamingLineContext). */
+export type AnswerStreaming = Pick<StreamingLineContext, "onChunk" | "onStreamStart">;
+
 export interface ServedFlow extends Omit<FlowToServe, "start"> {
-  /** `onChunk` receives a streamed output's pieces (a flex generator) as they are produced. */
-  run(inputs: Record<string, unknown>, signal: AbortSignal, onChunk?: (chunk: string) => void): Promise<ServedFlowOutcome>;
+  /** With `streaming`, a DAG chat flow's answer and a flex generator's chunks come as they are produced. */
+  run(inputs: Record<string, unknown>, signal: AbortSignal, streaming?: AnswerStreaming): Promise<ServedFlowOutcome>;
   close(): Promise<void>;
 }
 
@@ -79,8 +83,8 @@ export function loadFlowToServe(flowPath: string, environment: Environment): Flo
       let lineNumber = 0;
       return {
         ...description,
-        async run(inputs, signal, onChunk) {
-          const outcome = await runnable.runLine(inputs, { lineNumber: lineNumber++, signal, ...(onChunk ? { onChunk } : {}) });
+        async run(inputs, signal, streaming) {
+          const outcome = await runnable.runLine(inputs, { lineNumber: lineNumber++, signal, ...streaming });
           return { status: outcome.status, outputs: outcome.outputs, ...(outcome.error ? { error: outcome.error } : {}) };
         },
         close: () => runnable.close(),

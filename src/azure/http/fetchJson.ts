@@ -249,7 +249,7 @@ export function networkMessage(err: unknown): string {
   return `${err.message}${cause}`;
 }
 
-export function tryParse(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
+function tryParse(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
   if (text.trim() === "") return { ok: true, value: null };
   try {
     return { ok: true, value: JSON.parse(text) as unknown };

@@ -1,7 +1,7 @@
 /**
  * `llmops chat --flow <dir>`: an interactive conversation with a chat flow in the terminal (like
- * `pf flow test --interactive`). Each question runs one line with the history so far; streamed outputs print as
- * they come; a failed turn is reported and left out of the history; Ctrl-D (end of input) ends the session.
+ * `pf flow test --interactive`). Each question runs one line with the history so far; the answer prints as the
+ * model produces it (a DAG chat flow's LLM answer, a flex generator's chunks); a failed turn is reported and left out of the history; Ctrl-D (end of input) ends the session.
  */
 import * as readline from "node:readline";
 import { loadConnectionsFile } from "../../config/experiment/connectionsFile";
@@ -69,6 +69,8 @@ export const chatCommand: Command = {
             if (streamed) process.stdout.write("\n");
             else console.log(`Bot: ${typeof answer === "string" ? answer : JSON.stringify(answer)}`);
           } else {
+            // An answer cut off mid-stream keeps its line; the error goes below it.
+            if (streamed) process.stdout.write("\n");
             console.error(`llmops chat: the turn failed (${outcome.error?.type}): ${outcome.error?.message}`);
           }
         }
