@@ -47,7 +47,7 @@ describe("flow: a DAG chat flow's answer streams from its LLM node", function ()
   const executors: FlowExecutor[] = [];
   before(async () => {
     server = await startFakeOpenAiServer({ apiKey: "k-stream", answer: () => answer, chunkDelayMs: 10 });
-    python = createPythonPool({ size: 2 });
+    python = createPythonPool({ size: 2, environment: process.env });
   });
   beforeEach(() => {
     server.requests.length = 0;
@@ -60,7 +60,7 @@ describe("flow: a DAG chat flow's answer streams from its LLM node", function ()
   });
 
   function executor(dir: string): FlowExecutor {
-    const exec = createFlowExecutor({ flow: loadFlow(dir), connections: { aoai: azureConnectionTo(server, "k-stream") }, llm: createLlmInvoker(), python });
+    const exec = createFlowExecutor({ environment: process.env, flow: loadFlow(dir), connections: { aoai: azureConnectionTo(server, "k-stream") }, llm: createLlmInvoker(), python });
     executors.push(exec);
     return exec;
   }
