@@ -80,4 +80,16 @@ describe("plan: a pure function of the sources src/plan/load reads", () => {
     assert.ok(fromDisk.message.includes('"flows/data/missing.json" (not found)'), fromDisk.message);
     assert.throws(() => buildInfraPlan(sources, input), (err: unknown) => err instanceof ConfigError && err.message === fromDisk.message);
   });
+
+  it("does not look at a data pattern outside the project: the loader marks it, the plan refuses it by name", () => {
+    const project = makeProject();
+    const input = planInput(project, { stackConfig: stackConfig({ datasets: JSON.stringify(["../*.jsonl"]) }) });
+    const sources = loadPlanSources(input);
+    project.remove();
+    assert.deepEqual(sources.dataFiles, { from: "stack", matches: ["outside"] });
+    assert.throws(
+      () => buildInfraPlan(sources, input),
+      (err: unknown) => err instanceof ConfigError && err.jsonPath === '$.config["llmops:datasets"][0]' && err.message.endsWith('"../*.jsonl" (outside the project)'),
+    );
+  });
 });
