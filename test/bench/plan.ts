@@ -1,6 +1,7 @@
 /**
  * `llmops plan --stack dev` start to finish (two processes: the CLI and its plan child), median of 5 (--runs N)
- * wall times, against the floor: the same two processes that only load the modules they run (the CLI with its
+ * wall times and CPU times (user + system of both processes, where /proc tells them: less sensitive to a shared
+ * machine's load than wall time), against the floor: the same two processes that only load the modules they run (the CLI with its
  * plan command; the plan worker with Pulumi, azure-native and the program), without planning anything.
  *
  * Rows, measured in interleaved rounds so a change in the machine's load hits all of them alike (one warm-up
@@ -24,7 +25,25 @@ const cli = path.join(root, "src/cli/llmops.cjs");
 /** The last commit before the consolidation of issue 8 began (2026-11-24 11:38 UTC, "...listenOnLoopback helper"). */
 const issueFiledRevision = "826f8c7";
 
-function wallMs(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): number {
+/** CPU time (user + system) of this process's waited-for children so far, from Linux's /proc; undefined elsewhere. */
+function childrenCpuMs(): number | undefined {
+  try {
+    const stat = fs.readFileSync("/proc/self/stat", "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // cutime and cstime (fields 16 and 17 of proc(5)), in clock ticks of 1/100 s on Linux.
+    return (Number(fields[13]) + Number(fields[14])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Measured {
+  wallMs: number;
+  cpuMs?: number;
+}
+
+function measure(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Measured {
+  const cpuBefore = childrenCpuMs();
   const started = process.hrtime.bigint();
   const result = spawnSync(process.execPath, args, {
     cwd: options.cwd ?? root,
@@ -33,9 +52,14 @@ function wallMs(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv
     encoding: "utf8",
     timeout: 300_000,
   });
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   if (result.status !== 0) throw new Error(`node ${args.join(" ")} exited ${String(result.status)}: ${result.stderr}`);
-  return ms;
+  const cpuAfter = childrenCpuMs();
+  return { wallMs, ...(cpuBefore !== undefined && cpuAfter !== undefined ? { cpuMs: cpuAfter - cpuBefore } : {}) };
+}
+
+function sum(a: Measured, b: Measured): Measured {
+  return { wallMs: a.wallMs + b.wallMs, ...(a.cpuMs !== undefined && b.cpuMs !== undefined ? { cpuMs: a.cpuMs + b.cpuMs } : {}) };
 }
 
 function median(values: number[]): number {
@@ -94,24 +118,31 @@ export async function run(args: string[]): Promise<void> {
     // What dist/cli/planWorker.js loads (requiring it would run it): the deferral first, then the plan.
     const planWorkerModules = [dist("stacks/offlinePlan/deferClosureSerializer.js"), dist("stacks/offlinePlan/planInProcess.js")];
     const loadOnly = (modules: string[]) => ["-e", modules.map((m) => `require(${JSON.stringify(m)});`).join("")];
-    const rows: { label: string; measure: () => number }[] = [
-      { label: "module-loading floor (both processes, dist/)", measure: () => wallMs(loadOnly([dist("cli/main.js"), dist("cli/commands/plan.js")])) + wallMs(loadOnly(planWorkerModules)) },
-      ...("directory" in before ? [{ label: before.label, measure: () => wallMs([path.join(before.directory, "src/cli/llmops.cjs"), ...plan], { cwd: before.directory }) }] : []),
-      { label: "this tree's TypeScript through tsx", measure: () => wallMs([cli, ...plan], { env: { ...process.env, LLMOPS_FROM_SOURCE: "1" } }) },
-      { label: "after: compiled dist/", measure: () => wallMs([cli, ...plan]) },
+    const rows: { label: string; measure: () => Measured }[] = [
+      { label: "module-loading floor (both processes, dist/)", measure: () => sum(measure(loadOnly([dist("cli/main.js"), dist("cli/commands/plan.js")])), measure(loadOnly(planWorkerModules))) },
+      ...("directory" in before ? [{ label: before.label, measure: () => measure([path.join(before.directory, "src/cli/llmops.cjs"), ...plan], { cwd: before.directory }) }] : []),
+      { label: "this tree's TypeScript through tsx", measure: () => measure([cli, ...plan], { env: { ...process.env, LLMOPS_FROM_SOURCE: "1" } }) },
+      { label: "after: compiled dist/", measure: () => measure([cli, ...plan]) },
     ];
     for (const row of rows) row.measure();
-    const times = rows.map(() => [] as number[]);
+    const times = rows.map(() => [] as Measured[]);
     for (let round = 0; round < runs; round++) rows.forEach((row, i) => times[i].push(row.measure()));
-    const medians = times.map(median);
-    const floor = medians[0];
-    const compiled = medians[medians.length - 1];
+    const walls = times.map((measured) => median(measured.map((m) => m.wallMs)));
+    const cpus = times.map((measured) => (measured.every((m) => m.cpuMs !== undefined) ? median(measured.map((m) => m.cpuMs ?? 0)) : undefined));
+    const [floor, cpuFloor] = [walls[0], cpus[0]];
+    const last = rows.length - 1;
 
-    console.log(`llmops plan --stack dev, median of ${runs} wall times (interleaved rounds after one warm-up), ${os.cpus().length} cores`);
-    rows.forEach((row, i) => console.log(`${row.label.padEnd(58)} ${(medians[i] / 1000).toFixed(2).padStart(6)} s  ${(medians[i] / floor).toFixed(1).padStart(5)}x floor`));
-    if ("directory" in before) console.log(`speed-up of compiled over before: ${(medians[1] / compiled).toFixed(2)}x`);
+    console.log(`llmops plan --stack dev, median of ${runs} (interleaved rounds after one warm-up), ${os.cpus().length} cores`);
+    console.log(`${"".padEnd(58)} ${"wall".padStart(6)}    ${"".padStart(6)}       ${"CPU (user+sys)".padStart(14)}`);
+    rows.forEach((row, i) => {
+      const cpu = cpus[i];
+      const cpuText = cpu === undefined || cpuFloor === undefined ? "" : `${(cpu / 1000).toFixed(2).padStart(6)} s  ${(cpu / cpuFloor).toFixed(1).padStart(5)}x floor`;
+      console.log(`${row.label.padEnd(58)} ${(walls[i] / 1000).toFixed(2).padStart(6)} s  ${(walls[i] / floor).toFixed(1).padStart(5)}x floor  ${cpuText}`);
+    });
+    const speedUp = (i: number) => `${(walls[i] / walls[last]).toFixed(2)}x wall` + (cpus[i] !== undefined && cpus[last] !== undefined ? `, ${((cpus[i] ?? 0) / (cpus[last] ?? 1)).toFixed(2)}x CPU` : "");
+    if ("directory" in before) console.log(`speed-up of compiled over before: ${speedUp(1)}`);
     else console.log(`before: not measured: ${before.reason}`);
-    console.log(`speed-up of compiled over this tree through tsx: ${(medians[medians.length - 2] / compiled).toFixed(2)}x`);
+    console.log(`speed-up of compiled over this tree through tsx: ${speedUp(last - 1)}`);
   } finally {
     if ("directory" in before) before.remove();
   }
