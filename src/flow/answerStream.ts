@@ -30,8 +30,9 @@ export class AnswerStream {
   private others: (() => Record<string, unknown> | undefined) | undefined;
 
   constructor(
+    private readonly output: string,
     private readonly onChunk: (chunk: string) => void,
-    private readonly onStart: ((otherOutputs: Record<string, unknown>) => void) | undefined,
+    private readonly onStart: ((otherOutputs: Record<string, unknown>, field: string) => void) | undefined,
   ) {}
 
   text(piece: string): void {
@@ -56,7 +57,7 @@ export class AnswerStream {
       this.others = () => undefined;
       return;
     }
-    this.onStart?.(others);
+    this.onStart?.(others, this.output);
     const held = this.held;
     this.held = undefined;
     for (const piece of held) this.onChunk(piece);

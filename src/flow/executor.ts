@@ -73,8 +73,11 @@ export interface StreamingLineContext extends LineContext {
    * chunks. The line's outputs still hold the whole text when it completes. Bulk runs never pass it.
    */
   onChunk?: (chunk: string) => void;
-  /** DAG chat flows: called once, before the first piece, with the flow's other outputs (prompt flow sends them first). */
-  onStreamStart?: (otherOutputs: Record<string, unknown>) => void;
+  /**
+   * Called once before the first piece with the output it belongs to and the outputs already known (prompt flow
+   * sends those first): a DAG's other outputs, a flex dict's fields that are not generators.
+   */
+  onStreamStart?: (otherOutputs: Record<string, unknown>, field: string) => void;
 }
 
 export interface FlowExecutor extends LineExecutor {
@@ -138,7 +141,7 @@ export function createFlowExecutor(options: FlowExecutorOptions): FlowExecutor {
     const nodeSignal = abort.signal;
     let failure: LineError | undefined;
     const variantOf = (node: FlowNode): { variantId?: string } => (node.variantId ? { variantId: node.variantId } : {});
-    const answer = streamed && context.onChunk ? new AnswerStream(context.onChunk, context.onStreamStart) : undefined;
+    const answer = streamed && context.onChunk ? new AnswerStream(streamed.output, context.onChunk, context.onStreamStart) : undefined;
     // The answer's pieces wait for every other line node, so the first event can carry the other outputs.
     let othersLeft = graph.lineNodes.length - 1;
     const otherOutputs = (): Record<string, unknown> | undefined => {

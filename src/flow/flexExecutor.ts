@@ -8,10 +8,10 @@
 import { randomUUID } from "node:crypto";
 import type { Connection, LlmInvoker } from "../llm/types";
 import type { Environment } from "../llm/connections";
-import type { AggregationOutcome, LineContext } from "../runs/bulk/types";
+import type { AggregationOutcome } from "../runs/bulk/types";
 import { UserError } from "../core/userError";
 import { convertInterfaceInputs, InputError } from "./convertInputs";
-import type { FlowExecutor, FlowLineOutcome } from "./executor";
+import type { FlowExecutor, FlowLineOutcome, StreamingLineContext } from "./executor";
 import type { FlowInterface } from "./flowFolder";
 import { createPromptyRunner } from "./prompty";
 import type { ConnectionPayload, FlexTarget, PythonCall, PythonCallResult, PythonPool } from "./pythonPool";
@@ -29,10 +29,6 @@ export interface FlexExecutorOptions {
   environment?: Environment;
 }
 
-export interface FlexLineContext extends LineContext {
-  /** Streams a generator output's chunks (serving); bulk runs collect them into the output. */
-  onChunk?: (chunk: string) => void;
-}
 
 /** The flex entry's (or the run's) error as one line: `Type: message` plus the code's traceback. */
 function describeFailure(result: Extract<PythonCallResult, { ok: false }>): string {
@@ -58,7 +54,7 @@ function initConnections(flow: FlowInterface, init: Record<string, unknown>, con
  * Constructs the entry once (an `__init__` failure fails the run with its message, before any line) and returns
  * the executor. The python pool is the caller's: it may be shared with other flows of the run.
  */
-export async function createFlexExecutor(options: FlexExecutorOptions): Promise<FlowExecutor & { runLine(inputs: Record<string, unknown>, context: FlexLineContext): Promise<FlowLineOutcome> }> {
+export async function createFlexExecutor(options: FlexExecutorOptions): Promise<FlowExecutor> {
   const { flow, python } = options;
   if (!flow.flex) throw new Error(`${flow.file} is not a flex flow`);
   const flex = flow.flex;
@@ -89,7 +85,7 @@ export async function createFlexExecutor(options: FlexExecutorOptions): Promise<
   const constructed = await python.call({ ...base("flex_init"), onRequest: pythonRequestHandler(prompty, initUsage) });
   if (!constructed.ok) throw new UserError(`${flow.file}: cannot start ${flow.flex.entry}: ${describeFailure(constructed)}`);
 
-  const runLine = async (rawInputs: Record<string, unknown>, context: FlexLineContext): Promise<FlowLineOutcome> => {
+  const runLine = async (rawInputs: Record<string, unknown>, context: StreamingLineContext): Promise<FlowLineOutcome> => {
     const usage = emptyUsage();
     const started = performance.now();
     let kwargs: Record<string, unknown>;
@@ -101,7 +97,7 @@ export async function createFlexExecutor(options: FlexExecutorOptions): Promise<
       throw err;
     }
     const result = await python.call(
-      { ...base("flex_call"), kwargs, onRequest: pythonRequestHandler(prompty, usage), ...(context.onChunk ? { onChunk: context.onChunk } : {}) },
+      { ...base("flex_call"), kwargs, onRequest: pythonRequestHandler(prompty, usage), ...(context.onChunk ? { onChunk: context.onChunk } : {}), ...(context.onStreamStart ? { onStreamStart: context.onStreamStart } : {}) },
       context.signal,
     );
     const durationMs = performance.now() - started;

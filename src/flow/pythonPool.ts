@@ -40,6 +40,8 @@ export interface PythonCall {
   onRequest?: (request: Record<string, unknown>, signal?: AbortSignal) => Promise<unknown>;
   /** Receives a generator's chunks as they come; also asks the worker to stream them. */
   onChunk?: (chunk: string) => void;
+  /** A dict (or dataclass) result with a generator field: that field and the other fields, before its first chunk. */
+  onStreamStart?: (otherOutputs: Record<string, unknown>, field: string) => void;
 }
 
 export interface PythonToolError {
@@ -220,7 +222,12 @@ export function createPythonPool(options: PythonPoolOptions): PythonPool {
         const pending = worker.busy;
         if (!pending) return;
         if (message && typeof message.chunk === "string") {
-          pending.request.onChunk?.(message.chunk);
+          pending.request.onChunk?.(scrubText(message.chunk, secretValuesOf(pending.request.connections)));
+          return;
+        }
+        if (message && isRecord(message.stream_start) && typeof message.stream_start.field === "string" && isRecord(message.stream_start.others)) {
+          const others = scrubText(JSON.stringify(message.stream_start.others), secretValuesOf(pending.request.connections));
+          pending.request.onStreamStart?.(JSON.parse(others) as Record<string, unknown>, message.stream_start.field);
           return;
         }
         if (message && typeof message.request === "object" && message.request !== null) {

@@ -86,9 +86,9 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
   const chatOutput = flow.outputs.find((output) => output.isChatOutput)?.name;
   /**
    * The output sent as events: a chat flow's answer, or a flex flow's output (a generator there streams chunk by
-   * chunk, as prompt flow streams generator outputs).
+   * chunk, as prompt flow streams generator outputs; a dict's generator field names itself when it starts).
    */
-  const streamField = chatOutput ?? (flow.kind === "flex" && flow.outputs.length <= 1 ? (flow.outputs[0]?.name ?? "output") : undefined);
+  const streamField = chatOutput ?? (flow.kind === "flex" ? (flow.outputs.length === 1 ? flow.outputs[0].name : "output") : undefined);
   let draining = false;
   let running = 0;
   const idle: (() => void)[] = [];
@@ -202,7 +202,9 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
       // What the engine streams goes out as it comes: the response starts with the first event. A DAG chat flow
       // starts with its other outputs (onStreamStart), then the answer's pieces, as prompt flow sends them.
       let live: PassThrough | undefined;
-      let othersSent = false;
+      /** The outputs the first event carried, and the output the pieces belong to. */
+      let sentFirst: string[] = [];
+      let chunkField = streamField ?? "output";
       const startLive = (): PassThrough => {
         if (live === undefined) {
           live = new PassThrough();
@@ -213,13 +215,14 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
       const streaming =
         streams && streamField !== undefined
           ? {
-              onStreamStart: (others: Record<string, unknown>): void => {
+              onStreamStart: (others: Record<string, unknown>, field: string): void => {
                 const stream = startLive();
-                othersSent = true;
-                if (Object.keys(others).length > 0) stream.write(formatEvent(others));
+                sentFirst = Object.keys(others);
+                chunkField = field;
+                if (sentFirst.length > 0) stream.write(formatEvent(others));
               },
               onChunk: (chunk: string): void => {
-                startLive().write(formatEvent({ [streamField]: chunk }));
+                startLive().write(formatEvent({ [chunkField]: chunk }));
               },
             }
           : undefined;
@@ -250,9 +253,13 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
       }
       options.collector?.collect({ requestId: request.id, inputs, outputs: outcome.outputs, time: new Date() });
       if (streams && streamField !== undefined) {
+        // Streamed already: what the first event did not carry (a bare flex generator's nothing, a second generator
+        // field's whole text) closes the stream.
+        if (live !== undefined) {
+          const rest = Object.fromEntries(Object.entries(outcome.outputs).filter(([name]) => name !== chunkField && !sentFirst.includes(name)));
+          return endLive(live, rest, 200);
+        }
         const { [streamField]: streamed, ...others } = outcome.outputs;
-        // Streamed already: a DAG's other outputs went first; a flex generator's other outputs close the stream.
-        if (live !== undefined) return endLive(live, othersSent ? undefined : others, 200);
         // Prompt flow's event stream: the other outputs first, then the answer.
         const events = streamField in outcome.outputs ? (Object.keys(others).length > 0 ? formatEvent(others) : "") + formatEvent({ [streamField]: streamed }) : formatEvent(outcome.outputs);
         reply.header("content-type", "text/event-stream; charset=utf-8").header("cache-control", "no-cache");

@@ -11,7 +11,9 @@ Request:  {"id": n, "op": "tool", "path": "/abs/tool.py", "kwargs": {...}, "bypa
 Response: {"id": n, "ok": true, "result": ..., "stdout": "...", "metrics": {...}}
           {"id": n, "ok": false, "error": {"type", "message", "traceback"}, "stdout": "...", "metrics": {...}}
 During a call the worker may write {"id": n, "request": {...}} (a Prompty call for the engine) and then reads one
-{"ok": true, "result": ...} / {"ok": false, "error": {...}} line back; or {"id": n, "chunk": "..."} when streaming.
+{"ok": true, "result": ...} / {"ok": false, "error": {...}} line back; or, when streaming, {"id": n, "chunk": "..."}
+(preceded, for a dict or dataclass result, by {"id": n, "stream_start": {"field", "others"}}: the generator field
+whose chunks follow and the fields that are not generators).
 
 Only the standard library is used, and `promptflow` need not be installed: promptflow_shim.py registers the
 modules flows import.
@@ -179,7 +181,16 @@ def _send_chunk(text):
     _protocol["out"].flush()
 
 
-def _consume(value):
+def _send_stream_start(field, others):
+    _protocol["out"].write(json.dumps({"id": _current["id"], "stream_start": {"field": field, "others": others}}) + "\n")
+    _protocol["out"].flush()
+
+
+def _is_generator(value):
+    return not isinstance(value, (str, bytes, list, tuple, dict)) and isinstance(value, (Iterator, AsyncIterator))
+
+
+def _consume(value, stream=True):
     """Generators become strings (chunks streamed when asked), as prompt flow collects them in bulk runs."""
     if isinstance(value, (str, bytes, list, tuple, dict)):
         return value
@@ -192,7 +203,7 @@ def _consume(value):
         for chunk in value:
             text = str(chunk)
             parts.append(text)
-            if _current["stream"]:
+            if _current["stream"] and stream:
                 _send_chunk(text)
         return "".join(parts)
     return value
@@ -223,10 +234,17 @@ def _plain(value):
 def _flex_outputs(result):
     """dict as is, dataclass by fields, anything else under `output` (prompt flow's convert_eager_flow_output_to_dict)."""
     if isinstance(result, dict):
-        return {key: _consume(value) for key, value in result.items()}
-    if dataclasses.is_dataclass(result) and not isinstance(result, type):
-        return {field.name: _consume(getattr(result, field.name)) for field in dataclasses.fields(result)}
-    return {"output": _consume(result)}
+        fields = dict(result)
+    elif dataclasses.is_dataclass(result) and not isinstance(result, type):
+        fields = {field.name: getattr(result, field.name) for field in dataclasses.fields(result)}
+    else:
+        return {"output": _consume(result)}
+    generators = [key for key, value in fields.items() if _is_generator(value)]
+    streamed = generators[0] if _current["stream"] and generators else None
+    if streamed is not None:
+        # prompt flow's serving sends the outputs that are not generators first, then the generator's chunks.
+        _send_stream_start(streamed, _plain({key: value for key, value in fields.items() if key not in generators}))
+    return {key: _consume(value, stream=key == streamed) for key, value in fields.items()}
 
 
 class FlexInitError(Exception):
