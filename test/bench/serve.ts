@@ -4,8 +4,10 @@
  * server uses, then over HTTP against a real `llmops serve` process (keep-alive client). Reports requests/s and
  * p50/p99 latency of both and the difference (the server's added latency), then the server's RSS while it answers
  * 100 000 requests (flat = no growth per request).
+ * Then streamed answers (`Accept: text/event-stream`, the model sending one word every --chunk-ms): time to the
+ * first word against time to the whole answer, per request.
  *   flags: --requests <n> (latency phases, default 5000)  --memory-requests <n> (default 100000, 0 skips)
- *          --concurrency <n> (64)  --latency-ms <n> (20)
+ *          --concurrency <n> (64)  --latency-ms <n> (20)  --stream-requests <n> (200, 0 skips)  --chunk-ms <n> (20)
  * The client runs in this process and shares the machine's cores with the server: figures are upper bounds.
  */
 import { fork } from "node:child_process";
@@ -86,9 +88,9 @@ function writeFlow(dir: string, modelUrl: string): { flow: string; connections: 
     path.join(dir, "flow.dag.yaml"),
     [
       "inputs:",
-      "  ticket_text: {type: string}",
+      "  ticket_text: {type: string, is_chat_input: true}",
       "outputs:",
-      '  answer: {type: string, reference: "${classify.output}"}',
+      '  answer: {type: string, reference: "${classify.output}", is_chat_output: true}',
       "nodes:",
       "- name: classify",
       "  type: llm",
@@ -110,7 +112,9 @@ export async function run(args: string[]): Promise<void> {
   const memoryRequests = flag(args, "memory-requests", 100_000);
   const concurrency = flag(args, "concurrency", 64);
   const latencyMs = flag(args, "latency-ms", 20);
-  const model = fork(path.join(__dirname, "fakeServerProcess.ts"), [String(latencyMs)], { execArgv: ["--require", "tsx/cjs"] });
+  const streamRequests = flag(args, "stream-requests", 200);
+  const chunkMs = flag(args, "chunk-ms", 20);
+  const model = fork(path.join(__dirname, "fakeServerProcess.ts"), [String(latencyMs), String(chunkMs)], { execArgv: ["--require", "tsx/cjs"] });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-serve-"));
   try {
     const [message] = (await once(model, "message")) as [{ url: string }];
@@ -159,6 +163,31 @@ export async function run(args: string[]): Promise<void> {
       console.log(`added by serving: p50_ms=${(overHttp.p50 - inProcess.p50).toFixed(2)} p99_ms=${(overHttp.p99 - inProcess.p99).toFixed(2)} (target p99 < 5)`);
       // CPU per request does not depend on how loaded the machine is: what the server adds, request by request.
       console.log(`cpu per request: engine in-process ${inProcessCpuMs.toFixed(2)} ms (with its client), llmops serve process ${serverCpuMs.toFixed(2)} ms`);
+      if (streamRequests > 0) {
+        const firstWord = new Float64Array(streamRequests);
+        const whole = new Float64Array(streamRequests);
+        const streamed = await drive(streamRequests, Math.min(concurrency, 16), (i) =>
+          new Promise((resolve) => {
+            const payload = body(i);
+            const t0 = performance.now();
+            const req = request({ host: "127.0.0.1", port, path: "/score", method: "POST", agent, headers: { "content-type": "application/json", accept: "text/event-stream", "content-length": Buffer.byteLength(payload) } }, (res) => {
+              res.once("data", () => (firstWord[i] = performance.now() - t0));
+              res.resume();
+              res.on("end", () => {
+                whole[i] = performance.now() - t0;
+                resolve(res.statusCode === 200);
+              });
+            });
+            req.on("error", () => resolve(false));
+            req.end(payload);
+          }),
+        );
+        const sortedFirst = Array.from(firstWord).sort((a, b) => a - b);
+        const sortedWhole = Array.from(whole).sort((a, b) => a - b);
+        console.log(
+          `streamed answers (${streamRequests}, ${chunkMs} ms between words, ${streamed.failed} failed): first word p50_ms=${percentile(sortedFirst, 50).toFixed(1)} p99_ms=${percentile(sortedFirst, 99).toFixed(1)}; whole answer p50_ms=${percentile(sortedWhole, 50).toFixed(1)} p99_ms=${percentile(sortedWhole, 99).toFixed(1)}`,
+        );
+      }
       if (memoryRequests > 0) {
         const pid = server.child.pid!;
         const checkpoints: string[] = [`0:${rssMb(pid)}MB`];
