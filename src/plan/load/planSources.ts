@@ -125,19 +125,20 @@ function readUseCaseEnvironment(projectRoot: string, settings: StackSettings): P
   return entries === undefined ? undefined : { file: displayPath(projectRoot, absolute), entries };
 }
 
-/** The flow folder the stack names (llmops:flowPath, or the use case's experiment): its definition and files. */
-function readFlowFolder(input: PlanInput, settings: StackSettings, experiment: ExperimentOutline | undefined): FlowFolderSource {
-  const [sourceDir, namedIn] =
-    settings.flowPath !== undefined
-      ? [
-          pathInside(input.projectRoot, "the project", settings.flowPath, input.stackConfigFile, jsonPath(["config", "llmops:flowPath"]), "a prompt flow folder"),
-          { file: input.stackConfigFile, jsonPath: jsonPath(["config", "llmops:flowPath"]) },
-        ]
-      : experiment !== undefined
-        ? [experiment.flow, { file: displayPath(input.projectRoot, experiment.file), jsonPath: "$.flow" }]
-        : [undefined, undefined];
+/** Where the stack names its flow folder: llmops:flowPath (inside the project), or the use case's experiment. */
+function namedFlowFolder(input: PlanInput, settings: StackSettings, experiment: ExperimentOutline | undefined): Pick<FlowFolderSource, "sourceDir" | "namedIn"> {
+  if (settings.flowPath !== undefined) {
+    const at = jsonPath(["config", "llmops:flowPath"]);
+    return { sourceDir: pathInside(input.projectRoot, "the project", settings.flowPath, input.stackConfigFile, at, "a prompt flow folder"), namedIn: { file: input.stackConfigFile, jsonPath: at } };
+  }
   // The stack settings give a flat layout its default flowPath and a use case its experiment.
-  if (sourceDir === undefined) throw new Error("a stack names its flow by llmops:flowPath or by its use case's experiment");
+  if (experiment === undefined) throw new Error("a stack names its flow by llmops:flowPath or by its use case's experiment");
+  return { sourceDir: experiment.flow, namedIn: { file: displayPath(input.projectRoot, experiment.file), jsonPath: "$.flow" } };
+}
+
+/** The flow folder the stack names: its definition and files. */
+function readFlowFolder(input: PlanInput, settings: StackSettings, experiment: ExperimentOutline | undefined): FlowFolderSource {
+  const { sourceDir, namedIn } = namedFlowFolder(input, settings, experiment);
   const { file, jsonPath: at } = namedIn;
   const shown = displayPath(input.projectRoot, sourceDir);
   if (!fs.existsSync(sourceDir) || !fs.statSync(sourceDir).isDirectory()) {
