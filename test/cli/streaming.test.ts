@@ -112,6 +112,30 @@ describe("a chat flow's answer token by token (llmops serve, llmops chat)", func
     assert.ok(!server.stdout().includes(apiKey) && !server.stderr().includes(apiKey), "the key reached the logs");
   });
 
+  it("serve: a client that goes away mid-answer cancels the model's stream", async () => {
+    const release = openAi.holdStreamEnds();
+    const abandonedBefore = openAi.streamsAbandoned();
+    const client = new AbortController();
+    try {
+      const response = await fetch(`${server.url}/score`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "text/event-stream" },
+        body: JSON.stringify({ question: "q", chat_history: [] }),
+        signal: client.signal,
+      });
+      await assert.rejects(
+        readEvents(response, (event) => {
+          if (event.answer !== undefined) client.abort();
+        }),
+      );
+      // The abort travels server → engine → LLM client, which closes its connection to the model.
+      for (let waited = 0; openAi.streamsAbandoned() === abandonedBefore && waited < 20_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(openAi.streamsAbandoned(), abandonedBefore + 1);
+    } finally {
+      release();
+    }
+  });
+
   it("chat: prints each word as it arrives, before the model has finished", async () => {
     const release = openAi.holdStreamEnds();
     const endedBefore = openAi.streamsEnded();

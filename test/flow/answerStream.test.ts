@@ -40,6 +40,24 @@ ${extra.nodes ?? ""}
   });
 }
 
+/** A chat flow of one LLM node, `answer_node`: its source lines and its inputs besides the question. */
+function answerOnlyFlow(source: string, inputs: string): string {
+  return writeFlowDir({
+    "flow.dag.yaml": `
+inputs:
+  question: {type: string, is_chat_input: true}
+outputs:
+  answer: {type: string, reference: "\${answer_node.output}", is_chat_output: true}
+nodes:
+- name: answer_node
+  type: llm
+  ${source}
+  inputs: {${inputs}, question: "\${inputs.question}"}
+`,
+    "chat.jinja2": prompt,
+  });
+}
+
 describe("flow: a DAG chat flow's answer streams from its LLM node", function () {
   this.timeout(30000);
   let server: FakeOpenAiServer;
@@ -71,20 +89,8 @@ describe("flow: a DAG chat flow's answer streams from its LLM node", function ()
     assert.equal(streamedAnswerNode(loadFlow(chatFlow({ outputs: '  copy: {type: string, reference: "${answer_node.output}"}' }))), undefined, "read by another output");
     const readByNode = chatFlow({ nodes: '- name: after\n  type: python\n  source: {type: code, path: lookup.py}\n  inputs: {question: "${answer_node.output}"}' });
     assert.equal(streamedAnswerNode(loadFlow(readByNode)), undefined, "read by another node");
-    const packageTool = writeFlowDir({
-      "flow.dag.yaml": `
-inputs:
-  question: {type: string, is_chat_input: true}
-outputs:
-  answer: {type: string, reference: "\${chat.output}", is_chat_output: true}
-nodes:
-- name: chat
-  type: llm
-  source: {type: package, tool: promptflow.tools.aoai.AzureOpenAI.chat}
-  inputs: {connection: aoai, deployment_name: gpt-4o-mini, prompt: "user:\\n{{question}}", question: "\${inputs.question}"}
-`,
-    });
-    assert.deepEqual(streamedAnswerNode(loadFlow(packageTool)), { node: "chat", output: "answer" });
+    const packageTool = answerOnlyFlow("source: {type: package, tool: promptflow.tools.aoai.AzureOpenAI.chat}", 'connection: aoai, deployment_name: gpt-4o-mini, prompt: "user:\\n{{question}}"');
+    assert.deepEqual(streamedAnswerNode(loadFlow(packageTool)), { node: "answer_node", output: "answer" });
   });
 
   it("with onChunk: the other outputs first, then the answer's pieces; the outcome keeps the whole answer and its usage", async () => {
@@ -125,22 +131,7 @@ nodes:
   });
 
   it("an error mid-stream fails the line with the server's message after the pieces already sent", async () => {
-    const answerOnly = writeFlowDir({
-      "flow.dag.yaml": `
-inputs:
-  question: {type: string, is_chat_input: true}
-outputs:
-  answer: {type: string, reference: "\${answer_node.output}", is_chat_output: true}
-nodes:
-- name: answer_node
-  type: llm
-  source: {type: code, path: chat.jinja2}
-  inputs: {deployment_name: gpt-4o-mini, question: "\${inputs.question}"}
-  connection: aoai
-  api: chat
-`,
-      "chat.jinja2": prompt,
-    });
+    const answerOnly = answerOnlyFlow("source: {type: code, path: chat.jinja2}\n  connection: aoai\n  api: chat", "deployment_name: gpt-4o-mini");
     server.fail({ kind: "streamError", afterChunks: 2 });
     const chunks: string[] = [];
     const outcome = await executor(answerOnly).runLine({ question: "q" }, { ...lineContext(), onChunk: (chunk) => chunks.push(chunk) });

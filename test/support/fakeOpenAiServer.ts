@@ -87,6 +87,8 @@ export interface FakeOpenAiServer {
   holdStreamEnds(): () => void;
   /** Streamed answers whose last chunk has been sent. */
   streamsEnded(): number;
+  /** Streamed answers whose client closed the connection before their end (a cancelled stream). */
+  streamsAbandoned(): number;
   close(): Promise<void>;
 }
 
@@ -135,6 +137,8 @@ interface StreamPlan {
   chunkDelayMs: number;
   /** Awaited before the last chunk (holdStreamEnds), and counts it. */
   streamEnd: () => Promise<void>;
+  /** The client closed the connection mid-answer. */
+  abandoned: () => void;
 }
 
 /**
@@ -143,6 +147,12 @@ interface StreamPlan {
  */
 async function streamAnswer(res: ServerResponse, plan: StreamPlan): Promise<void> {
   res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
+  let closed = false;
+  res.on("close", () => {
+    if (res.writableEnded) return;
+    closed = true;
+    plan.abandoned();
+  });
   const base = { id: "chatcmpl-fake", object: plan.api === "chat" ? "chat.completion.chunk" : "text_completion", created: 1, model: plan.model };
   const send = (data: unknown): void => {
     res.write(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
@@ -155,6 +165,7 @@ async function streamAnswer(res: ServerResponse, plan: StreamPlan): Promise<void
   const words = (plan.answer.text ?? "").match(/\s*\S+/g) ?? [];
   for (const [index, word] of words.entries()) {
     await pause();
+    if (closed) return;
     if (plan.fault?.kind === "streamError" && index === plan.fault.afterChunks) {
       send({ error: { code: "server_error", message: plan.fault.message ?? "The server had an error while processing your request." } });
       res.end();
@@ -168,6 +179,7 @@ async function streamAnswer(res: ServerResponse, plan: StreamPlan): Promise<void
   }
   await pause();
   await plan.streamEnd();
+  if (closed) return;
   send({ ...base, choices: [choice({}, plan.answer.finishReason ?? "stop")] });
   if (plan.usage) send({ ...base, choices: [], usage: plan.usage });
   send("[DONE]");
@@ -303,7 +315,7 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
           : answer.usage;
       if (streamed) {
         const includeUsage = isRecord(body.stream_options) && body.stream_options.include_usage === true;
-        await streamAnswer(res, { api: target.api, flavor: target.flavor, model, answer, usage: includeUsage && !options.omitUsage ? usage : null, fault, chunkDelayMs: options.chunkDelayMs ?? 0, streamEnd });
+        await streamAnswer(res, { api: target.api, flavor: target.flavor, model, answer, usage: includeUsage && !options.omitUsage ? usage : null, fault, chunkDelayMs: options.chunkDelayMs ?? 0, streamEnd, abandoned: () => void streamsAbandoned++ });
         return;
       }
       const choice =
@@ -325,6 +337,7 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
 
   let held: Promise<void> | undefined;
   let streamsEnded = 0;
+  let streamsAbandoned = 0;
   const streamEnd = async (): Promise<void> => {
     await held;
     streamsEnded++;
@@ -352,6 +365,7 @@ export async function startFakeOpenAiServer(options: FakeOpenAiServerOptions = {
       return release;
     },
     streamsEnded: () => streamsEnded,
+    streamsAbandoned: () => streamsAbandoned,
     close: () => server.close(),
   };
 }

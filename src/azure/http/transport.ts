@@ -63,61 +63,55 @@ function toHeaders(raw: http.IncomingHttpHeaders): Headers {
   return headers;
 }
 
+/** Sends one request over the keep-alive agents; errors before a response (and a bad protocol) go to `reject`. */
+function sendRequest(url: string, request: Omit<RawRequest, "maxBodyBytes">, reject: (err: unknown) => void, onResponse: (response: http.IncomingMessage, outgoing: http.ClientRequest) => void): void {
+  const target = new URL(url);
+  const secure = target.protocol === "https:";
+  if (!secure && target.protocol !== "http:") {
+    reject(new Error(`unsupported protocol ${target.protocol}`));
+    return;
+  }
+  const send = secure ? https.request : http.request;
+  const outgoing = send(target, { method: request.method, headers: request.headers, agent: secure ? agents.https : agents.http, signal: request.signal }, (response) => onResponse(response, outgoing));
+  outgoing.on("error", reject);
+  outgoing.end(request.body);
+}
+
 export const nodeHttpTransport: Transport = (url, request) =>
   new Promise<RawResponse>((resolve, reject) => {
-    const target = new URL(url);
-    const secure = target.protocol === "https:";
-    if (!secure && target.protocol !== "http:") {
-      reject(new Error(`unsupported protocol ${target.protocol}`));
-      return;
-    }
-    const send = secure ? https.request : http.request;
-    const outgoing = send(
-      target,
-      { method: request.method, headers: request.headers, agent: secure ? agents.https : agents.http, signal: request.signal },
-      (response) => {
-        const chunks: Buffer[] = [];
-        let bytes = 0;
-        response.on("data", (chunk: Buffer) => {
-          bytes += chunk.length;
-          if (bytes > request.maxBodyBytes) {
-            chunks.length = 0;
-            reject(new ResponseTooLarge(request.maxBodyBytes));
-            response.destroy();
-            outgoing.destroy();
-            return;
-          }
-          chunks.push(chunk);
-        });
-        response.on("error", reject);
-        response.on("close", () => {
-          if (!response.complete) reject(new Error("the connection closed before the response ended"));
-        });
-        response.on("end", () =>
-          resolve({
-            status: response.statusCode ?? 0,
-            statusText: response.statusMessage ?? "",
-            headers: toHeaders(response.headers),
-            text: Buffer.concat(chunks).toString("utf8"),
-          }),
-        );
-      },
-    );
-    outgoing.on("error", reject);
-    outgoing.end(request.body);
+    sendRequest(url, request, reject, (response, outgoing) => {
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      response.on("data", (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (bytes > request.maxBodyBytes) {
+          chunks.length = 0;
+          reject(new ResponseTooLarge(request.maxBodyBytes));
+          response.destroy();
+          outgoing.destroy();
+          return;
+        }
+        chunks.push(chunk);
+      });
+      response.on("error", reject);
+      response.on("close", () => {
+        if (!response.complete) reject(new Error("the connection closed before the response ended"));
+      });
+      response.on("end", () =>
+        resolve({
+          status: response.statusCode ?? 0,
+          statusText: response.statusMessage ?? "",
+          headers: toHeaders(response.headers),
+          text: Buffer.concat(chunks).toString("utf8"),
+        }),
+      );
+    });
   });
 
 /** node:http like nodeHttpTransport, resolving at the head; a connection closing mid-body fails the body's reader. */
 export const nodeHttpStreamingTransport: StreamingTransport = (url, request) =>
   new Promise<StreamingResponse>((resolve, reject) => {
-    const target = new URL(url);
-    const secure = target.protocol === "https:";
-    if (!secure && target.protocol !== "http:") {
-      reject(new Error(`unsupported protocol ${target.protocol}`));
-      return;
-    }
-    const send = secure ? https.request : http.request;
-    const outgoing = send(target, { method: request.method, headers: request.headers, agent: secure ? agents.https : agents.http, signal: request.signal }, (response) => {
+    sendRequest(url, request, reject, (response) => {
       // The reader sees errors through its iterator; one left unread (aborted before reading) must not be uncaught.
       response.on("error", () => undefined);
       async function* body(): AsyncGenerator<Uint8Array> {
@@ -126,8 +120,6 @@ export const nodeHttpStreamingTransport: StreamingTransport = (url, request) =>
       }
       resolve({ status: response.statusCode ?? 0, statusText: response.statusMessage ?? "", headers: toHeaders(response.headers), body: body() });
     });
-    outgoing.on("error", reject);
-    outgoing.end(request.body);
   });
 
 export function fetchStreamingTransport(doFetch: typeof fetch): StreamingTransport {
