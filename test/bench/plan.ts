@@ -113,6 +113,9 @@ export async function run(args: string[]): Promise<void> {
   if (!fs.existsSync(dist("cli/entry.js"))) throw new Error("dist/cli/entry.js missing after the build");
 
   const before = checkOutBefore(flagValue(args, "--before") ?? issueFiledRevision);
+  // Ctrl-C also stops the measured child: its non-zero exit ends the rounds, and the worktree is removed below.
+  const keepRunningOnInterrupt = () => undefined;
+  process.on("SIGINT", keepRunningOnInterrupt);
   try {
     const plan = ["plan", "--stack", "dev"];
     // What dist/cli/planWorker.js loads (requiring it would run it): the deferral first, then the plan.
@@ -145,5 +148,6 @@ export async function run(args: string[]): Promise<void> {
     console.log(`speed-up of compiled over this tree through tsx: ${speedUp(last - 1)}`);
   } finally {
     if ("directory" in before) before.remove();
+    process.off("SIGINT", keepRunningOnInterrupt);
   }
 }
