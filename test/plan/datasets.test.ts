@@ -3,21 +3,11 @@
  * llmops:datasets and of the experiment's datasets, each mistake one line naming the stack file and entry.
  */
 import { strict as assert } from "node:assert";
-import { ConfigError } from "../../src/core/userError";
 import { buildDatasetPlans, experimentDatasetPlans } from "../../src/plan/datasets";
+import { configError } from "./fixtures";
 
 const sha = (digit: string): string => digit.repeat(64);
 const file = (p: string, digit: string) => ({ path: p, sha256: sha(digit) });
-
-function refusal(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, String(err));
-    return err;
-  }
-  assert.fail("expected a ConfigError");
-}
 
 describe("plan: data assets from the files found", () => {
   it("registers each matched file under its name, versioned by its content hash", () => {
@@ -33,15 +23,15 @@ describe("plan: data assets from the files found", () => {
 
   it("lets the default pattern match nothing, but not an entry the stack file names", () => {
     assert.deepEqual(buildDatasetPlans(undefined, [[]], "Pulumi.dev.yaml"), []);
-    const err = refusal(() => buildDatasetPlans([{ path: "flows/data/nope.jsonl" }], [[]], "Pulumi.dev.yaml"));
+    const err = configError(() => buildDatasetPlans([{ path: "flows/data/nope.jsonl" }], [[]], "Pulumi.dev.yaml"));
     assert.equal(err.message, 'Pulumi.dev.yaml: $.config["llmops:datasets"][0]: expected an existing data file (relative to the project root), found "flows/data/nope.jsonl" (no such file)');
   });
 
   it("refuses an entry outside the project, a name for several files, and two files giving one name", () => {
-    assert.match(refusal(() => buildDatasetPlans([{ path: "../secrets/*.jsonl" }], ["outside"], "Pulumi.dev.yaml")).message, /\[0\]: expected a data file inside the project .*"\.\.\/secrets\/\*\.jsonl" \(outside the project\)$/);
+    assert.match(configError(() => buildDatasetPlans([{ path: "../secrets/*.jsonl" }], ["outside"], "Pulumi.dev.yaml")).message, /\[0\]: expected a data file inside the project .*"\.\.\/secrets\/\*\.jsonl" \(outside the project\)$/);
     const two = [file("/p/a/x.jsonl", "1"), file("/p/a/y.jsonl", "2")];
-    assert.match(refusal(() => buildDatasetPlans([{ path: "a/*.jsonl", name: "rows" }], [two], "Pulumi.dev.yaml")).message, /a single file when a dataset name is given, found 2 files for "a\/\*\.jsonl"$/);
-    const sameName = refusal(() =>
+    assert.match(configError(() => buildDatasetPlans([{ path: "a/*.jsonl", name: "rows" }], [two], "Pulumi.dev.yaml")).message, /a single file when a dataset name is given, found 2 files for "a\/\*\.jsonl"$/);
+    const sameName = configError(() =>
       buildDatasetPlans([{ path: "a/x.jsonl" }, { path: "b/x.jsonl" }], [[file("/p/a/x.jsonl", "1")], [file("/p/b/x.jsonl", "2")]], "Pulumi.dev.yaml"),
     );
     assert.match(sameName.message, /\[1\]: expected dataset names that differ \(both files give "x"\), found "\/p\/a\/x\.jsonl" and "\/p\/b\/x\.jsonl"$/);
@@ -50,7 +40,7 @@ describe("plan: data assets from the files found", () => {
   it("names the experiment file when an experiment dataset's name is no Azure ML asset name", () => {
     const plans = experimentDatasetPlans("review/experiment.yaml", [{ name: "reviews", description: "rows", file: file("/p/review/data/reviews.jsonl", "c") }]);
     assert.deepEqual(plans.map((p) => [p.name, p.description, p.sha256]), [["reviews", "rows", sha("c")]]);
-    const err = refusal(() => experimentDatasetPlans("review/experiment.yaml", [{ name: "bad name", file: file("/p/x.jsonl", "d") }]));
+    const err = configError(() => experimentDatasetPlans("review/experiment.yaml", [{ name: "bad name", file: file("/p/x.jsonl", "d") }]));
     assert.equal(err.file, "review/experiment.yaml");
     assert.equal(err.jsonPath, "$.datasets");
   });

@@ -1,6 +1,8 @@
+import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { ConfigError } from "../../src/core/userError";
 import { planStack, type PlanInput } from "../../src/plan/load/planSources";
 import type { InfraPlan } from "../../src/plan/types";
 
@@ -141,4 +143,15 @@ export function planInput(project: Project, overrides: Partial<PlanInput> = {}):
 
 export function plan(project: Project, overrides: Partial<PlanInput> = {}): InfraPlan {
   return planStack(planInput(project, overrides));
+}
+
+/** The ConfigError `fn` throws (the test fails on anything else). */
+export function configError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, String(err));
+    return err;
+  }
+  assert.fail("expected a ConfigError");
 }

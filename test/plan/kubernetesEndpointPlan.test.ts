@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { ConfigError } from "../../src/core/userError";
-import { deploymentConfig, managedEntry, plan, projectsRemovedAfterSuite } from "./fixtures";
+import { configError, deploymentConfig, managedEntry, plan, projectsRemovedAfterSuite } from "./fixtures";
 
 /** A kubernetes_endpoint entry as the template writes it, names filled. */
 function kubernetesEntry(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -13,16 +12,6 @@ function kubernetesEntry(overrides: Record<string, unknown> = {}): Record<string
     MEMORY_ALLOCATION: "0.5Gi",
     ...overrides,
   });
-}
-
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, String(err));
-    return err;
-  }
-  assert.fail("expected a ConfigError");
 }
 
 describe("plan: Kubernetes online endpoints", () => {

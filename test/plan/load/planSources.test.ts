@@ -13,7 +13,7 @@ import { loadPlanSources, planStack, type PlanInput } from "../../../src/plan/lo
 import type { PlanSources } from "../../../src/plan/sources";
 import type { InfraPlan } from "../../../src/plan/types";
 import { writeTemplateUseCase } from "../../support/templateUseCase";
-import { deploymentConfig, makeProject, managedEntry, planInput, stackConfig } from "../fixtures";
+import { configError, deploymentConfig, makeProject, managedEntry, planInput, stackConfig } from "../fixtures";
 
 /** The sources and the plan of `input`, then the project folder deleted. */
 function loadThenDelete(root: string, input: PlanInput): { sources: PlanSources; planned: InfraPlan } {
@@ -65,17 +65,9 @@ describe("plan: a pure function of the sources src/plan/load reads", () => {
   it("refuses a request file the loader found missing as reading it from disk does: file, JSON path, value", () => {
     const project = makeProject(deploymentConfig({ managed: [managedEntry({ TEST_FILE_PATH: "flows/data/missing.json" })] }));
     const input = planInput(project);
-    const fromDisk = (() => {
-      try {
-        planStack(input);
-      } catch (err) {
-        return err;
-      }
-      return undefined;
-    })();
+    const fromDisk = configError(() => planStack(input));
     const sources = loadPlanSources(input);
     project.remove();
-    assert.ok(fromDisk instanceof ConfigError, String(fromDisk));
     assert.equal(fromDisk.jsonPath, "$.azure_managed_endpoint[0].TEST_FILE_PATH");
     assert.ok(fromDisk.message.includes('"flows/data/missing.json" (not found)'), fromDisk.message);
     assert.throws(() => buildInfraPlan(sources, input), (err: unknown) => err instanceof ConfigError && err.message === fromDisk.message);
