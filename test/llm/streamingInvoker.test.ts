@@ -111,6 +111,32 @@ describe("createLlmInvoker().stream: chat answers token by token", () => {
     assert.equal(server.requests.length, 1);
   });
 
+  it("times out a stream that stops sending (the attempt timeout covers each gap), without a retry", async () => {
+    const slow = await startFakeOpenAiServer({ answer: () => answer, chunkDelayMs: 400 });
+    try {
+      const invoker = createLlmInvoker({ retry: { timeoutMs: 150, baseDelayMs: 1 } });
+      await assert.rejects(
+        invoker.stream!(chat({ ...azure, apiBase: slow.url }), () => undefined),
+        (err: unknown) => err instanceof HttpError && err.code === "timeout" && /event stream sent nothing for 150 ms/.test(err.message),
+      );
+      assert.equal(slow.requests.length, 1);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it("retries a server that never starts answering; caps the streamed text like a whole answer", async () => {
+    server.fail({ kind: "hang" });
+    const pieces: string[] = [];
+    const retried = await createLlmInvoker({ retry: { timeoutMs: 300, baseDelayMs: 1 } }).stream!(chat(azure), (text) => pieces.push(text));
+    assert.equal(retried.text, answer);
+    assert.equal(server.requests.length, 2);
+    await assert.rejects(
+      createLlmInvoker({ maxResponseBytes: 20 }).stream!(chat(azure), () => undefined),
+      (err: unknown) => err instanceof HttpError && err.code === "response_too_large",
+    );
+  });
+
   it("an abort stops the stream with the caller's reason", async () => {
     const abort = new AbortController();
     const reason = new Error("the client went away");

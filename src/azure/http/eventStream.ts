@@ -59,7 +59,9 @@ async function openOnce(transport: StreamingTransport, request: JsonRequest, met
   }
 }
 
-async function* eventsOf(open: OpenBody, status: number, attempts: number, target: () => string, slot: AttemptSlot | undefined, outer: AbortSignal | undefined): AsyncGenerator<string> {
+async function* eventsOf(open: OpenBody, status: number, attempts: number, target: () => string, slot: AttemptSlot | undefined, request: JsonRequest): AsyncGenerator<string> {
+  const outer = request.signal;
+  const maxEventChars = request.maxResponseBytes ?? defaultMaxResponseBytes;
   const { attempt, rest } = open;
   const decoder = new TextDecoder();
   const parser = new ServerSentEventParser();
@@ -74,9 +76,11 @@ async function* eventsOf(open: OpenBody, status: number, attempts: number, targe
           if (data.startsWith("{")) lastObject = data;
           yield data;
         }
+        if (parser.pendingLength > maxEventChars) throw new ResponseTooLarge(maxEventChars);
       }
     } catch (err) {
       if (outer?.aborted) throw outer.reason;
+      if (err instanceof ResponseTooLarge) throw new HttpError(status, `${target()} event stream sent one event larger than the limit: ${err.message}`, attempts, "response_too_large");
       const why = attempt.timedOut ? `sent nothing for ${attempt.timeoutMs} ms` : `broke off: ${networkMessage(err)}`;
       throw new HttpError(status, `${target()} event stream ${why} (after ${attempts} attempt${attempts === 1 ? "" : "s"})`, attempts, attempt.timedOut ? "timeout" : "network");
     }
@@ -113,7 +117,7 @@ export async function fetchEventStream(request: JsonRequest, retry: RetryOptions
       status: success.status,
       headers: success.headers,
       attempts,
-      events: eventsOf(success.value, success.status, attempts, target, slot, request.signal),
+      events: eventsOf(success.value, success.status, attempts, target, slot, request),
     }),
   });
 }

@@ -29,6 +29,11 @@ export class ServerSentEventParser {
     return events;
   }
 
+  /** Characters held for an event not yet complete: what a server that never ends a line makes grow. */
+  get pendingLength(): number {
+    return this.buffer.length + (this.data?.reduce((sum, line) => sum + line.length + 1, 0) ?? 0);
+  }
+
   /** The end of the text: an event whose blank line never came is still delivered (a server closing early). */
   end(): string[] {
     const events: string[] = [];

@@ -35,6 +35,14 @@ describe("azure/http/serverSentEvents: reading text/event-stream incrementally",
     assert.deepEqual(parse("data:  two spaces\n\ndata:none\n\ndata\n\n"), [" two spaces", "none", ""]);
   });
 
+  it("says how much it holds for an event not yet complete, so a reader can bound it", () => {
+    const parser = new ServerSentEventParser();
+    parser.push("data: abc\ndata: de");
+    assert.equal(parser.pendingLength, "de".length + "abc".length + 1 + "data: ".length);
+    parser.push("\n\n");
+    assert.equal(parser.pendingLength, 0);
+  });
+
   it("delivers a last event whose blank line never came when the text ends", () => {
     assert.deepEqual(parse('data: {"usage":1}'), ['{"usage":1}']);
     assert.deepEqual(parse(""), []);
