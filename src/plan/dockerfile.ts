@@ -167,6 +167,8 @@ function llmopsDockerfileText(input: DockerfileInput): string {
     "COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./",
     "RUN npm ci --ignore-scripts --no-audit --no-fund",
     "COPY src ./src",
+    // The build also generates the config schemas' validators from them; the runtime reads them too.
+    "COPY config/schema ./config/schema",
     "RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund && rm -rf src && npm cache clean --force",
     "",
     `FROM --platform=linux/amd64 ${input.baseImage}`,
@@ -181,7 +183,6 @@ function llmopsDockerfileText(input: DockerfileInput): string {
   }
   lines.push(
     `COPY --from=runtime ${runtimeHome} ${runtimeHome}`,
-    `COPY config/schema ${runtimeHome}/config/schema`,
     `RUN printf '%s\\n' ${entryScript.split("\n").map((line) => shellQuote(line)).join(" ")} > /usr/local/bin/llmops && chmod 755 /usr/local/bin/llmops`,
     "RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin llmops",
     `COPY --chown=10001:10001 ${JSON.stringify([flow, "/flow"])}`,

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { stageBuildContext } from "../../src/infra/buildContext";
-import { runtimeBuildInputs } from "../../src/plan/dockerfile";
+import { defaultBaseImage, dockerfileText, runtimeBuildInputs } from "../../src/plan/dockerfile";
 import { llmopsRuntimeRoot } from "../../src/plan/load/runtimeSources";
 import type { ImagePlan } from "../../src/plan/types";
 
@@ -26,5 +27,34 @@ describe("infra: the llmops image's build context", () => {
     assert.equal(stageBuildContext(image, root), context);
     // The promptflow recipe builds on the flow folder itself.
     assert.equal(stageBuildContext({ ...image, engine: "promptflow" }, root), flowDir);
+  });
+
+  it("compiles the runtime from the staged context as the Dockerfile's first stage does (its COPY lines, then npm run build)", function () {
+    this.timeout(300_000);
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "llmops-context-"));
+    roots.push(root);
+    const flowDir = path.resolve(__dirname, "../../flows/support_ticket_classifier");
+    const image: ImagePlan = { repository: "llmops/x", tag: "abcdef012346", platform: "linux/amd64", dockerfile: "", engine: "llmops", contextDir: flowDir, runtimeDir: llmopsRuntimeRoot, port: 8080 };
+    const context = stageBuildContext(image, root);
+    const dockerfile = dockerfileText({ engine: "llmops", flowName: "x", contentHash: "abcdef012346", baseImage: defaultBaseImage });
+    const firstStage = dockerfile.split("\n").slice(0, dockerfile.split("\n").findIndex((line, i) => i > 2 && line.startsWith("FROM ")));
+    const workdir = path.join(root, "runtime-stage");
+    fs.mkdirSync(workdir);
+    for (const line of firstStage) {
+      if (line.startsWith("COPY ")) {
+        const parts = line.slice("COPY ".length).split(" ");
+        const target = path.join(workdir, parts[parts.length - 1]);
+        for (const source of parts.slice(0, -1)) {
+          fs.cpSync(path.join(context, source), parts.length > 2 ? path.join(target, path.basename(source)) : target, { recursive: true });
+        }
+      } else if (line.startsWith("RUN npm ci")) {
+        fs.symlinkSync(path.join(llmopsRuntimeRoot, "node_modules"), path.join(workdir, "node_modules"));
+      } else if (line.startsWith("RUN npm run build")) {
+        const build = spawnSync(process.execPath, [path.join(workdir, "src/cli/compiledOrSource.cjs"), "build"], { cwd: workdir, encoding: "utf8" });
+        assert.equal(build.status, 0, build.stdout + build.stderr);
+      }
+    }
+    assert.ok(fs.existsSync(path.join(workdir, "dist/cli/entry.js")));
+    assert.ok(fs.existsSync(path.join(workdir, "dist/config/schemaValidators.js")), "the schemas' validators are generated in the image too");
   });
 });
