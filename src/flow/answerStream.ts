@@ -1,7 +1,7 @@
 /**
- * Streaming a DAG chat flow's answer, as prompt flow's executor decides it (`enable_streaming_for_llm_flow`): only
- * an LLM node whose output is the chat output directly, and that nothing else reads (no other node, no other
- * output), streams; every other node still hands its whole output on. Prompt flow's serving then sends the flow's
+ * Streaming a DAG flow's answer, as prompt flow's executor decides it (`enable_streaming_for_llm_flow`): only an
+ * LLM node whose output is a flow output directly (the chat output in a chat flow), and that nothing else reads
+ * (no other node, no other output), streams; every other node still hands its whole output on. Prompt flow's serving then sends the flow's
  * other outputs first and the answer's pieces after them: the pieces are held here until every other node has
  * settled and the model has sent text, so the first event can carry the other outputs.
  */
@@ -9,19 +9,26 @@ import { referencedNodes } from "./dagState";
 import { packageToolOf } from "./packageTools";
 import type { Flow } from "./types";
 
-/** The node whose answer streams and the output it feeds; undefined when the flow's chat answer cannot stream. */
+/**
+ * The node whose answer streams and the output it feeds: the chat output when the flow has one, else its only
+ * output fed that way (prompt flow streams every such output and refuses a response with two); undefined when
+ * the answer cannot stream.
+ */
 export function streamedAnswerNode(flow: Flow): { node: string; output: string } | undefined {
-  const output = Object.values(flow.outputs).find((candidate) => candidate.isChatOutput);
-  if (!output || output.source.kind !== "node" || output.source.path.length > 0) return undefined;
-  const name = output.source.node;
-  const node = flow.nodes.find((candidate) => candidate.name === name);
-  if (!node || node.aggregation) return undefined;
-  const tool = node.source.type === "package" ? packageToolOf(node.source.tool) : undefined;
-  const isLlm = tool ? tool.kind === "llm" : node.type === "llm";
-  if (!isLlm) return undefined;
-  if (flow.nodes.some((other) => referencedNodes(other).includes(name))) return undefined;
-  if (Object.values(flow.outputs).some((other) => other !== output && other.source.kind === "node" && other.source.node === name)) return undefined;
-  return { node: name, output: output.name };
+  const outputs = Object.values(flow.outputs);
+  const streamable = outputs.filter((output) => {
+    if (output.source.kind !== "node" || output.source.path.length > 0) return false;
+    const name = output.source.node;
+    const node = flow.nodes.find((candidate) => candidate.name === name);
+    if (!node || node.aggregation) return false;
+    const tool = node.source.type === "package" ? packageToolOf(node.source.tool) : undefined;
+    if (!(tool ? tool.kind === "llm" : node.type === "llm")) return false;
+    if (flow.nodes.some((other) => referencedNodes(other).includes(name))) return false;
+    return !outputs.some((other) => other !== output && other.source.kind === "node" && other.source.node === name);
+  });
+  const chat = outputs.find((output) => output.isChatOutput);
+  const chosen = chat ? streamable.find((output) => output === chat) : streamable.length === 1 ? streamable[0] : undefined;
+  return chosen?.source.kind === "node" ? { node: chosen.source.node, output: chosen.name } : undefined;
 }
 
 /** Pieces of the answer, held until `othersReady` says the rest of the line is known, then passed on as they come. */

@@ -85,10 +85,10 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
   const swagger = swaggerDocument(flow, options.sample);
   const chatOutput = flow.outputs.find((output) => output.isChatOutput)?.name;
   /**
-   * The output sent as events: a chat flow's answer, or a flex flow's output (a generator there streams chunk by
+   * The output sent as events: a chat flow's answer, a DAG output an LLM node streams to, or a flex flow's output (a generator there streams chunk by
    * chunk, as prompt flow streams generator outputs; a dict's generator field names itself when it starts).
    */
-  const streamField = chatOutput ?? (flow.kind === "flex" ? (flow.outputs.length === 1 ? flow.outputs[0].name : "output") : undefined);
+  const streamField = chatOutput ?? flow.streamedOutput ?? (flow.kind === "flex" ? (flow.outputs.length === 1 ? flow.outputs[0].name : "output") : undefined);
   let draining = false;
   let running = 0;
   const idle: (() => void)[] = [];

@@ -40,6 +40,8 @@ export interface FlowToServe {
 export type AnswerStreaming = Pick<StreamingLineContext, "onChunk" | "onStreamStart">;
 
 export interface ServedFlow extends Omit<FlowToServe, "start"> {
+  /** A DAG output that streams token by token (the chat output, or a flow's only output an LLM node feeds directly). */
+  streamedOutput?: string;
   /** With `streaming`, a DAG chat flow's answer and a flex generator's chunks come as they are produced. */
   run(inputs: Record<string, unknown>, signal: AbortSignal, streaming?: AnswerStreaming): Promise<ServedFlowOutcome>;
   close(): Promise<void>;
@@ -83,6 +85,7 @@ export function loadFlowToServe(flowPath: string, environment: Environment): Flo
       let lineNumber = 0;
       return {
         ...description,
+        ...(runnable.streamedOutput !== undefined ? { streamedOutput: runnable.streamedOutput } : {}),
         async run(inputs, signal, streaming) {
           const outcome = await runnable.runLine(inputs, { lineNumber: lineNumber++, signal, ...streaming });
           return { status: outcome.status, outputs: outcome.outputs, ...(outcome.error ? { error: outcome.error } : {}) };

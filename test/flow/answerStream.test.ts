@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { streamedAnswerNode } from "../../src/flow/answerStream";
 import { createFlowExecutor, type FlowExecutor } from "../../src/flow/executor";
 import { loadFlow } from "../../src/flow/loadFlow";
@@ -89,6 +91,13 @@ describe("flow: a DAG chat flow's answer streams from its LLM node", function ()
     assert.equal(streamedAnswerNode(loadFlow(chatFlow({ outputs: '  copy: {type: string, reference: "${answer_node.output}"}' }))), undefined, "read by another output");
     const readByNode = chatFlow({ nodes: '- name: after\n  type: python\n  source: {type: code, path: lookup.py}\n  inputs: {question: "${answer_node.output}"}' });
     assert.equal(streamedAnswerNode(loadFlow(readByNode)), undefined, "read by another node");
+    const notChat = (yaml: string): string => writeFlowDir({ "flow.dag.yaml": yaml.replace(/ is_chat_input: true| is_chat_output: true/g, ""), "chat.jinja2": prompt, "lookup.py": slowTool });
+    const readFlowYaml = (dir: string): string => fs.readFileSync(path.join(dir, "flow.dag.yaml"), "utf8");
+    assert.deepEqual(streamedAnswerNode(loadFlow(notChat(readFlowYaml(chatFlow())))), { node: "answer_node", output: "answer" }, "prompt flow streams any output an LLM node feeds");
+    const twoAnswers = chatFlow({ nodes: '- name: second\n  type: llm\n  source: {type: code, path: chat.jinja2}\n  inputs: {deployment_name: gpt-4o-mini, question: "${inputs.question}"}\n  connection: aoai\n  api: chat', outputs: '  second: {type: string, reference: "${second.output}"}' });
+    assert.deepEqual(streamedAnswerNode(loadFlow(twoAnswers)), { node: "answer_node", output: "answer" }, "the chat output first");
+    assert.equal(streamedAnswerNode(loadFlow(notChat(readFlowYaml(twoAnswers)))), undefined, "two outputs to stream: prompt flow refuses, nothing streams");
+    assert.equal(streamedAnswerNode(loadFlow(chatFlow({ answerSource: "${lookup.output}", outputs: '  raw: {type: string, reference: "${answer_node.output}"}' }))), undefined, "a chat flow streams its chat output only");
     const packageTool = answerOnlyFlow("source: {type: package, tool: promptflow.tools.aoai.AzureOpenAI.chat}", 'connection: aoai, deployment_name: gpt-4o-mini, prompt: "user:\\n{{question}}"');
     assert.deepEqual(streamedAnswerNode(loadFlow(packageTool)), { node: "answer_node", output: "answer" });
   });

@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { createPythonPool, type PythonPool } from "../../src/flow";
 import { createServeApp, type ServeApp } from "../../src/serve/app";
 import { loadFlowToServe, type ServedFlow } from "../../src/serve/servedFlow";
+import { createLlmInvoker } from "../../src/llm/invoker";
 import { AOAI, cleanupFlowDirs, FakeLlm, writeFlowDir } from "../flow/support";
+import { azureConnectionTo, startFakeOpenAiServer, type FakeOpenAiServer } from "../support/fakeOpenAiServer";
 import { parseEvents } from "./fixtures";
 
 /** A flex entry returning a dict: a generator field among plain ones (prompt flow streams the generator). */
@@ -59,5 +61,55 @@ describe("serve: a flex flow's generator field streams after the fields that are
     assert.deepEqual(events[0], { sources: ["kb/refunds.md"], question: "refund?" });
     assert.deepEqual(events.at(-1), { summary: "short version" });
     assert.equal(events.slice(1, -1).map((event) => (event as { answer: string }).answer).join(""), "the refund is on its way");
+  });
+});
+
+describe("serve: a DAG flow without a chat output streams the output an LLM node feeds directly, as prompt flow does", function () {
+  this.timeout(30000);
+  let python: PythonPool;
+  let model: FakeOpenAiServer;
+  let app: ServeApp;
+  let flow: ServedFlow;
+  let url: string;
+  before(async () => {
+    python = createPythonPool({ size: 1, environment: process.env });
+    model = await startFakeOpenAiServer({ answer: () => "the refund is on its way", chunkDelayMs: 5 });
+    const dir = writeFlowDir({
+      "flow.dag.yaml": `
+inputs:
+  question: {type: string}
+outputs:
+  answer: {type: string, reference: "\${answer.output}"}
+  asked: {type: string, reference: "\${inputs.question}"}
+nodes:
+- name: answer
+  type: llm
+  source: {type: code, path: answer.jinja2}
+  inputs: {deployment_name: gpt-4o-mini, question: "\${inputs.question}"}
+  connection: aoai
+  api: chat
+`,
+      "answer.jinja2": "user:\n{{question}}\n",
+    });
+    flow = await loadFlowToServe(dir, process.env).start({ environment: process.env, connections: { aoai: azureConnectionTo(model, "unused") }, llm: createLlmInvoker(), python });
+    app = createServeApp({ flow, version: "1.2.3" });
+    url = await app.listen("127.0.0.1", 0);
+  });
+  after(async () => {
+    await app.shutdown(1000);
+    await flow.close();
+    await python.close();
+    await model.close();
+    cleanupFlowDirs();
+  });
+
+  it("sends the other outputs, then the answer word by word; JSON clients get it whole", async () => {
+    const post = (accept: string): Promise<Response> => fetch(`${url}/score`, { method: "POST", headers: { "content-type": "application/json", accept }, body: JSON.stringify({ question: "refund?" }) });
+    const streamed = await post("text/event-stream");
+    assert.equal(streamed.status, 200);
+    assert.deepEqual(parseEvents(await streamed.text()), [{ asked: "refund?" }, ...["the", " refund", " is", " on", " its", " way"].map((word) => ({ answer: word }))]);
+    assert.equal(model.requests[0].body.stream, true);
+    assert.deepEqual(await (await post("application/json")).json(), { answer: "the refund is on its way", asked: "refund?" });
+    assert.equal(model.requests[1].body.stream, undefined);
   });
 });
