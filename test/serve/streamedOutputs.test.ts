@@ -3,6 +3,7 @@ import { createPythonPool, type PythonPool } from "../../src/flow";
 import { createServeApp, type ServeApp } from "../../src/serve/app";
 import { loadFlowToServe, type ServedFlow } from "../../src/serve/servedFlow";
 import { createLlmInvoker } from "../../src/llm/invoker";
+import type { Connection, LlmInvoker } from "../../src/llm/types";
 import { AOAI, cleanupFlowDirs, FakeLlm, writeFlowDir } from "../flow/support";
 import { azureConnectionTo, startFakeOpenAiServer, type FakeOpenAiServer } from "../support/fakeOpenAiServer";
 import { parseEvents } from "./fixtures";
@@ -22,59 +23,28 @@ def answer(question: str, fields: int = 1):
 `,
 };
 
-describe("serve: a flex flow's generator field streams after the fields that are not generators", function () {
-  this.timeout(30000);
-  let python: PythonPool;
-  let app: ServeApp;
-  let flow: ServedFlow;
-  let url: string;
-  before(async () => {
-    python = createPythonPool({ size: 1, environment: process.env });
-    flow = await loadFlowToServe(writeFlowDir(dictFlex), process.env).start({ environment: process.env, connections: { aoai: AOAI }, llm: new FakeLlm(), python });
-    app = createServeApp({ flow, version: "1.2.3" });
-    url = await app.listen("127.0.0.1", 0);
-  });
-  after(async () => {
-    await app.shutdown(1000);
-    await flow.close();
-    await python.close();
-    cleanupFlowDirs();
-  });
-
-  const score = (body: unknown, accept: string): Promise<Response> =>
-    fetch(`${url}/score`, { method: "POST", headers: { "content-type": "application/json", accept }, body: JSON.stringify(body) });
-
-  it("sends the other fields first, then one event per chunk under the generator's own name, as prompt flow does", async () => {
-    const response = await score({ question: "refund?" }, "text/event-stream");
-    assert.equal(response.status, 200);
-    assert.deepEqual(parseEvents(await response.text()), [
-      { sources: ["kb/refunds.md"], question: "refund?" },
-      ...["the", " refund", " is", " on", " its", " way"].map((word) => ({ answer: word })),
-    ]);
-    const json = await score({ question: "refund?" }, "application/json");
-    assert.deepEqual(await json.json(), { sources: ["kb/refunds.md"], answer: "the refund is on its way", question: "refund?" });
-  });
-
-  it("a second generator field is not streamed: its whole text closes the stream", async () => {
-    const response = await score({ question: "refund?", fields: 2 }, "text/event-stream");
-    const events = parseEvents(await response.text());
-    assert.deepEqual(events[0], { sources: ["kb/refunds.md"], question: "refund?" });
-    assert.deepEqual(events.at(-1), { summary: "short version" });
-    assert.equal(events.slice(1, -1).map((event) => (event as { answer: string }).answer).join(""), "the refund is on its way");
-  });
-});
-
-describe("serve: a DAG flow without a chat output streams the output an LLM node feeds directly, as prompt flow does", function () {
+describe("serve: streamed outputs other than a DAG chat answer, as prompt flow streams them", function () {
   this.timeout(30000);
   let python: PythonPool;
   let model: FakeOpenAiServer;
-  let app: ServeApp;
-  let flow: ServedFlow;
-  let url: string;
+  let dagFlow: string;
+  let flexUrl: string;
+  const started: { app: ServeApp; flow: ServedFlow }[] = [];
+
+  async function serve(dir: string, llm: LlmInvoker, connection: Connection): Promise<string> {
+    const flow = await loadFlowToServe(dir, process.env).start({ environment: process.env, connections: { aoai: connection }, llm, python });
+    const app = createServeApp({ flow, version: "1.2.3" });
+    started.push({ app, flow });
+    return app.listen("127.0.0.1", 0);
+  }
+  const score = (url: string, body: unknown, accept: string): Promise<Response> =>
+    fetch(`${url}/score`, { method: "POST", headers: { "content-type": "application/json", accept }, body: JSON.stringify(body) });
+
   before(async () => {
     python = createPythonPool({ size: 1, environment: process.env });
     model = await startFakeOpenAiServer({ answer: () => "the refund is on its way", chunkDelayMs: 5 });
-    const dir = writeFlowDir({
+    flexUrl = await serve(writeFlowDir(dictFlex), new FakeLlm(), AOAI);
+    dagFlow = writeFlowDir({
       "flow.dag.yaml": `
 inputs:
   question: {type: string}
@@ -91,20 +61,39 @@ nodes:
 `,
       "answer.jinja2": "user:\n{{question}}\n",
     });
-    flow = await loadFlowToServe(dir, process.env).start({ environment: process.env, connections: { aoai: azureConnectionTo(model, "unused") }, llm: createLlmInvoker(), python });
-    app = createServeApp({ flow, version: "1.2.3" });
-    url = await app.listen("127.0.0.1", 0);
   });
   after(async () => {
-    await app.shutdown(1000);
-    await flow.close();
+    for (const { app, flow } of started) {
+      await app.shutdown(1000);
+      await flow.close();
+    }
     await python.close();
     await model.close();
     cleanupFlowDirs();
   });
 
-  it("sends the other outputs, then the answer word by word; JSON clients get it whole", async () => {
-    const post = (accept: string): Promise<Response> => fetch(`${url}/score`, { method: "POST", headers: { "content-type": "application/json", accept }, body: JSON.stringify({ question: "refund?" }) });
+  it("a flex dict result: the other fields first, then one event per chunk under the generator's own name, as prompt flow does", async () => {
+    const response = await score(flexUrl, { question: "refund?" }, "text/event-stream");
+    assert.equal(response.status, 200);
+    assert.deepEqual(parseEvents(await response.text()), [
+      { sources: ["kb/refunds.md"], question: "refund?" },
+      ...["the", " refund", " is", " on", " its", " way"].map((word) => ({ answer: word })),
+    ]);
+    const json = await score(flexUrl, { question: "refund?" }, "application/json");
+    assert.deepEqual(await json.json(), { sources: ["kb/refunds.md"], answer: "the refund is on its way", question: "refund?" });
+  });
+
+  it("a flex dict result's second generator field is not streamed: its whole text closes the stream", async () => {
+    const response = await score(flexUrl, { question: "refund?", fields: 2 }, "text/event-stream");
+    const events = parseEvents(await response.text());
+    assert.deepEqual(events[0], { sources: ["kb/refunds.md"], question: "refund?" });
+    assert.deepEqual(events.at(-1), { summary: "short version" });
+    assert.equal(events.slice(1, -1).map((event) => (event as { answer: string }).answer).join(""), "the refund is on its way");
+  });
+
+  it("a DAG flow without a chat output streams the output an LLM node feeds directly: the other outputs, then its words; JSON clients get it whole", async () => {
+    const url = await serve(dagFlow, createLlmInvoker(), azureConnectionTo(model, "unused"));
+    const post = (accept: string): Promise<Response> => score(url, { question: "refund?" }, accept);
     const streamed = await post("text/event-stream");
     assert.equal(streamed.status, 200);
     assert.deepEqual(parseEvents(await streamed.text()), [{ asked: "refund?" }, ...["the", " refund", " is", " on", " its", " way"].map((word) => ({ answer: word }))]);
