@@ -9,22 +9,22 @@ import { contentHashOf } from "../../src/plan/flowFolder";
 import { readFlowFiles } from "../../src/flow/flowFolder";
 import { deploymentConfig, projectsRemovedAfterSuite, managedEntry, plan, stackConfig } from "./fixtures";
 
+/** dev: blue 90 / green 10; prod: blue pinned to model version 7, 50 / 50; `extra` on both entries. */
+function blueGreenConfig(extra: Record<string, unknown> = {}) {
+  return deploymentConfig({
+    managed: [
+      managedEntry({ PRIOR_DEPLOYMENT_NAME: "blue", PRIOR_DEPLOYMENT_TRAFFIC_ALLOCATION: 90, CURRENT_DEPLOYMENT_NAME: "green", CURRENT_DEPLOYMENT_TRAFFIC_ALLOCATION: 10, ...extra }),
+      managedEntry({ ENV_NAME: "prod", ENDPOINT_NAME: "ticket-endpoint-prod", PRIOR_DEPLOYMENT_NAME: "blue", PRIOR_DEPLOYMENT_TRAFFIC_ALLOCATION: 50, CURRENT_DEPLOYMENT_NAME: "green", CURRENT_DEPLOYMENT_TRAFFIC_ALLOCATION: 50, PRIOR_DEPLOYMENT_MODEL_VERSION: "7", ...extra }),
+    ],
+  });
+}
+
 describe("flow content identity", () => {
   const project = projectsRemovedAfterSuite();
 
   it("changes the content hash, model version and image tag when a flow file changes; frozen and pinned deployments keep serving what they serve", () => {
     const p = project(
-      deploymentConfig({
-        managed: [
-          managedEntry({
-            PRIOR_DEPLOYMENT_NAME: "blue",
-            PRIOR_DEPLOYMENT_TRAFFIC_ALLOCATION: 90,
-            CURRENT_DEPLOYMENT_NAME: "green",
-            CURRENT_DEPLOYMENT_TRAFFIC_ALLOCATION: 10,
-          }),
-          managedEntry({ ENV_NAME: "prod", ENDPOINT_NAME: "ticket-endpoint-prod", PRIOR_DEPLOYMENT_NAME: "blue", PRIOR_DEPLOYMENT_TRAFFIC_ALLOCATION: 50, CURRENT_DEPLOYMENT_NAME: "green", CURRENT_DEPLOYMENT_TRAFFIC_ALLOCATION: 50, PRIOR_DEPLOYMENT_MODEL_VERSION: "7" }),
-        ],
-      }),
+      blueGreenConfig(),
     );
     const before = plan(p);
     const beforePinned = plan(p, { stack: "prod", stackConfig: stackFor("prod") });
@@ -47,19 +47,7 @@ describe("flow content identity", () => {
   });
 
   it("names a new build when only the serving recipe (base image) changes; same config, same versions; frozen and pinned unaffected", () => {
-    const entries = (baseImage: string | undefined) =>
-      deploymentConfig({
-        managed: [
-          managedEntry({
-            PRIOR_DEPLOYMENT_NAME: "blue",
-            PRIOR_DEPLOYMENT_TRAFFIC_ALLOCATION: 90,
-            CURRENT_DEPLOYMENT_NAME: "green",
-            CURRENT_DEPLOYMENT_TRAFFIC_ALLOCATION: 10,
-            ...(baseImage !== undefined ? { DEPLOYMENT_BASE_IMAGE_NAME: baseImage } : {}),
-          }),
-          managedEntry({ ENV_NAME: "prod", ENDPOINT_NAME: "ticket-endpoint-prod", PRIOR_DEPLOYMENT_NAME: "blue", PRIOR_DEPLOYMENT_TRAFFIC_ALLOCATION: 50, CURRENT_DEPLOYMENT_NAME: "green", CURRENT_DEPLOYMENT_TRAFFIC_ALLOCATION: 50, PRIOR_DEPLOYMENT_MODEL_VERSION: "7", ...(baseImage !== undefined ? { DEPLOYMENT_BASE_IMAGE_NAME: baseImage } : {}) }),
-        ],
-      });
+    const entries = (baseImage: string | undefined) => blueGreenConfig(baseImage !== undefined ? { DEPLOYMENT_BASE_IMAGE_NAME: baseImage } : {});
     const p = project(entries(undefined));
     const before = plan(p);
     const again = plan(p);

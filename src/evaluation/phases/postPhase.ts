@@ -10,7 +10,6 @@ import {
   abComparison,
   baselineComparison,
   buildMetricsEntries,
-  buildMetricsFile,
   buildReportLines,
   createScoringTarget,
   parseGates,
@@ -157,7 +156,7 @@ export async function runPostPhase(session: EvaluationSession, input: PostPhaseI
   const why = (entry: MetricsEntry): string => `${entry.label} serves the previous build`;
   const results: GateResult[] = [...targets.map((target) => smokeGateResult(smoke.get(target)!)), ...thresholdResults(gates, entries, gating, why)];
   const comparisons: ComparisonTable[] = [];
-  const draft = buildMetricsFile({ phase: "post", runId: session.options.runId, createdAt: session.options.createdAt, runs, gates: [] });
+  const draft = session.metricsFile("post", runs);
 
   for (const pair of abPairs(targets)) comparisons.push(forPeople(gates)(abComparison(draft, pair.endpoint, pair.prior, pair.current)));
   if (baseline?.phase === "pre") {
@@ -169,7 +168,7 @@ export async function runPostPhase(session: EvaluationSession, input: PostPhaseI
     comparisons.push(...baselineComparison(baseline, draft).map(forPeople(gates)));
   }
 
-  const metrics = buildMetricsFile({ phase: "post", runId: session.options.runId, createdAt: session.options.createdAt, runs, gates: [], extraGateResults: results });
+  const metrics = session.metricsFile("post", runs, results);
   return {
     title: `Post-deployment evaluation of stack ${stack.stack} (${gatingSummary(targets)})`,
     metrics,

@@ -12,7 +12,6 @@ import * as path from "node:path";
 import {
   baselineComparison,
   buildMetricsEntries,
-  buildMetricsFile,
   buildReportLines,
   parseGates,
   type EvaluatedRun,
@@ -72,11 +71,11 @@ export async function runPrePhase(session: EvaluationSession, input: PrePhaseInp
 
   const entries = buildMetricsEntries(runs);
   const results: GateResult[] = thresholdResults(gates, entries, gating, why);
-  const draft = buildMetricsFile({ phase: "pre", runId: session.options.runId, createdAt: session.options.createdAt, runs, gates: [] });
+  const draft = session.metricsFile("pre", runs);
   if (baseline !== undefined && experiment.regression !== undefined) {
     results.push(...regressionResults(baseline, draft, entries, experiment.regression, gating, why));
   }
-  const metrics = buildMetricsFile({ phase: "pre", runId: session.options.runId, createdAt: session.options.createdAt, runs, gates: [], extraGateResults: results });
+  const metrics = session.metricsFile("pre", runs, results);
   const others = evaluated.filter((variant) => !gatingVariants.includes(variant));
   return {
     title:

@@ -8,7 +8,6 @@ import * as path from "node:path";
 import {
   baselineComparison,
   buildMetricsEntries,
-  buildMetricsFile,
   buildReportLines,
   parseGates,
   type EvaluatedRun,
@@ -71,7 +70,7 @@ export async function runProductionPhase(session: EvaluationSession, input: Prod
   const run: EvaluatedRun = { dataset, variant: defaultVariantText(experiment.flow), target: { kind: "production", name: input.source }, lines, evaluators: [result] };
   const entries = buildMetricsEntries([run]);
   const results = thresholdResults(gates, entries, () => true, () => "");
-  const metrics = buildMetricsFile({ phase: "production", runId: session.options.runId, createdAt: session.options.createdAt, runs: [run], gates: [], extraGateResults: results });
+  const metrics = session.metricsFile("production", [run], results);
   return {
     title: `Post-production evaluation of ${path.basename(log)} (${rows.length} logged requests)`,
     metrics,

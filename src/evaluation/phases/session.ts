@@ -3,6 +3,8 @@
  * evaluators use, cached dataset rows, progress display and warnings. Closed once at the end of the phase.
  */
 import * as path from "node:path";
+import { buildMetricsFile, type EvaluatedRun, type GateResult, type MetricsFile } from "..";
+import type { MetricsPhase } from "../metricsFile";
 import type { BulkProgress } from "../../runs/bulk";
 import { createPythonPool, loadFlow, resolveVariants, type PythonPool } from "../../flow";
 import { locateFlow } from "../../flow/flowFolder";
@@ -52,6 +54,14 @@ export class EvaluationSession {
       progress: (label) => this.progress(label),
       warn: options.note,
     });
+  }
+
+  /**
+   * This evaluation's metrics file over `runs` with the phase's gate results; without them, the draft that
+   * comparisons and regression gates read before the results exist.
+   */
+  metricsFile(phase: MetricsPhase, runs: EvaluatedRun[], gateResults: GateResult[] = []): MetricsFile {
+    return buildMetricsFile({ phase, runId: this.options.runId, createdAt: this.options.createdAt, runs, gates: [], extraGateResults: gateResults });
   }
 
   progress(label: string): BulkProgress | undefined {
