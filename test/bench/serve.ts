@@ -129,10 +129,11 @@ export async function run(args: string[]): Promise<void> {
       llm: createLlmInvoker(),
       python,
     });
-    const signal = new AbortController().signal;
-    await drive(500, concurrency, async (i) => (await served.run({ ticket_text: `warm ${i}` }, signal)).status === "Completed");
+    // A signal per request, as the server gives each request its own (one shared signal would collect a listener per line in flight).
+    const signal = () => new AbortController().signal;
+    await drive(500, concurrency, async (i) => (await served.run({ ticket_text: `warm ${i}` }, signal())).status === "Completed");
     const cpuBefore = process.cpuUsage();
-    const inProcess = await drive(requests, concurrency, async (i) => (await served.run(JSON.parse(body(i)) as Record<string, unknown>, signal)).status === "Completed");
+    const inProcess = await drive(requests, concurrency, async (i) => (await served.run(JSON.parse(body(i)) as Record<string, unknown>, signal())).status === "Completed");
     const cpuUsed = process.cpuUsage(cpuBefore);
     const inProcessCpuMs = (cpuUsed.user + cpuUsed.system) / 1000 / requests;
     await served.close();
