@@ -74,6 +74,8 @@ interface RunTarget {
 export interface RunContext {
   /** Where connection secrets and `${env:VAR}` references are read from. */
   environment: Environment;
+  /** What relative paths in the arguments (--flow, --data, --experiment, --connections, --out) are relative to. */
+  workingDirectory: string;
   /** Aborting stops the runs: finished lines are kept and `--resume` completes them. */
   signal?: AbortSignal;
   /** A progress display per run (by its name); none when omitted. */
@@ -95,9 +97,10 @@ export interface RunRunsResult {
 
 function experimentTarget(args: RunArguments, experimentFile: string, context: RunContext): RunTarget {
   // On Azure ML the job reads keys from Key Vault: they need not be set here.
-  const experiment = loadExperiment(experimentFile, {
+  const experiment = loadExperiment(path.resolve(context.workingDirectory, experimentFile), {
     env: args.env,
     environmentVariables: context.environment,
+    workingDirectory: context.workingDirectory,
     resolveSecrets: args.azureml === undefined,
     ...(args.envTyped === true ? { envTyped: true } : {}),
   });
@@ -114,19 +117,20 @@ function experimentTarget(args: RunArguments, experimentFile: string, context: R
   return target;
 }
 
-function flowTarget(args: RunArguments, environment: Environment): RunTarget {
+function flowTarget(args: RunArguments, { environment, workingDirectory }: RunContext): RunTarget {
   if (!args.flow || !args.data) throw new UserError("give --flow and --data, or --experiment");
-  const flowDir = path.resolve(args.flow);
-  const data = path.resolve(args.data);
+  const flowDir = path.resolve(workingDirectory, args.flow);
+  const data = path.resolve(workingDirectory, args.data);
   if (!fs.existsSync(data)) throw new UserError(`--data ${args.data}: file not found`);
-  const connectionSpecs = args.connections ? readConnectionSpecs(args.connections) : [];
-  const connections = args.connections && args.azureml === undefined ? loadConnectionsFile(args.connections, environment) : {};
+  const connectionsFile = args.connections !== undefined ? path.resolve(workingDirectory, args.connections) : undefined;
+  const connectionSpecs = connectionsFile !== undefined ? readConnectionSpecs(connectionsFile) : [];
+  const connections = connectionsFile !== undefined && args.azureml === undefined ? loadConnectionsFile(connectionsFile, environment) : {};
   const name = path.basename(data).replace(/\.jsonl?$/i, "");
   return { flowDir, connections, connectionSpecs, datasets: [{ name, data, mappings: args.mappings }] };
 }
 
 export async function runRuns(args: RunArguments, context: RunContext): Promise<RunRunsResult> {
-  const target = args.experiment ? experimentTarget(args, args.experiment, context) : flowTarget(args, context.environment);
+  const target = args.experiment ? experimentTarget(args, args.experiment, context) : flowTarget(args, context);
   const flowInterface = readFlowInterface(target.flowDir, args.experiment ? `${args.experiment}: $.flow` : "--flow", { environment: context.environment });
   const dag = flowInterface.kind === "dag" ? loadFlow(target.flowDir) : undefined;
   await preflight({
@@ -142,7 +146,7 @@ export async function runRuns(args: RunArguments, context: RunContext): Promise<
   }
   const variants: { label: Record<string, string>; flow?: Flow }[] = dag ? resolveVariants(dag, args.variants ?? (args.experiment ? "all" : "default")) : [{ label: {} }];
   const plan = planRuns(target.datasets, variants);
-  const out = path.resolve(args.out);
+  const out = path.resolve(context.workingDirectory, args.out);
   fs.mkdirSync(out, { recursive: true });
 
   const signal = context.signal ?? new AbortController().signal;

@@ -226,7 +226,7 @@ export const evaluateCommand: Command = {
         mappings: {},
         resume: false,
         azureml: parsed.azureml,
-      }, { environment: process.env, note: (message) => console.error(`llmops evaluate: ${terminalText(message)}`) });
+      }, { environment: process.env, workingDirectory: process.cwd(), note: (message) => console.error(`llmops evaluate: ${terminalText(message)}`) });
       printRecordedRequests(requests ?? [], args.includes("--json"));
       return 0;
     }

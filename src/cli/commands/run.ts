@@ -182,7 +182,7 @@ export const runCommand: Command = {
     }
     const { interrupted, incomplete, rows, requests } = await whileInterruptible(
       () => note("stopping; finished lines are kept, --resume completes the runs"),
-      (signal) => runRuns(parsed, { environment: process.env, signal, progress: (label) => createProgressReporter({ label }), note }),
+      (signal) => runRuns(parsed, { environment: process.env, workingDirectory: process.cwd(), signal, progress: (label) => createProgressReporter({ label }), note }),
     );
     if (requests !== undefined) {
       printRecordedRequests(requests, args.includes("--json"));

@@ -66,6 +66,8 @@ export interface ExperimentProbes {
 export interface BuildContext {
   /** Absolute path of experiment.yaml; relative paths resolve against its folder. */
   file: string;
+  /** The command's folder: paths may leave the experiment's folder but not this one (see LoadExperimentOptions). */
+  workingDirectory: string | undefined;
   env?: string;
   overlayFile?: string;
   /** The file a top-level key came from (experiment.yaml or the overlay). */
@@ -183,10 +185,12 @@ function checkMetricReference(
 
 /**
  * A path of the experiment, resolved inside its use-case folder (the experiment file's folder) or inside the
- * project the command runs in (the working directory), or refused: `../../etc/hostname` is read by nobody.
+ * project the command runs in (its working directory, given by the caller), or refused: `../../etc/hostname` is
+ * read by nobody.
  */
-function insideUseCase(directory: string, relative: string, file: string, at: string, what: string): string {
-  const absolute = resolveInside(directory, relative) ?? resolveInside(path.resolve("."), path.resolve(directory, relative));
+function insideUseCase(directory: string, workingDirectory: string | undefined, relative: string, file: string, at: string, what: string): string {
+  const absolute =
+    resolveInside(directory, relative) ?? (workingDirectory === undefined ? undefined : resolveInside(workingDirectory, path.resolve(directory, relative)));
   if (absolute === undefined) {
     throw new ConfigError(file, at, `${what} inside the use-case folder or the project (relative to the experiment file)`, `${describeFound(relative)} (outside both)`);
   }
@@ -201,7 +205,7 @@ export function buildExperiment(document: ExperimentDocument, context: BuildCont
     if (relative.startsWith("azureml:") && !assetReference.test(relative)) {
       throw new ConfigError(fileOf(key), at, "azureml:<data asset name>:<version>", describeFound(relative));
     }
-    if (!relative.startsWith("azureml:")) insideUseCase(directory, relative, fileOf(key), at, "a JSONL file");
+    if (!relative.startsWith("azureml:")) insideUseCase(directory, context.workingDirectory, relative, fileOf(key), at, "a JSONL file");
     const resolved = resolveDatasetSource(relative, directory, probes.isFile);
     if (resolved === undefined) {
       throw new ConfigError(
@@ -215,7 +219,7 @@ export function buildExperiment(document: ExperimentDocument, context: BuildCont
     return { source: assetCachePath(directory, resolved.name, resolved.version), asset: { name: resolved.name, version: resolved.version } };
   };
   const flowFolder = (relative: string, key: string, at: string): { dir: string; flow: FlowInterface } => {
-    const dir = insideUseCase(directory, relative, fileOf(key), at, "a flow folder");
+    const dir = insideUseCase(directory, context.workingDirectory, relative, fileOf(key), at, "a flow folder");
     if (!probes.isDirectory(dir) && !probes.isFile(dir)) {
       throw new ConfigError(fileOf(key), at, "a flow folder (or .prompty file) relative to the experiment file", `${describeFound(relative)} (${dir} does not exist)`);
     }

@@ -32,6 +32,11 @@ export interface LoadExperimentOptions {
    * deployment config knows is then a typo, refused instead of silently running the base experiment.
    */
   envTyped?: boolean;
+  /**
+   * The folder the command runs in (the project): the experiment's flow and datasets may lie outside its own
+   * folder but inside this one. Without it, only inside the experiment's folder.
+   */
+  workingDirectory?: string;
 }
 
 const envNamePattern = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
@@ -154,7 +159,7 @@ export function loadExperiment(experimentPath: string, options: LoadExperimentOp
 
   const experiment = buildExperiment(
     document,
-    { file, env: options.env, overlayFile, fileOf, ...(baseDatasets !== undefined ? { baseDatasets } : {}) },
+    { file, workingDirectory: options.workingDirectory, env: options.env, overlayFile, fileOf, ...(baseDatasets !== undefined ? { baseDatasets } : {}) },
     {
       isFile: (p) => fs.existsSync(p) && fs.statSync(p).isFile(),
       isDirectory: (p) => fs.existsSync(p) && fs.statSync(p).isDirectory(),

@@ -38,6 +38,7 @@ export async function runExperimentFlows(
     resume: false,
   }, {
     environment: session.options.environment,
+    workingDirectory: session.options.workingDirectory,
     ...(session.options.signal !== undefined ? { signal: session.options.signal } : {}),
     progress: (label) => session.progress(label),
     note: session.options.note,

@@ -85,11 +85,12 @@ function evaluatorsNeedConnections(experiment: Experiment, phase: EvaluationPhas
  */
 function loadForPhase(options: EvaluationOptions, env: string | undefined): Experiment {
   const typed = options.envTyped === true && options.stack === undefined;
-  const base = { ...(env !== undefined ? { env } : {}), environmentVariables: options.environment, ...(typed ? { envTyped: true } : {}) };
+  const base = { ...(env !== undefined ? { env } : {}), environmentVariables: options.environment, workingDirectory: options.workingDirectory, ...(typed ? { envTyped: true } : {}) };
+  const file = path.resolve(options.workingDirectory, options.experiment);
   // On Azure ML the flow's jobs read their keys from Key Vault; only local evaluators may need them here.
-  if (options.phase === "pre" && options.azureml === undefined) return loadExperiment(options.experiment, base);
-  const shape = loadExperiment(options.experiment, { ...base, resolveSecrets: false });
-  return evaluatorsNeedConnections(shape, options.phase, options.environment) ? loadExperiment(options.experiment, base) : shape;
+  if (options.phase === "pre" && options.azureml === undefined) return loadExperiment(file, base);
+  const shape = loadExperiment(file, { ...base, resolveSecrets: false });
+  return evaluatorsNeedConnections(shape, options.phase, options.environment) ? loadExperiment(file, base) : shape;
 }
 
 export async function runEvaluation(options: EvaluationOptions): Promise<EvaluationResult> {
@@ -125,6 +126,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<Evaluat
       ...(options.progress !== undefined ? { progress: options.progress } : {}),
       ...(options.signal !== undefined ? { signal: options.signal } : {}),
       environment: options.environment,
+      workingDirectory: options.workingDirectory,
       note: options.note,
     },
     experiment.connections,

@@ -27,6 +27,8 @@ export interface SessionOptions {
   signal?: AbortSignal;
   /** Where connection secrets and `${env:VAR}` references (also in evaluation flows' model configurations) are read from. */
   environment: Environment;
+  /** What relative paths are relative to (the command's working directory). */
+  workingDirectory: string;
   note: (message: string) => void;
 }
 

@@ -273,7 +273,7 @@ function readWebAppConnections(input: PlanInput, settings: StackSettings, loaded
         `"${settings.experimentPath}" (not found)`,
       );
     }
-    specs = loadExperiment(experimentAbsolute, { env: settings.environment, environmentVariables: input.environmentVariables, resolveSecrets: false }).connectionSpecs;
+    specs = loadExperiment(experimentAbsolute, { env: settings.environment, environmentVariables: input.environmentVariables, resolveSecrets: false, workingDirectory: input.projectRoot }).connectionSpecs;
   }
   return { specs, file: displayPath(input.projectRoot, experimentAbsolute) };
 }

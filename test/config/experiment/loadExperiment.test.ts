@@ -1,11 +1,13 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import * as yaml from "yaml";
 import { createBuiltinEvaluator } from "../../../src/evaluation/evaluators/builtin";
 import { builtinEvaluatorNames, builtinEvaluators, builtinMetricDirection } from "../../../src/config/experiment/builtinEvaluators";
 import { loadExperiment } from "../../../src/config/experiment";
 import { ConfigError, UserError } from "../../../src/core/userError";
-import { createExperimentFixture, flowsDir, list, type ExperimentFixture } from "./experimentFixture";
+import { createExperimentFixture, flowsDir, list, sampleExperiment, type ExperimentFixture } from "./experimentFixture";
 
 const secret = "sk-test-0123456789abcdef-DO-NOT-PRINT";
 const environment = { AOAI_API_BASE: "https://contoso-aoai.openai.azure.com", AOAI_API_KEY: secret };
@@ -110,6 +112,30 @@ describe("loadExperiment: overlays and files", () => {
     fixture = createExperimentFixture();
   });
   afterEach(() => fixture.remove());
+
+  it("reads a dataset outside the use-case folder only inside the working directory it is given", () => {
+    // <project>/use_cases/uc/experiment.yaml naming ../../data/shared.jsonl; the process runs elsewhere (this repository).
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), "llmops-project-"));
+    try {
+      const useCase = path.join(project, "use_cases", "uc");
+      fs.cpSync(fixture.dir, useCase, { recursive: true });
+      fs.mkdirSync(path.join(project, "data"));
+      fs.copyFileSync(path.join(fixture.dir, "data", "bulk.jsonl"), path.join(project, "data", "shared.jsonl"));
+      const file = path.join(useCase, "experiment.yaml");
+      const doc = sampleExperiment();
+      list(doc, "datasets")[0].source = "../../data/shared.jsonl";
+      fs.writeFileSync(file, yaml.stringify(doc));
+      const loaded = loadExperiment(file, { environmentVariables: environment, workingDirectory: project });
+      assert.equal(loaded.datasets[0]?.source, path.join(project, "data", "shared.jsonl"));
+      configError(() => loadExperiment(file, { environmentVariables: environment, workingDirectory: useCase }), {
+        path: "$.datasets[0].source",
+        expected: /inside the use-case folder or the project/,
+      });
+      configError(() => loadExperiment(file, { environmentVariables: environment }), { path: "$.datasets[0].source" });
+    } finally {
+      fs.rmSync(project, { recursive: true, force: true });
+    }
+  });
 
   it("uses the base file alone for an environment the use case's deployment config names but no overlay changes", () => {
     const file = fixture.write();
