@@ -15,10 +15,12 @@ module.exports = {
       to: { path: "^src/cli/" },
     },
     {
-      name: "config-and-plan-are-pure",
-      comment: "Config readers and the plan never import Pulumi components or the Pulumi SDK.",
+      name: "pulumi-only-in-infra-and-stacks",
+      comment:
+        "Only the Pulumi components (src/infra), the stacks tooling and the command line use Pulumi: config, the plan, " +
+        "the flow engine, model calls, bulk runs and evaluation never import the components or the Pulumi SDK.",
       severity: "error",
-      from: { path: "^src/(config|plan|core)/" },
+      from: { path: "^src/(core|config|plan|flow|llm|runs|evaluation)/" },
       to: { path: ["^src/infra/", "^node_modules/@pulumi/"] },
     },
     {
@@ -29,20 +31,6 @@ module.exports = {
       severity: "error",
       from: { path: "^src/plan/", pathNot: "^src/plan/load/" },
       to: { path: "^(node:)?(fs|fs/promises|child_process)$", reachable: true },
-    },
-    {
-      name: "engine-without-pulumi",
-      comment: "The flow engine, model calls and bulk runs run without Pulumi.",
-      severity: "error",
-      from: { path: "^src/(flow|llm|runs)/" },
-      to: { path: ["^src/infra/", "^node_modules/@pulumi/"] },
-    },
-    {
-      name: "evaluation-without-infra",
-      comment: "Evaluation reads stack outputs and plans, never the Pulumi components.",
-      severity: "error",
-      from: { path: "^src/evaluation/" },
-      to: { path: ["^src/infra/", "^node_modules/@pulumi/"] },
     },
     {
       name: "no-cycles",
