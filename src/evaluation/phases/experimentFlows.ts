@@ -36,13 +36,7 @@ export async function runExperimentFlows(
     alsoCheckDatasets: input.experiment.evaluators.flatMap((evaluator) => evaluator.datasets.map((dataset) => dataset.source)),
     mappings: {},
     resume: false,
-  }, {
-    environment: session.options.environment,
-    workingDirectory: session.options.workingDirectory,
-    ...(session.options.signal !== undefined ? { signal: session.options.signal } : {}),
-    progress: (label) => session.progress(label),
-    note: session.options.note,
-  });
+  }, session.options);
   if (interrupted) throw new Interrupted("the flow runs were stopped; no report was written");
   if (incomplete) throw new UserError("the flow runs on Azure ML did not complete (see above); no report was written, --resume is not available here: rerun the evaluation");
   return manifest.runs.map((run) => ({ name: run.name, dataset: run.dataset, data: run.data, variantText: run.variant_text, runDir: path.join(session.runsDir, run.name) }));

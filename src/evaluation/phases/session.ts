@@ -9,27 +9,22 @@ import type { BulkProgress } from "../../runs/bulk";
 import { createPythonPool, loadFlow, resolveVariants, type PythonPool } from "../../flow";
 import { locateFlow } from "../../flow/flowFolder";
 import { createLlmInvoker } from "../../llm";
-import type { Environment } from "../../llm/connections";
 import type { Connection, LlmInvoker } from "../../llm/types";
 import { variantText } from "../../runs/runPlan";
+import type { RunContext } from "../../runs/runFlowRuns";
 import { EvaluatorRunner } from "./evaluatorRuns";
 import { DatasetRowCache } from "./runLines";
 
-export interface SessionOptions {
+/**
+ * The context the phase's flow runs get (environment, working directory, stop signal, progress, notes; the
+ * environment also feeds evaluation flows' model configurations), plus the evaluation's own settings.
+ */
+export interface SessionOptions extends RunContext {
   runId: string;
   createdAt: Date;
   /** `--out`: reports go to `<out>/<runId>/`, bulk runs to `<out>/runs/<runId>/`. */
   out: string;
   concurrency?: number;
-  /** A progress display per bulk run; none when omitted. */
-  progress?: (label: string) => BulkProgress | undefined;
-  /** Stops the pre-deployment flow runs. */
-  signal?: AbortSignal;
-  /** Where connection secrets and `${env:VAR}` references (also in evaluation flows' model configurations) are read from. */
-  environment: Environment;
-  /** What relative paths are relative to (the command's working directory). */
-  workingDirectory: string;
-  note: (message: string) => void;
 }
 
 export class EvaluationSession {
