@@ -4,7 +4,7 @@
  * first byte of the body: once part of an answer has been handed on, sending the request again would repeat it.
  * The per-attempt timeout covers the wait for that first byte and then every gap between two pieces of the body.
  */
-import { defaultMaxResponseBytes, fetchStreamingTransport, nodeHttpStreamingTransport, ResponseTooLarge, type StreamingTransport } from "./transport";
+import { defaultMaxResponseBytes, fetchStreamingTransport, nodeHttpStreamingTransport, readBody, ResponseTooLarge, type StreamingTransport } from "./transport";
 import { AttemptAbort, networkMessage, sendWithRetries, type AttemptResult, type AttemptSlot, type HttpDependencies, type JsonRequest } from "./fetchJson";
 import { HttpError } from "./httpError";
 import type { RetryOptions } from "./retryPolicy";
@@ -27,24 +27,13 @@ interface OpenBody {
   attempt: AttemptAbort;
 }
 
-async function readAll(body: AsyncIterable<Uint8Array>, maxBytes: number): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  let bytes = 0;
-  for await (const chunk of body) {
-    bytes += chunk.length;
-    if (bytes > maxBytes) throw new ResponseTooLarge(maxBytes);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
-
 async function openOnce(transport: StreamingTransport, request: JsonRequest, method: string, headers: Record<string, string>, payload: string | undefined, timeoutMs: number): Promise<AttemptResult<OpenBody>> {
   const attempt = new AttemptAbort(request.signal, timeoutMs);
   let handedOn = false;
   try {
     const response = await transport(request.url, { method, headers: { accept: "text/event-stream", ...headers }, body: payload, signal: attempt.signal });
     if (response.status < 200 || response.status >= 300) {
-      const text = await readAll(response.body, request.maxResponseBytes ?? defaultMaxResponseBytes);
+      const text = await readBody(response.body, request.maxResponseBytes ?? defaultMaxResponseBytes);
       return { kind: "response", status: response.status, statusText: response.statusText, headers: response.headers, text };
     }
     const rest = response.body[Symbol.asyncIterator]();

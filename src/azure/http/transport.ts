@@ -139,24 +139,22 @@ export function fetchStreamingTransport(doFetch: typeof fetch): StreamingTranspo
   };
 }
 
+/** A streamed body read whole, failing with ResponseTooLarge past `maxBytes` (the reader then lets the connection go). */
+export async function readBody(body: AsyncIterable<Uint8Array>, maxBytes: number): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  for await (const chunk of body) {
+    bytes += chunk.length;
+    if (bytes > maxBytes) throw new ResponseTooLarge(maxBytes);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 export function fetchTransport(doFetch: typeof fetch): Transport {
+  const streaming = fetchStreamingTransport(doFetch);
   return async (url, request) => {
-    const response = await doFetch(url, { method: request.method, headers: request.headers, body: request.body, signal: request.signal });
-    const chunks: Uint8Array[] = [];
-    let bytes = 0;
-    if (response.body) {
-      const reader = response.body.getReader();
-      for (let read = await reader.read(); !read.done; read = await reader.read()) {
-        const chunk = read.value as Uint8Array;
-        bytes += chunk.length;
-        if (bytes > request.maxBodyBytes) {
-          await reader.cancel();
-          throw new ResponseTooLarge(request.maxBodyBytes);
-        }
-        chunks.push(chunk);
-      }
-    }
-    const text = Buffer.concat(chunks).toString("utf8");
-    return { status: response.status, statusText: response.statusText, headers: response.headers, text };
+    const { body, ...head } = await streaming(url, request);
+    return { ...head, text: await readBody(body, request.maxBodyBytes) };
   };
 }
