@@ -29,7 +29,6 @@ export interface FlexExecutorOptions {
   environment?: Environment;
 }
 
-
 /** The flex entry's (or the run's) error as one line: `Type: message` plus the code's traceback. */
 function describeFailure(result: Extract<PythonCallResult, { ok: false }>): string {
   const { type, message, traceback } = result.error;

@@ -37,7 +37,6 @@ export interface OpenFlowOptions {
   referencedFrom?: string;
 }
 
-
 export interface RunnableFlow extends FlowExecutor {
   /** Inputs, outputs, init and chat roles: what swagger, `llmops chat` and mappings need. */
   readonly interface: FlowInterface;

@@ -4,8 +4,7 @@
  * carry only `prompt_filter_results` (no choices), `stream_options.include_usage` adds a last chunk with `usage`
  * and no choices, and `[DONE]` ends the stream. An `{error}` event is the server failing mid-answer.
  */
-import { HttpError } from "../azure/http/httpError";
-import { errorFromBody } from "../azure/http/httpError";
+import { errorFromBody, HttpError } from "../azure/http/httpError";
 import { isRecord } from "../core/values";
 import { usageFrom } from "./llmResponse";
 import type { LlmRequest, StreamableLlmRequest, TokenUsage } from "./types";
