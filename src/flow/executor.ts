@@ -81,6 +81,8 @@ export interface StreamingLineContext extends LineContext {
 }
 
 export interface FlowExecutor extends LineExecutor {
+  /** A DAG output the model's answer streams to, token by token, when the line is asked to stream (answerStream.ts). */
+  readonly streamedOutput?: string;
   runLine(inputs: Record<string, unknown>, context: StreamingLineContext): Promise<FlowLineOutcome>;
   aggregate(lines: { lineNumber: number; inputs: Record<string, unknown>; aggregationInputs?: Record<string, unknown> }[]): Promise<AggregationOutcome>;
 }
@@ -239,6 +241,7 @@ export function createFlowExecutor(options: FlowExecutorOptions): FlowExecutor {
   };
 
   return {
+    ...(streamed ? { streamedOutput: streamed.output } : {}),
     runLine: async (inputs, context) => withPrinted(await runLine(inputs, context)),
     aggregates: graph.aggregationNodes.length > 0,
     aggregate,

@@ -8,7 +8,6 @@ import type { Environment } from "../llm/connections";
 import { UserError } from "../core/userError";
 import { convertInterfaceInputs, InputError } from "./convertInputs";
 import { createFlowExecutor, type FlowExecutor, type FlowLineOutcome, type StreamingLineContext } from "./executor";
-import { streamedAnswerNode } from "./answerStream";
 import { createFlexExecutor } from "./flexExecutor";
 import { readFlowInterface, type FlowInterface } from "./flowFolder";
 import { loadFlow } from "./loadFlow";
@@ -42,8 +41,6 @@ export interface RunnableFlow extends FlowExecutor {
   readonly interface: FlowInterface;
   /** The DAG variant it runs (`default` or `node.variant`); undefined for flex and prompty. */
   readonly variant?: string;
-  /** A DAG output the model's answer streams to, token by token, when the line is asked to stream (answerStream.ts). */
-  readonly streamedOutput?: string;
   runLine(inputs: Record<string, unknown>, context: StreamingLineContext): Promise<FlowLineOutcome>;
   close(): Promise<void>;
 }
@@ -84,13 +81,11 @@ export async function openFlow(target: string, options: OpenFlowOptions): Promis
   try {
     let executor: FlowExecutor;
     let variant: string | undefined;
-    let streamedOutput: string | undefined;
     if (flowInterface.kind === "dag") {
       const selection = options.variant ?? "default";
       if (selection === "all" || selection === "product") throw new UserError(`${referencedFrom}: one flow runs one variant; '${selection}' selects several (use <node>.<variant_id>)`);
       const [run] = resolveVariants(loadFlow(target, referencedFrom), selection);
       variant = variantLabelText(run.label);
-      streamedOutput = streamedAnswerNode(run.flow)?.output;
       executor = createFlowExecutor({
         flow: run.flow,
         connections: options.connections,
@@ -107,7 +102,7 @@ export async function openFlow(target: string, options: OpenFlowOptions): Promis
     return {
       interface: flowInterface,
       ...(variant !== undefined ? { variant } : {}),
-      ...(streamedOutput !== undefined ? { streamedOutput } : {}),
+      ...(executor.streamedOutput !== undefined ? { streamedOutput: executor.streamedOutput } : {}),
       runLine: (inputs, context) => executor.runLine(inputs, context),
       aggregates: executor.aggregates !== false,
       aggregate: (lines) => executor.aggregate(lines),
