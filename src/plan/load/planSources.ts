@@ -19,6 +19,7 @@ import type { StackSettings } from "../../config/stackSettings";
 import { sha256Hex } from "../../core/sha256";
 import { ConfigError, UserError } from "../../core/userError";
 import { readYamlFile } from "../../core/files";
+import { isRecord } from "../../core/values";
 import { readFlowFiles, readFlowInterface } from "../../flow/flowFolder";
 import { loadFlow } from "../../flow/loadFlow";
 import { buildInfraPlan, type PlanOptions } from "../buildInfraPlan";
@@ -177,13 +178,9 @@ function declaredRequirementsOf(files: FlowFile[], definitionFile: string): stri
   if (!dag) return undefined;
   try {
     const document = readYamlFile(dag.absolutePath);
-    if (typeof document === "object" && document !== null && "environment" in document) {
-      const environment = document.environment;
-      if (typeof environment === "object" && environment !== null && "python_requirements_txt" in environment) {
-        const declared = environment.python_requirements_txt;
-        if (typeof declared === "string") return declared;
-      }
-    }
+    const environment = isRecord(document) ? document.environment : undefined;
+    const declared = isRecord(environment) ? environment.python_requirements_txt : undefined;
+    if (typeof declared === "string") return declared;
   } catch {
     // A malformed flow.dag.yaml is the flow validator's to report; the image falls back to requirements.txt.
   }
