@@ -48,6 +48,11 @@ export function readYamlFile(file: string, options: ReadTextFileOptions = {}): u
   return parseYaml(readTextFile(file, options), options.displayName ?? file);
 }
 
+/** Whether a regular file (or a symlink to one) is at `file`. */
+export function isFile(file: string): boolean {
+  return fs.existsSync(file) && fs.statSync(file).isFile();
+}
+
 function isMissing(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException).code;
   return code === "ENOENT" || code === "ENOTDIR";

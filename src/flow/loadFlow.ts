@@ -1,5 +1,4 @@
-import * as fs from "node:fs";
-import { readYamlFile } from "../core/files";
+import { isFile, readYamlFile } from "../core/files";
 import { UserError } from "../core/userError";
 import { locateFlow } from "./flowFolder";
 import { parseFlow } from "./parseFlow";
@@ -17,7 +16,7 @@ export function loadFlow(dir: string, referencedFrom = "--flow"): Flow {
   const { file } = location;
   const absoluteDir = location.dir;
   const flow = parseFlow(readYamlFile(file), absoluteDir, file);
-  validateFlow(flow, (p) => fs.existsSync(p) && fs.statSync(p).isFile());
+  validateFlow(flow, isFile);
   resolveVariants(flow, "all");
   return flow;
 }

@@ -5,7 +5,7 @@
 import { isRecord } from "../../core/values";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { readYamlFile } from "../../core/files";
+import { isFile, readYamlFile } from "../../core/files";
 import { describeFound } from "../jsonPath";
 import { validateAgainstSchema } from "../schemaValidation";
 import { placeholderEnvironment, resolveConnections, type Environment } from "../../llm/connections";
@@ -161,7 +161,7 @@ export function loadExperiment(experimentPath: string, options: LoadExperimentOp
     document,
     { file, workingDirectory: options.workingDirectory, env: options.env, overlayFile, fileOf, ...(baseDatasets !== undefined ? { baseDatasets } : {}) },
     {
-      isFile: (p) => fs.existsSync(p) && fs.statSync(p).isFile(),
+      isFile,
       isDirectory: (p) => fs.existsSync(p) && fs.statSync(p).isDirectory(),
       flowInterface: (target, referencedFrom) => readFlowInterface(target, referencedFrom, { environment: options.environmentVariables }),
       isFlow: (p) => {
@@ -193,7 +193,6 @@ export function readExperimentOutline(experimentPath: string, env: string | unde
   validateMerged(merged, file);
   const document = merged.document as unknown as ExperimentDocument;
   const directory = path.dirname(file);
-  const isFile = (p: string): boolean => fs.existsSync(p) && fs.statSync(p).isFile();
   const datasets: OutlineDataset[] = [];
   const add = (name: string, source: string, description: string | undefined, at: string): void => {
     if (datasets.some((d) => d.name === name)) return;

@@ -18,7 +18,7 @@ import { llmopsSettings, readStackConfigFile } from "../../config/stackConfigFil
 import type { StackSettings } from "../../config/stackSettings";
 import { sha256Hex } from "../../core/sha256";
 import { ConfigError, UserError } from "../../core/userError";
-import { readYamlFile } from "../../core/files";
+import { isFile, readYamlFile } from "../../core/files";
 import { isRecord } from "../../core/values";
 import { readFlowFiles, readFlowInterface } from "../../flow/flowFolder";
 import { loadFlow } from "../../flow/loadFlow";
@@ -85,8 +85,6 @@ function pathInside(root: string, rootWords: string, value: string, file: string
   }
   return absolute;
 }
-
-const isFile = (file: string): boolean => fs.existsSync(file) && fs.statSync(file).isFile();
 
 function readDeploymentConfig(input: PlanInput, settings: StackSettings): LoadedDeploymentConfig {
   // --config is the caller's own choice; a path from the stack file stays inside the project.
