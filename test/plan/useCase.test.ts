@@ -48,6 +48,10 @@ describe("use cases in the template's layout (llmops:useCase)", () => {
       fs.writeFileSync(file, original);
     }
   }
+  /** review_sentiment's plan, with its deployment_config.json changed by `change`, is refused as `isExpected` says. */
+  function refusedWith(change: (config: ConfigDocument) => void, isExpected: (err: unknown) => boolean): void {
+    withConfig(change, () => assert.throws(() => planOf("review_sentiment"), isExpected));
+  }
 
   it("defaults the deployment config and experiment from the folder and leaves the flow to the experiment", () => {
     const settings = readStackSettings({ stack: "dev", stackConfig: useCaseConfig("review_sentiment"), stackConfigFile: "Pulumi.dev.yaml", environmentVariables: {} });
@@ -121,28 +125,20 @@ describe("use cases in the template's layout (llmops:useCase)", () => {
   });
 
   it("refuses a half-filled entry, naming every blank name", () => {
-    withConfig(
+    refusedWith(
       (config) => (config.webapp_endpoint[0].WEB_APP_NAME = "app-reviews-dev"),
-      () =>
-        assert.throws(
-          () => planOf("review_sentiment"),
-          (err: unknown) =>
-            err instanceof ConfigError &&
-            err.file === "review_sentiment/configs/deployment_config.json" &&
-            err.jsonPath === "$.webapp_endpoint[0].APP_PLAN_NAME" &&
-            /WEB_APP_NAME filled but APP_PLAN_NAME blank/.test(err.found),
-        ),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.file === "review_sentiment/configs/deployment_config.json" &&
+        err.jsonPath === "$.webapp_endpoint[0].APP_PLAN_NAME" &&
+        /WEB_APP_NAME filled but APP_PLAN_NAME blank/.test(err.found),
     );
-    withConfig(
+    refusedWith(
       (config) => (config.kubernetes_endpoint[0].COMPUTE_NAME = "k8s-compute"),
-      () =>
-        assert.throws(
-          () => planOf("review_sentiment"),
-          (err: unknown) =>
-            err instanceof ConfigError &&
-            err.jsonPath === "$.kubernetes_endpoint[0]" &&
-            /ENDPOINT_NAME, CURRENT_DEPLOYMENT_NAME, DEPLOYMENT_VM_SIZE blank/.test(err.found),
-        ),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.jsonPath === "$.kubernetes_endpoint[0]" &&
+        /ENDPOINT_NAME, CURRENT_DEPLOYMENT_NAME, DEPLOYMENT_VM_SIZE blank/.test(err.found),
     );
   });
 
@@ -158,13 +154,11 @@ describe("use cases in the template's layout (llmops:useCase)", () => {
   });
 
   it("says the entries are placeholders when nothing is filled for the stack's environment", () => {
-    withConfig(
+    refusedWith(
       (config) => {
         Object.assign(config.azure_managed_endpoint[0], { ENDPOINT_NAME: "", CURRENT_DEPLOYMENT_NAME: "" });
       },
-      () => {
-        assert.throws(() => planOf("review_sentiment"), (err: unknown) => err instanceof ConfigError && /placeholders: fill their names/.test(err.expected));
-      },
+      (err: unknown) => err instanceof ConfigError && /placeholders: fill their names/.test(err.expected),
     );
   });
 
