@@ -38,25 +38,8 @@ function describeError(error: YAMLError): string {
   return position ? `${firstLine} at line ${position.line}, column ${position.col}` : firstLine;
 }
 
-/**
- * Documents already parsed, by their text (the file name only labels errors, and errors are not kept): one plan
- * reads a flow's definition through several readers (interface, engine checks, requirements, the model's files),
- * and parsing it again cost more than the rest of the plan's own work. Each caller gets its own copy, so none sees
- * another's changes. Bounded, for long-running processes.
- */
-const parsedByText = new Map<string, unknown>();
-const parsedTexts = 32;
-
 /** Parses YAML text; a syntax error is a ConfigError naming the file, the line and the column. */
 export function parseYaml(text: string, file: string): unknown {
-  if (parsedByText.has(text)) return structuredClone(parsedByText.get(text));
-  const data = parseYamlText(text, file);
-  if (parsedByText.size >= parsedTexts) parsedByText.delete(parsedByText.keys().next().value as string);
-  parsedByText.set(text, structuredClone(data));
-  return data;
-}
-
-function parseYamlText(text: string, file: string): unknown {
   // The parser recurses per nesting level; tens of thousands of `[` exhaust the process (not only the stack)
   // before it can report anything, so deep flow nesting is refused before parsing.
   if (flowNestingDepth(text) > maxFlowNesting) {

@@ -80,7 +80,7 @@ describe("core: yaml", () => {
     assert.throws(() => parseYaml(lines.join("\n"), "bomb.yaml"), (err: unknown) => err instanceof ConfigError && err.file === "bomb.yaml");
   });
 
-  it("parses a text once but gives every reader its own copy, and names each reader's file in an error", () => {
+  it("gives every reader of the same text its own copy, and names each reader's file in an error", () => {
     const text = "nodes:\n  - name: a\n    inputs: {x: 1}\n";
     const first = parseYaml(text, "flow.dag.yaml") as { nodes: { inputs: { x: number } }[] };
     first.nodes[0].inputs.x = 2;
